@@ -9,7 +9,6 @@ package gerr
 import (
 	"errors"
 	"fmt"
-	"runtime/debug"
 )
 
 // ErrGorgonia is wrapped by every error that comes from a recovered Gorgonia panic.
@@ -20,7 +19,7 @@ var ErrGorgonia = errors.New("gorgonia panicked")
 func Do(what string, fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %w: %v\n%s", what, ErrGorgonia, r, debug.Stack())
+			err = fmt.Errorf("%s: %w: %v", what, ErrGorgonia, r)
 		}
 	}()
 	return fn()
