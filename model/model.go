@@ -1,0 +1,245 @@
+// Package model declares models as Gorgonia expression graphs.
+//
+// A Model owns its parameters (values on the host, in a stable order) and a
+// Network that knows how to add its nodes to a graph. The trainer instantiates
+// the network twice — a training graph of batch size B and a forward-only
+// evaluation graph — both built from the same parameters, so shapes can stay
+// fixed, as Gorgonia requires.
+package model
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/internal/gerr"
+)
+
+// ErrConfig is wrapped by every error about an invalid model configuration.
+var ErrConfig = errors.New("model: invalid configuration")
+
+// Network adds a model's nodes to a graph. Build receives the input
+// x: (batch, inputs) and returns the output (batch, outputs). It must declare
+// its parameters through s.Param, in the same order on every call.
+type Network interface {
+	Build(s *Scope, x *G.Node) (*G.Node, error)
+}
+
+// Func adapts a plain function to a Network, for users who bring their own
+// graph-building code.
+type Func func(s *Scope, x *G.Node) (*G.Node, error)
+
+// Build calls f.
+func (f Func) Build(s *Scope, x *G.Node) (*G.Node, error) { return f(s, x) }
+
+// Config holds what every model needs besides its Network. The zero value of
+// each field but Inputs means its default.
+type Config struct {
+	Inputs int          // features per sample; must be ≥ 1
+	Dtype  tensor.Dtype // tensor.Float32 (default) or tensor.Float64
+	Seed   uint64       // seeds every initializer; same seed → same weights, bit for bit
+}
+
+// Param is one learnable tensor.
+type Param struct {
+	Name string
+	// Value is the parameter's current value on the host; the trainer copies
+	// trained values back into it.
+	Value *tensor.Dense
+	// Decay is true for weights and false for biases: regularizers apply to
+	// parameters with Decay set unless told otherwise.
+	Decay bool
+}
+
+// Model is a Network with its parameters.
+type Model struct {
+	net     Network
+	cfg     Config
+	params  []*Param
+	outputs int
+}
+
+// New creates the model's parameters by building net once, initialized from
+// cfg.Seed. It returns an error wrapping ErrConfig for a bad configuration
+// and never panics.
+func New(net Network, cfg Config) (*Model, error) {
+	if net == nil {
+		return nil, fmt.Errorf("%w: nil network", ErrConfig)
+	}
+	if cfg.Inputs < 1 {
+		return nil, fmt.Errorf("%w: Inputs = %d, want ≥ 1", ErrConfig, cfg.Inputs)
+	}
+	if cfg.Dtype == (tensor.Dtype{}) {
+		cfg.Dtype = tensor.Float32
+	}
+	if !dense.Supported(cfg.Dtype) {
+		return nil, fmt.Errorf("%w: Dtype = %v, want float32 or float64", ErrConfig, cfg.Dtype)
+	}
+	m := &Model{net: net, cfg: cfg}
+	gr, err := m.newGraph(1, false, true)
+	if err != nil {
+		return nil, err
+	}
+	m.outputs = gr.Out.Shape()[1]
+	return m, nil
+}
+
+// Inputs returns the number of input features.
+func (m *Model) Inputs() int { return m.cfg.Inputs }
+
+// Outputs returns the width of the output node.
+func (m *Model) Outputs() int { return m.outputs }
+
+// Dtype returns the model's dtype.
+func (m *Model) Dtype() tensor.Dtype { return m.cfg.Dtype }
+
+// Params returns the parameters in their stable order. The slice is shared:
+// read it, don't reorder it.
+func (m *Model) Params() []*Param { return m.params }
+
+// Graph is one instance of a model in its own Gorgonia graph, with a fixed
+// batch size.
+type Graph struct {
+	G          *G.ExprGraph
+	X          *G.Node // (batch, inputs) placeholder
+	Out        *G.Node // (batch, outputs)
+	Learnables G.Nodes // aligned with Model.Params
+	Batch      int
+	Training   bool // true: dropout and similar layers are active
+}
+
+// NewGraph builds the model into a new graph with the given batch size. The
+// learnables start from copies of the current parameter values. training
+// selects the behaviour of layers such as dropout.
+func (m *Model) NewGraph(batch int, training bool) (*Graph, error) {
+	if batch < 1 {
+		return nil, fmt.Errorf("%w: batch size %d, want ≥ 1", ErrConfig, batch)
+	}
+	return m.newGraph(batch, training, false)
+}
+
+func (m *Model) newGraph(batch int, training, create bool) (*Graph, error) {
+	g := G.NewGraph()
+	gr := &Graph{G: g, Batch: batch, Training: training}
+	s := &Scope{m: m, g: g, training: training, create: create}
+	err := gerr.Do("model: build graph", func() error {
+		gr.X = G.NewMatrix(g, m.cfg.Dtype, G.WithShape(batch, m.cfg.Inputs), G.WithName("x"))
+		out, err := m.net.Build(s, gr.X)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			return fmt.Errorf("%w: network returned a nil output node", ErrConfig)
+		}
+		if sh := out.Shape(); len(sh) != 2 || sh[0] != batch {
+			return fmt.Errorf("%w: network output shape %v, want (batch=%d, outputs)", ErrConfig, sh, batch)
+		}
+		gr.Out = out
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !create && len(s.nodes) != len(m.params) {
+		return nil, fmt.Errorf("%w: network declared %d parameters, first build declared %d (Build must be deterministic)", ErrConfig, len(s.nodes), len(m.params))
+	}
+	gr.Learnables = s.nodes
+	return gr, nil
+}
+
+// SetParamValues copies values (aligned with Params, e.g. a training graph's
+// learnables) into the model's parameters.
+func (m *Model) SetParamValues(values G.Nodes) error {
+	if len(values) != len(m.params) {
+		return fmt.Errorf("%w: %d values for %d parameters", ErrConfig, len(values), len(m.params))
+	}
+	for i, n := range values {
+		if err := dense.CopyValues(m.params[i].Value, n.Value().(tensor.Tensor)); err != nil {
+			return fmt.Errorf("model: parameter %s: %w", m.params[i].Name, err)
+		}
+	}
+	return nil
+}
+
+// Scope is what a Network sees while it builds: the graph, whether it is a
+// training graph, and Param to declare learnables.
+type Scope struct {
+	m        *Model
+	g        *G.ExprGraph
+	training bool
+	create   bool
+	nodes    G.Nodes
+}
+
+// Graph returns the graph being built.
+func (s *Scope) Graph() *G.ExprGraph { return s.g }
+
+// Training reports whether this is a training graph.
+func (s *Scope) Training() bool { return s.training }
+
+// Dtype returns the model's dtype.
+func (s *Scope) Dtype() tensor.Dtype { return s.m.cfg.Dtype }
+
+// ParamSpec declares one learnable.
+type ParamSpec struct {
+	Name          string // unique within the model, e.g. "dense0/W"
+	Shape         []int
+	Init          Initializer // nil → Zeros
+	FanIn, FanOut int         // passed to Init
+	Decay         bool        // true for weights (regularized by default)
+}
+
+// Param returns the learnable node for spec. On the model's first build it
+// creates the parameter and draws its initial values from a generator seeded
+// by (Config.Seed, spec.Name); on later builds it reuses the same parameter.
+func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
+	i := len(s.nodes)
+	var p *Param
+	if s.create {
+		for _, q := range s.m.params {
+			if q.Name == spec.Name {
+				return nil, fmt.Errorf("%w: parameter name %q used twice", ErrConfig, spec.Name)
+			}
+		}
+		for _, d := range spec.Shape {
+			if d < 1 {
+				return nil, fmt.Errorf("%w: parameter %s shape %v, want every dimension ≥ 1", ErrConfig, spec.Name, spec.Shape)
+			}
+		}
+		v, err := initialValue(spec, s.m.cfg)
+		if err != nil {
+			return nil, err
+		}
+		p = &Param{Name: spec.Name, Value: v, Decay: spec.Decay}
+		s.m.params = append(s.m.params, p)
+	} else {
+		if i >= len(s.m.params) || s.m.params[i].Name != spec.Name {
+			return nil, fmt.Errorf("%w: parameter %q declared out of order (Build must be deterministic)", ErrConfig, spec.Name)
+		}
+		p = s.m.params[i]
+	}
+	n := G.NewTensor(s.g, s.m.cfg.Dtype, len(spec.Shape), G.WithShape(spec.Shape...), G.WithName(spec.Name), G.WithValue(p.Value.Clone()))
+	s.nodes = append(s.nodes, n)
+	return n, nil
+}
+
+func initialValue(spec ParamSpec, cfg Config) (*tensor.Dense, error) {
+	vol := 1
+	for _, d := range spec.Shape {
+		vol *= d
+	}
+	vals := make([]float64, vol)
+	init := spec.Init
+	if init == nil {
+		init = Zeros{}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(spec.Name))
+	init.Init(vals, spec.FanIn, spec.FanOut, rand.New(rand.NewPCG(cfg.Seed, h.Sum64())))
+	return dense.FromFloat64(cfg.Dtype, vals, spec.Shape...)
+}
