@@ -29,7 +29,7 @@ type File struct {
 		PerSample  []float64   `json:"per_sample"`
 		GradLogits [][]float64 `json:"grad_logits"`
 	} `json:"cross_entropy"`
-	L1, L2 []Penalty
+	L1, L2     []Penalty
 	AdamScalar struct {
 		W0, LR     float64
 		Steps      int
