@@ -1,0 +1,190 @@
+package data
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"gorgonia.org/tensor"
+)
+
+// CSVConfig says how LoadCSV reads a table. Its zero value reads a
+// comma-separated table without header whose last column is the target, into
+// float64 tensors.
+type CSVConfig struct {
+	// Comma is the field delimiter; 0 means ','.
+	Comma rune
+	// Header: the first row holds column names and is skipped (errors name
+	// the column by its header too).
+	Header bool
+	// TargetColumns are the 0-based columns that make up Y, in that order;
+	// negative indexes count from the end (-1 is the last column). Nil or
+	// empty means the last column. Every other column is a feature of X, in
+	// file order.
+	TargetColumns []int
+	// Dtype of X and Y: tensor.Float32 or tensor.Float64; the zero value
+	// means tensor.Float64.
+	Dtype tensor.Dtype
+}
+
+// LoadCSV reads a numeric table from r into a Dataset: X (rows, columns not
+// in TargetColumns) and Y (rows, len(TargetColumns)). Cells may have spaces
+// around the number; blank lines are skipped.
+//
+// Errors (lines and columns are 1-based): a cell that is not a number, or
+// malformed CSV, wraps ErrParse and names the line, column and text; NaN or
+// Inf cells wrap ErrNonFinite and name the line and column; a row whose
+// length differs from the first row's wraps ErrShape and names the line; a
+// target column out of range, a repeated one, or targets leaving no feature
+// wrap ErrShape and name it; no data rows wraps ErrEmpty; an unsupported
+// Dtype wraps ErrDtype. Errors from r are returned wrapped.
+func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
+	dt, err := dtypeOr(cfg.Dtype, tensor.Float64)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(r)
+	if cfg.Comma != 0 {
+		cr.Comma = cfg.Comma
+	}
+	cr.FieldsPerRecord = -1 // checked below, with a message naming the line
+	cr.ReuseRecord = true
+
+	var (
+		names   []string // header names, if any
+		isY     []bool   // by column
+		yCols   []int    // target columns, in Y order
+		width   int      // columns per row; 0 until the first row
+		xs, ys  []float64
+		rows    int
+		yOfCell []int // by column: position in Y, or -1 for a feature
+	)
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("%w: %w", ErrParse, err)
+			}
+			return nil, fmt.Errorf("data: reading CSV: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if width == 0 {
+			width = len(rec)
+			if yCols, err = targetColumns(cfg.TargetColumns, width); err != nil {
+				return nil, err
+			}
+			isY = make([]bool, width)
+			yOfCell = make([]int, width)
+			for j := range yOfCell {
+				yOfCell[j] = -1
+			}
+			for k, j := range yCols {
+				isY[j] = true
+				yOfCell[j] = k
+			}
+			if cfg.Header {
+				names = make([]string, width)
+				for j, s := range rec {
+					names[j] = strings.TrimSpace(s)
+				}
+				continue
+			}
+		}
+		if len(rec) != width {
+			return nil, fmt.Errorf("%w: line %d has %d columns, want %d (the width of the first row)",
+				ErrShape, line, len(rec), width)
+		}
+		yRow := make([]float64, len(yCols))
+		for j, s := range rec {
+			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil {
+				l, _ := cr.FieldPos(j)
+				what := "is not a number"
+				if errors.Is(err, strconv.ErrRange) {
+					what = "is out of the float64 range"
+				}
+				return nil, fmt.Errorf("%w: line %d, column %d%s: %q %s",
+					ErrParse, l, j+1, columnName(names, j), s, what)
+			}
+			if v-v != 0 {
+				l, _ := cr.FieldPos(j)
+				return nil, fmt.Errorf("%w: line %d, column %d%s is %q",
+					ErrNonFinite, l, j+1, columnName(names, j), s)
+			}
+			if isY[j] {
+				yRow[yOfCell[j]] = v
+			} else {
+				xs = append(xs, v)
+			}
+		}
+		ys = append(ys, yRow...)
+		rows++
+	}
+	if rows == 0 {
+		return nil, fmt.Errorf("%w: the CSV table has no data rows", ErrEmpty)
+	}
+	return New(matrix(xs, rows, width-len(yCols), dt), matrix(ys, rows, len(yCols), dt))
+}
+
+// LoadCSVFile opens path and reads it with [LoadCSV]; errors are prefixed
+// with path, and an open failure wraps the *fs.PathError (errors.Is(err,
+// fs.ErrNotExist) works).
+func LoadCSVFile(path string, cfg CSVConfig) (*Dataset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	defer f.Close()
+	d, err := LoadCSV(f, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
+}
+
+// targetColumns resolves cols (nil or empty: the last column; negative: from
+// the end) against a table of width columns. Out-of-range or repeated
+// columns, or targets that leave no feature column, wrap ErrShape.
+func targetColumns(cols []int, width int) ([]int, error) {
+	if len(cols) == 0 {
+		cols = []int{-1}
+	}
+	out := make([]int, len(cols))
+	seen := make(map[int]int, len(cols))
+	for k, c := range cols {
+		j := c
+		if j < 0 {
+			j += width
+		}
+		if j < 0 || j >= width {
+			return nil, fmt.Errorf("%w: target column %d is out of range for a table of %d columns",
+				ErrShape, c, width)
+		}
+		if prev, ok := seen[j]; ok {
+			return nil, fmt.Errorf("%w: target columns %d and %d are both column %d",
+				ErrShape, cols[prev], c, j)
+		}
+		seen[j] = k
+		out[k] = j
+	}
+	if len(out) >= width {
+		return nil, fmt.Errorf("%w: all %d columns are targets, leaving no feature", ErrShape, width)
+	}
+	return out, nil
+}
+
+// columnName returns ` ("name")` for column j when there is a header.
+func columnName(names []string, j int) string {
+	if names == nil {
+		return ""
+	}
+	return fmt.Sprintf(" (%q)", names[j])
+}
