@@ -1,0 +1,37 @@
+package metrics
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestAccuracy(t *testing.T) {
+	out := []float64{
+		0.1, 0.7, 0.2, // → 1
+		3, 3, 1, // tie → 0 (lowest index, as torch.argmax)
+		-1, -2, -0.5, // → 2
+		0, 0, 1, // → 2
+	}
+	got, err := Accuracy{}.Eval(out, []float64{1, 0, 2, 0}, 4, 3, 1)
+	if err != nil || got != 0.75 {
+		t.Fatalf("accuracy = %v, %v; want 0.75", got, err)
+	}
+	if _, err := (Accuracy{}).Eval(out, []float64{1, 0, 2, 0}, 4, 3, 2); !errors.Is(err, ErrShape) {
+		t.Errorf("two label columns: error = %v, want ErrShape", err)
+	}
+}
+
+func TestRegressionMetrics(t *testing.T) {
+	out := []float64{1, 2, 3, 4}
+	y := []float64{2, 2, 0, 4} // errors −1, 0, 3, 0
+	if got, _ := (MAE{}).Eval(out, y, 2, 2, 2); got != 1 {
+		t.Errorf("MAE = %v, want 1", got)
+	}
+	if got, _ := (RMSE{}).Eval(out, y, 2, 2, 2); got != math.Sqrt(2.5) {
+		t.Errorf("RMSE = %v, want √2.5", got)
+	}
+	if _, err := (MAE{}).Eval(out, y, 2, 2, 1); !errors.Is(err, ErrShape) {
+		t.Errorf("mismatched width: error = %v, want ErrShape", err)
+	}
+}
