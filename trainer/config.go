@@ -1,0 +1,84 @@
+package trainer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/gradtune/gradtune/losses"
+	"github.com/gradtune/gradtune/metrics"
+	"github.com/gradtune/gradtune/optimizers"
+	"github.com/gradtune/gradtune/regularizers"
+	"github.com/gradtune/gradtune/schedulers"
+)
+
+// Errors returned by the trainer; match them with errors.Is.
+var (
+	// ErrConfig: an invalid Config field.
+	ErrConfig = errors.New("trainer: invalid configuration")
+	// ErrData: a dataset that does not fit the model or the loss.
+	ErrData = errors.New("trainer: invalid data")
+	// ErrNonFinite: the loss or a gradient became NaN or ±Inf; training
+	// stopped before applying that step, so the weights are those from
+	// before it.
+	ErrNonFinite = errors.New("trainer: non-finite loss or gradient")
+)
+
+// Config configures a Trainer. Fields whose zero value is documented as a
+// default may be left empty; Loss, Epochs and BatchSize must be set.
+type Config struct {
+	Loss      losses.Loss          // required
+	Optimizer optimizers.Optimizer // nil → optimizers.Adam{}
+	Schedule  schedulers.Schedule  // nil → schedulers.Constant{LR: 1e-3}
+	// ScheduleEvery says whether the schedule advances per epoch (default)
+	// or per optimizer step.
+	ScheduleEvery schedulers.Interval
+	// Regularizers are added to the loss node, over the parameters whose
+	// Decay flag is set (weights, not biases).
+	Regularizers []regularizers.Regularizer
+	Epochs       int // ≥ 1
+	// BatchSize ≥ 1. A value ≥ the training set's size means full-batch
+	// gradient descent; 1 means SGD. Each epoch uses every sample exactly
+	// once, the last batch holding the remainder.
+	BatchSize int
+	// EvalBatchSize is the batch size of the forward-only graph used for
+	// validation and Predict; 0 → max(BatchSize, 1000).
+	EvalBatchSize int
+	Seed          uint64 // seeds the shuffling
+	NoShuffle     bool   // keep the dataset order every epoch
+	// Metrics are computed on the validation set after every epoch.
+	Metrics []metrics.Metric
+	// Quiet turns the progress bar off.
+	Quiet bool
+	// Progress receives the progress bar; nil → os.Stderr.
+	Progress io.Writer
+}
+
+func (c *Config) withDefaults() (Config, error) {
+	out := *c
+	if out.Loss == nil {
+		return out, fmt.Errorf("%w: Loss is nil, want a loss such as losses.MSE{} or losses.CrossEntropy{}", ErrConfig)
+	}
+	if out.Epochs < 1 {
+		return out, fmt.Errorf("%w: Epochs = %d, want ≥ 1", ErrConfig, out.Epochs)
+	}
+	if out.BatchSize < 1 {
+		return out, fmt.Errorf("%w: BatchSize = %d, want ≥ 1", ErrConfig, out.BatchSize)
+	}
+	if out.EvalBatchSize < 0 {
+		return out, fmt.Errorf("%w: EvalBatchSize = %d, want ≥ 0 (0 = default)", ErrConfig, out.EvalBatchSize)
+	}
+	if out.EvalBatchSize == 0 {
+		out.EvalBatchSize = max(out.BatchSize, 1000)
+	}
+	if out.Optimizer == nil {
+		out.Optimizer = optimizers.Adam{}
+	}
+	if out.Schedule == nil {
+		out.Schedule = schedulers.Constant{LR: 1e-3}
+	}
+	if err := out.Schedule.Validate(); err != nil {
+		return out, fmt.Errorf("%w: Schedule: %w", ErrConfig, err)
+	}
+	return out, nil
+}

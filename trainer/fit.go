@@ -1,0 +1,138 @@
+package trainer
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/internal/dense"
+)
+
+// Fit trains for Config.Epochs epochs on train, evaluating val (may be nil)
+// after every epoch. Calling Fit again continues training: the optimizer
+// state, the schedule and the shuffling stream carry on.
+//
+// It returns the History of the completed epochs together with any error:
+// a cancelled ctx (wrapping ctx.Err()), bad data (ErrData), or a NaN/Inf
+// loss or gradient (ErrNonFinite, naming epoch and step; that step is not
+// applied). In every case the model's parameters are left holding the last
+// good weights.
+func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, error) {
+	hist := &History{}
+	tr, err := t.prepare(train, "training")
+	if err != nil {
+		return hist, err
+	}
+	var vp *prepared
+	if val != nil {
+		if vp, err = t.prepare(val, "validation"); err != nil {
+			return hist, err
+		}
+	}
+	n := tr.raw.Len()
+	batch := min(t.cfg.BatchSize, n)
+	if t.train == nil || t.train.Batch != batch {
+		if t.train != nil {
+			// Keep the trained weights when the batch size changes.
+			if err := t.m.SetParamValues(t.train.Learnables); err != nil {
+				return hist, err
+			}
+			t.train.close()
+		}
+		if t.train, err = buildLossGraph(t.m, &t.cfg, batch, true); err != nil {
+			t.train = nil
+			return hist, err
+		}
+	}
+	err = t.epochsLoop(ctx, tr, vp, batch, hist)
+	if serr := t.m.SetParamValues(t.train.Learnables); serr != nil && err == nil {
+		err = serr
+	}
+	return hist, err
+}
+
+// epochsLoop runs Config.Epochs epochs, appending to hist.
+func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, hist *History) error {
+	n := tr.raw.Len()
+	bar := newProgress(&t.cfg, t.epochs+t.cfg.Epochs, (n+batch-1)/batch)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	for e := 0; e < t.cfg.Epochs; e++ {
+		start := time.Now()
+		t.epochs++
+		stats := EpochStats{Epoch: t.epochs, LR: t.solver.LR(), ValLoss: math.NaN()}
+		if !t.cfg.NoShuffle {
+			t.rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
+		bar.startEpoch(t.epochs)
+		var lossSum float64 // Σ batch mean × batch rows
+		seen := 0
+		for step, idx := range batches(order, batch) {
+			if err := ctx.Err(); err != nil {
+				t.epochs--
+				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, step+1, err)
+			}
+			loss, pen, err := t.step(tr, idx)
+			if err != nil {
+				t.epochs--
+				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, step+1, err)
+			}
+			lossSum += loss * float64(len(idx))
+			stats.Penalty = pen
+			stats.Steps++
+			seen += len(idx)
+			bar.step(lossSum/float64(seen), t.solver.LR())
+		}
+		stats.TrainLoss = lossSum / float64(n)
+		t.solver.EpochEnd()
+		if vp != nil {
+			var err error
+			if stats.ValLoss, stats.ValMetrics, err = t.evaluate(vp); err != nil {
+				return fmt.Errorf("trainer: epoch %d validation: %w", stats.Epoch, err)
+			}
+		}
+		stats.Seconds = time.Since(start).Seconds()
+		hist.Epochs = append(hist.Epochs, stats)
+		bar.endEpoch(stats)
+	}
+	return nil
+}
+
+// step runs one forward/backward pass on rows idx and applies the update.
+// It returns the batch's mean data loss and the penalty. A non-finite loss or
+// gradient aborts before the update, leaving the weights unchanged.
+func (t *Trainer) step(tr *prepared, idx []int) (loss, pen float64, err error) {
+	lg := t.train
+	fillBatch(lg, tr.raw.X, tr.targets, idx)
+	defer lg.vm.Reset()
+	if err := lg.run(); err != nil {
+		zeroGrads(lg.Learnables)
+		return 0, 0, err
+	}
+	loss = dense.Scalar(lg.dataLossVal)
+	if lg.penaltyVal != nil {
+		pen = dense.Scalar(lg.penaltyVal)
+	}
+	if math.IsNaN(loss+pen) || math.IsInf(loss+pen, 0) {
+		zeroGrads(lg.Learnables)
+		return 0, 0, fmt.Errorf("%w: loss = %v, penalty = %v; weights kept from before this step", ErrNonFinite, loss, pen)
+	}
+	for i, n := range lg.Learnables {
+		g, _ := n.Grad()
+		if ok, at := dense.AllFinite(g.(tensor.Tensor)); !ok {
+			zeroGrads(lg.Learnables)
+			return 0, 0, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
+		}
+	}
+	if err := t.solver.Step(G.NodesToValueGrads(lg.Learnables)); err != nil {
+		return 0, 0, fmt.Errorf("trainer: solver step: %w", err)
+	}
+	return loss, pen, nil
+}

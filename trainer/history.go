@@ -1,0 +1,33 @@
+package trainer
+
+// EpochStats is what one epoch recorded.
+type EpochStats struct {
+	Epoch int // 1-based
+	// TrainLoss is the sample-weighted mean of the data loss over the epoch
+	// (each sample counts once; penalties excluded), measured during the
+	// epoch's forward passes, as Keras reports it.
+	TrainLoss float64
+	// Penalty is the regularization penalty at the epoch's last step (0 without regularizers).
+	Penalty float64
+	// ValLoss is the mean data loss on the validation set after the epoch;
+	// NaN when there is no validation set.
+	ValLoss float64
+	// ValMetrics holds each Config.Metrics value on the validation set, by name.
+	ValMetrics map[string]float64
+	LR         float64 // learning rate used during the epoch (at its first step)
+	Steps      int     // optimizer steps in the epoch
+	Seconds    float64 // wall time of the epoch, validation included
+}
+
+// History records a Fit, one entry per completed epoch.
+type History struct {
+	Epochs []EpochStats
+}
+
+// Last returns the last epoch's stats, or false if none completed.
+func (h *History) Last() (EpochStats, bool) {
+	if h == nil || len(h.Epochs) == 0 {
+		return EpochStats{}, false
+	}
+	return h.Epochs[len(h.Epochs)-1], true
+}

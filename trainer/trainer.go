@@ -1,0 +1,156 @@
+// Package trainer fits a model.Model with a TapeMachine-driven loop over
+// epochs and minibatches, keeps a History, evaluates a validation set on a
+// forward-only graph and predicts new inputs.
+//
+// No panic from Gorgonia escapes this package: graph building and execution
+// run behind internal/gerr, and every input is validated before it reaches a
+// graph.
+package trainer
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/schedulers"
+)
+
+// Trainer trains one model. It is not safe for concurrent use; train
+// several models in parallel with one Trainer (and one Model) each.
+type Trainer struct {
+	m      *model.Model
+	cfg    Config
+	solver *schedulers.Solver
+	rng    *rand.Rand
+	train  *lossGraph         // built on the first Fit, for its batch size
+	evals  map[int]*lossGraph // forward-only graphs by batch size
+	epochs int                // epochs completed over all Fit calls
+}
+
+// New validates cfg against m and creates the solver. Graphs are built on the
+// first Fit, when the batch size is known. Errors wrap ErrConfig or the
+// sentinel of the package that refused a setting.
+func New(m *model.Model, cfg Config) (*Trainer, error) {
+	if m == nil {
+		return nil, fmt.Errorf("%w: nil model", ErrConfig)
+	}
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	inner, err := c.Optimizer.Solver(c.Schedule.At(0))
+	if err != nil {
+		return nil, fmt.Errorf("%w: Optimizer: %w", ErrConfig, err)
+	}
+	s, err := schedulers.NewSolver(inner, c.Schedule, c.ScheduleEvery)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return &Trainer{
+		m:      m,
+		cfg:    c,
+		solver: s,
+		rng:    rand.New(rand.NewPCG(c.Seed, 0x7261696e)),
+		evals:  map[int]*lossGraph{},
+	}, nil
+}
+
+// Model returns the model being trained. Its parameters hold the trained
+// values after Fit returns.
+func (t *Trainer) Model() *model.Model { return t.m }
+
+// LR returns the learning rate the next step will use.
+func (t *Trainer) LR() float64 { return t.solver.LR() }
+
+// Close releases the Gorgonia machines. The trainer cannot be used after.
+func (t *Trainer) Close() {
+	t.train.close()
+	for _, e := range t.evals {
+		e.close()
+	}
+	t.train, t.evals = nil, nil
+}
+
+// prepared is a dataset checked against the model and converted to the
+// model's dtype, with its targets encoded for the loss.
+type prepared struct {
+	raw     *data.Dataset // in the model's dtype
+	targets *tensor.Dense // (n, loss target width)
+	rawY    []float64     // raw targets, for metrics
+}
+
+// prepare checks ds (non-nil, non-empty, finite, features matching the
+// model, targets fitting the loss) and returns it ready for batching.
+// which names the dataset in errors ("training", "validation").
+func (t *Trainer) prepare(ds *data.Dataset, which string) (*prepared, error) {
+	if ds == nil || ds.X == nil || ds.Y == nil {
+		return nil, fmt.Errorf("%w: %s set is nil", ErrData, which)
+	}
+	checked, err := data.New(ds.X, ds.Y)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s set: %w", ErrData, which, err)
+	}
+	if f := checked.Features(); f != t.m.Inputs() {
+		return nil, fmt.Errorf("%w: %s set has %d features, the model expects %d", ErrData, which, f, t.m.Inputs())
+	}
+	conv, err := checked.AsType(t.m.Dtype())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s set: %w", ErrData, which, err)
+	}
+	n, k := conv.Len(), conv.Targets()
+	rawY := dense.Float64s(conv.Y)
+	enc, err := t.cfg.Loss.EncodeTargets(rawY, n, k, t.m.Outputs())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s set: %w", ErrData, which, err)
+	}
+	targets, err := dense.FromFloat64(t.m.Dtype(), enc, n, t.cfg.Loss.TargetWidth(t.m.Outputs()))
+	if err != nil {
+		return nil, err
+	}
+	return &prepared{raw: conv, targets: targets, rawY: rawY}, nil
+}
+
+// syncEval copies the current training weights (or the model's parameters
+// before any training) into a forward-only graph's learnables.
+func (t *Trainer) syncEval(eg *lossGraph) error {
+	for i, n := range eg.Learnables {
+		var src tensor.Tensor = t.m.Params()[i].Value
+		if t.train != nil {
+			src = t.train.Learnables[i].Value().(tensor.Tensor)
+		}
+		if err := dense.CopyValues(n.Value().(tensor.Tensor), src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// evalGraph returns the cached forward-only graph for batch rows.
+func (t *Trainer) evalGraph(batch int) (*lossGraph, error) {
+	if eg, ok := t.evals[batch]; ok {
+		return eg, nil
+	}
+	eg, err := buildLossGraph(t.m, &t.cfg, batch, false)
+	if err != nil {
+		return nil, err
+	}
+	t.evals[batch] = eg
+	return eg, nil
+}
+
+// zeroGrads clears accumulated gradients, so that an aborted step leaves
+// nothing behind for the next one.
+func zeroGrads(ns G.Nodes) {
+	for _, n := range ns {
+		if g, err := n.Grad(); err == nil {
+			if d, ok := g.(*tensor.Dense); ok {
+				d.Zero()
+			}
+		}
+	}
+}

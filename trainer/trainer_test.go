@@ -1,0 +1,356 @@
+package trainer
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/internal/golden"
+	"github.com/gradtune/gradtune/losses"
+	"github.com/gradtune/gradtune/metrics"
+	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/optimizers"
+	"github.com/gradtune/gradtune/schedulers"
+)
+
+var ctx = context.Background()
+
+func setParams(t *testing.T, m *model.Model, vals ...[]float64) {
+	t.Helper()
+	for i, v := range vals {
+		src, err := dense.FromFloat64(m.Dtype(), v, m.Params()[i].Value.Shape()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := dense.CopyValues(m.Params()[i].Value, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func params(m *model.Model) [][]float64 {
+	var out [][]float64
+	for _, p := range m.Params() {
+		out = append(out, dense.Float64s(p.Value))
+	}
+	return out
+}
+
+func closeTo(a, b, rel float64) bool {
+	return math.Abs(a-b) <= rel*math.Max(math.Abs(b), 1e-6)
+}
+
+// A full-batch linear model from fixed weights follows PyTorch's trajectory
+// step by step, for SGD and Adam (each Fit of one epoch = one step, which
+// also checks that Fit continues the optimizer state).
+func TestLinearTrajectoryMatchesTorch(t *testing.T) {
+	for _, c := range golden.Load(t).LinearTrajectories {
+		t.Run(c.Optimizer, func(t *testing.T) {
+			m, err := model.New(model.Linear{Out: 2}, model.Config{Inputs: 3, Dtype: tensor.Float64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			setParams(t, m, golden.Flat(c.W0), c.B0)
+			ds, err := data.FromRows(c.X, c.Y, tensor.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var opt optimizers.Optimizer = optimizers.SGD{}
+			if c.Optimizer == "adam" {
+				opt = optimizers.Adam{}
+			}
+			tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: opt, Schedule: schedulers.Constant{LR: c.LR},
+				Epochs: 1, BatchSize: len(c.X), NoShuffle: true, Quiet: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			for step := 0; step < c.Steps; step++ {
+				h, err := tr.Fit(ctx, ds, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := h.Epochs[0].TrainLoss; !closeTo(got, c.LossBeforeStep[step], 1e-12) {
+					t.Errorf("step %d: loss = %.17g, want %.17g (torch)", step+1, got, c.LossBeforeStep[step])
+				}
+				p := params(m)
+				for i, want := range append(golden.Flat(c.W[step]), c.B[step]...) {
+					got := append(p[0], p[1]...)[i]
+					if !closeTo(got, want, 1e-9) {
+						t.Errorf("step %d: param %d = %.17g, want %.17g (torch)", step+1, i, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestBatchesUseEverySampleOnce(t *testing.T) {
+	order := []int{9, 3, 0, 7, 1, 8, 2, 6, 4, 5}
+	bs := batches(order, 4)
+	var sizes []int
+	seen := map[int]int{}
+	for _, b := range bs {
+		sizes = append(sizes, len(b))
+		for _, i := range b {
+			seen[i]++
+		}
+	}
+	if !reflect.DeepEqual(sizes, []int{4, 4, 2}) {
+		t.Errorf("batch sizes = %v, want [4 4 2]", sizes)
+	}
+	for i := 0; i < 10; i++ {
+		if seen[i] != 1 {
+			t.Errorf("sample %d used %d times, want 1", i, seen[i])
+		}
+	}
+}
+
+// Per-sample losses 0..9 in batches of 4, 4, 2: the epoch loss is their
+// sample-weighted mean 4.5, not the mean of batch means (1.5+5.5+8.5)/3 = 5.17.
+func TestEpochLossIsSampleWeighted(t *testing.T) {
+	m, err := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Dtype: tensor.Float64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setParams(t, m, []float64{0}, []float64{0})
+	xs, ys := make([][]float64, 10), make([][]float64, 10)
+	for i := range xs {
+		xs[i] = []float64{0}
+		ys[i] = []float64{math.Sqrt(float64(i))} // (0 − √i)² = i
+	}
+	ds, err := data.FromRows(xs, ys, tensor.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Schedule: schedulers.Constant{LR: 1e-300},
+		Epochs: 1, BatchSize: 4, NoShuffle: true, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	h, err := tr.Fit(ctx, ds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := h.Epochs[0]; !closeTo(e.TrainLoss, 4.5, 1e-14) || e.Steps != 3 {
+		t.Errorf("epoch loss = %.17g over %d steps, want 4.5 over 3", e.TrainLoss, e.Steps)
+	}
+}
+
+// blobs is a 3-class problem: Gaussian clusters in 4 dimensions.
+func blobs(t *testing.T, n int, seed uint64) *data.Dataset {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	xs, labels := make([][]float64, n), make([]int, n)
+	for i := range xs {
+		c := i % 3
+		xs[i] = []float64{float64(c) + 0.5*rng.NormFloat64(), -float64(c) + 0.5*rng.NormFloat64(), rng.NormFloat64(), float64(c * c)}
+		labels[i] = c
+	}
+	ds, err := data.FromLabels(xs, labels, tensor.Float32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func fitBlobs(t *testing.T, seed uint64, withVal bool) (*History, [][]float64) {
+	t.Helper()
+	m, err := model.New(model.MLP{Hidden: []int{16, 8}, Out: 3}, model.Config{Inputs: 4, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := New(m, Config{Loss: losses.CrossEntropy{}, Schedule: schedulers.Exponential{LR: 0.01, Gamma: 0.9},
+		Epochs: 5, BatchSize: 32, Seed: seed, Quiet: true, Metrics: []metrics.Metric{metrics.Accuracy{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	var val *data.Dataset
+	if withVal {
+		val = blobs(t, 60, 99)
+	}
+	h, err := tr.Fit(ctx, blobs(t, 300, 1), val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range h.Epochs {
+		h.Epochs[i].Seconds = 0 // the only field allowed to differ
+	}
+	return h, params(m)
+}
+
+func TestSameSeedSameHistory(t *testing.T) {
+	h1, p1 := fitBlobs(t, 3, true)
+	h2, p2 := fitBlobs(t, 3, true)
+	if !reflect.DeepEqual(h1, h2) || !reflect.DeepEqual(p1, p2) {
+		t.Fatalf("same seed gave different runs:\n%+v\n%+v", h1, h2)
+	}
+	if h1.Epochs[4].LR != 0.01*math.Pow(0.9, 4) {
+		t.Errorf("epoch 5 LR = %v, want 0.01·0.9⁴", h1.Epochs[4].LR)
+	}
+	if h1.Epochs[4].TrainLoss >= h1.Epochs[0].TrainLoss || h1.Epochs[4].ValMetrics["accuracy"] < 0.8 {
+		t.Errorf("blobs did not learn: %+v", h1.Epochs)
+	}
+	h3, _ := fitBlobs(t, 4, true)
+	if reflect.DeepEqual(h1, h3) {
+		t.Errorf("seeds 3 and 4 gave the same history")
+	}
+}
+
+// Evaluating a validation set every epoch must not change training at all.
+func TestValidationDoesNotLeakIntoTraining(t *testing.T) {
+	hv, pv := fitBlobs(t, 5, true)
+	hn, pn := fitBlobs(t, 5, false)
+	if !reflect.DeepEqual(pv, pn) {
+		t.Fatal("weights differ with and without validation")
+	}
+	for i := range hv.Epochs {
+		if hv.Epochs[i].TrainLoss != hn.Epochs[i].TrainLoss {
+			t.Errorf("epoch %d train loss %v with validation, %v without", i+1, hv.Epochs[i].TrainLoss, hn.Epochs[i].TrainLoss)
+		}
+		if math.IsNaN(hv.Epochs[i].ValLoss) || !math.IsNaN(hn.Epochs[i].ValLoss) {
+			t.Errorf("epoch %d val loss %v with validation, %v without (want NaN)", i+1, hv.Epochs[i].ValLoss, hn.Epochs[i].ValLoss)
+		}
+	}
+}
+
+func TestPredictComputesTheModel(t *testing.T) {
+	m, err := model.New(model.Linear{Out: 2}, model.Config{Inputs: 3, Dtype: tensor.Float64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setParams(t, m, []float64{1, 2, 3, 4, 5, 6}, []float64{0.5, -1})
+	tr, err := New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 1, EvalBatchSize: 2, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	x := tensor.New(tensor.WithShape(3, 3), tensor.WithBacking([]float32{1, 0, 0, 0, 1, 0, 1, 1, 1}))
+	out, err := tr.Predict(ctx, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{1.5, 1, 3.5, 3, 9.5, 11} // x·W + b, with a padded second batch
+	if got := dense.Float64s(out); !reflect.DeepEqual(got, want) || !out.Shape().Eq(tensor.Shape{3, 2}) {
+		t.Errorf("Predict = %v %v, want %v (3, 2)", got, out.Shape(), want)
+	}
+}
+
+func TestBadInputReturnsErrors(t *testing.T) {
+	m, err := model.New(model.MLP{Hidden: []int{4}, Out: 3}, model.Config{Inputs: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := Config{Loss: losses.CrossEntropy{}, Epochs: 1, BatchSize: 8, Quiet: true}
+	for _, c := range []struct {
+		name string
+		mod  func(*Config)
+		want error
+		says string
+	}{
+		{"nil loss", func(c *Config) { c.Loss = nil }, ErrConfig, "Loss"},
+		{"epochs 0", func(c *Config) { c.Epochs = 0 }, ErrConfig, "Epochs = 0"},
+		{"batch 0", func(c *Config) { c.BatchSize = 0 }, ErrConfig, "BatchSize = 0"},
+		{"batch -3", func(c *Config) { c.BatchSize = -3 }, ErrConfig, "BatchSize = -3"},
+		{"lr 0", func(c *Config) { c.Schedule = schedulers.Constant{LR: 0} }, ErrConfig, "lr = 0"},
+		{"lr -1", func(c *Config) { c.Schedule = schedulers.Constant{LR: -1} }, ErrConfig, "lr = -1"},
+		{"adam beta1 1", func(c *Config) { c.Optimizer = optimizers.Adam{Beta1: 1} }, ErrConfig, "Beta1 = 1"},
+	} {
+		cfg := good
+		c.mod(&cfg)
+		_, err := New(m, cfg)
+		if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: error = %v, want %v mentioning %q", c.name, err, c.want, c.says)
+		}
+	}
+
+	tr, err := New(m, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	nan := blobs(t, 30, 1)
+	nan.X.Data().([]float32)[4*7+2] = float32(math.NaN())
+	wrongFeatures, _ := data.FromLabels([][]float64{{1, 2}}, []int{0}, tensor.Float32)
+	outOfRange, _ := data.FromLabels([][]float64{{1, 2, 3, 4}, {1, 2, 3, 4}}, []int{0, 3}, tensor.Float32)
+	for _, c := range []struct {
+		name string
+		ds   *data.Dataset
+		says string
+	}{
+		{"nil", nil, "nil"},
+		{"empty", &data.Dataset{}, "nil"},
+		{"nan", nan, "row 7"},
+		{"features", wrongFeatures, "2 features, the model expects 4"},
+		{"label", outOfRange, "row 1 has label 3"},
+	} {
+		before := params(m)
+		_, err := tr.Fit(ctx, c.ds, nil)
+		if !errors.Is(err, ErrData) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: error = %v, want ErrData mentioning %q", c.name, err, c.says)
+		}
+		if !reflect.DeepEqual(before, params(m)) {
+			t.Errorf("%s: a refused Fit changed the weights", c.name)
+		}
+	}
+	if _, err := tr.Predict(ctx, tensor.New(tensor.WithShape(2, 5), tensor.Of(tensor.Float32))); !errors.Is(err, ErrData) {
+		t.Errorf("Predict with 5 features: error = %v, want ErrData", err)
+	}
+}
+
+// A diverging run stops with ErrNonFinite naming epoch and step, and keeps
+// the weights from before the step that went bad.
+func TestNonFiniteLossStopsAndKeepsWeights(t *testing.T) {
+	m, err := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := data.FromRows([][]float64{{1}, {2}, {3}}, [][]float64{{3}, {6}, {9}}, tensor.Float32)
+	tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Schedule: schedulers.Constant{LR: 10},
+		Epochs: 1, BatchSize: 3, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	var last [][]float64
+	for epoch := 1; epoch <= 200; epoch++ {
+		last = params(m)
+		_, err = tr.Fit(ctx, ds, nil)
+		if err != nil {
+			if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "epoch ") || !strings.Contains(err.Error(), "step 1") {
+				t.Fatalf("error = %v, want ErrNonFinite naming epoch and step", err)
+			}
+			if !reflect.DeepEqual(params(m), last) {
+				t.Fatalf("weights after the error %v, want those from before the step %v", params(m), last)
+			}
+			return
+		}
+	}
+	t.Fatal("lr 10 never diverged")
+}
+
+func TestCancelledContext(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 4})
+	tr, err := New(m, Config{Loss: losses.MSE{}, Epochs: 3, BatchSize: 4, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	ds, _ := data.FromRows([][]float64{{1, 2, 3, 4}}, [][]float64{{1}}, tensor.Float32)
+	h, err := tr.Fit(c, ds, nil)
+	if !errors.Is(err, context.Canceled) || len(h.Epochs) != 0 {
+		t.Fatalf("Fit on a cancelled context = %d epochs, %v; want 0 and context.Canceled", len(h.Epochs), err)
+	}
+}
