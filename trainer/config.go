@@ -22,6 +22,8 @@ var (
 	// stopped before applying that step, so the weights are those from
 	// before it.
 	ErrNonFinite = errors.New("trainer: non-finite loss or gradient")
+	// ErrClosed: the trainer was used after Close.
+	ErrClosed = errors.New("trainer: used after Close")
 )
 
 // Config configures a Trainer. Fields whose zero value is documented as a

@@ -91,6 +91,9 @@ func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses []float6
 // count that differs from the model's or an empty x is an error wrapping
 // ErrData.
 func (t *Trainer) Predict(ctx context.Context, x *tensor.Dense) (*tensor.Dense, error) {
+	if t.closed {
+		return nil, ErrClosed
+	}
 	if x == nil {
 		return nil, fmt.Errorf("%w: nil input", ErrData)
 	}

@@ -30,6 +30,7 @@ type Trainer struct {
 	train  *lossGraph         // built on the first Fit, for its batch size
 	evals  map[int]*lossGraph // forward-only graphs by batch size
 	epochs int                // epochs completed over all Fit calls
+	closed bool
 }
 
 // New validates cfg against m and creates the solver. Graphs are built on the
@@ -67,13 +68,14 @@ func (t *Trainer) Model() *model.Model { return t.m }
 // LR returns the learning rate the next step will use.
 func (t *Trainer) LR() float64 { return t.solver.LR() }
 
-// Close releases the Gorgonia machines. The trainer cannot be used after.
+// Close releases the Gorgonia machines. Fit, Evaluate and Predict return
+// ErrClosed afterwards; the model keeps its trained parameters.
 func (t *Trainer) Close() {
 	t.train.close()
 	for _, e := range t.evals {
 		e.close()
 	}
-	t.train, t.evals = nil, nil
+	t.train, t.evals, t.closed = nil, nil, true
 }
 
 // prepared is a dataset checked against the model and converted to the
@@ -88,6 +90,9 @@ type prepared struct {
 // model, targets fitting the loss) and returns it ready for batching.
 // which names the dataset in errors ("training", "validation").
 func (t *Trainer) prepare(ds *data.Dataset, which string) (*prepared, error) {
+	if t.closed {
+		return nil, ErrClosed
+	}
 	if ds == nil || ds.X == nil || ds.Y == nil {
 		return nil, fmt.Errorf("%w: %s set is nil", ErrData, which)
 	}

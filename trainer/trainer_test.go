@@ -354,3 +354,22 @@ func TestCancelledContext(t *testing.T) {
 		t.Fatalf("Fit on a cancelled context = %d epochs, %v; want 0 and context.Canceled", len(h.Epochs), err)
 	}
 }
+
+func TestUseAfterClose(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1})
+	tr, err := New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 4, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Close()
+	ds, _ := data.FromRows([][]float64{{1}}, [][]float64{{1}}, tensor.Float32)
+	if _, err := tr.Fit(ctx, ds, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Fit after Close: %v, want ErrClosed", err)
+	}
+	if _, err := tr.Predict(ctx, ds.X); !errors.Is(err, ErrClosed) {
+		t.Errorf("Predict after Close: %v, want ErrClosed", err)
+	}
+	if _, _, err := tr.Evaluate(ctx, ds); !errors.Is(err, ErrClosed) {
+		t.Errorf("Evaluate after Close: %v, want ErrClosed", err)
+	}
+}
