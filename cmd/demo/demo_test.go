@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+)
+
+// The demo's linear regression recovers y = 3x + U(0,1): weight ≈ 3,
+// bias ≈ 0.5, MSE ≈ 1/12 (the noise variance), and prints the summary line.
+func TestLinregPart(t *testing.T) {
+	var out bytes.Buffer
+	if err := runLinreg(context.Background(), &out, linregOpts{epochs: 1000, lr: 0.01, seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var w, b, mse, secs float64
+	var epochs int
+	if _, err := fmt.Sscanf(out.String(), "linreg: weight=%f bias=%f mse=%f epochs=%d seconds=%f", &w, &b, &mse, &epochs, &secs); err != nil {
+		t.Fatalf("summary line %q: %v", out.String(), err)
+	}
+	if w < 2.7 || w > 3.3 || b < 0.3 || b > 0.7 || mse < 0.06 || mse > 0.1 || epochs != 1000 {
+		t.Errorf("linreg gave %q, want weight≈3 bias≈0.5 mse≈0.083", out.String())
+	}
+}
+
+// One epoch of the MNIST part on the real data reaches ≥ 95 % test accuracy
+// (the full demo runs 5 epochs for ≥ 97 %).
+func TestMNISTPartOneEpoch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on 54,000 MNIST images (about 10 s)")
+	}
+	var out bytes.Buffer
+	if err := runMNIST(context.Background(), &out, mnistOpts{epochs: 1, batch: 128, lr: 1e-3, seed: 1, quiet: true}); err != nil {
+		t.Fatal(err)
+	}
+	var acc, secs float64
+	var epochs int
+	if _, err := fmt.Sscanf(out.String(), "mnist: test_accuracy=%f epochs=%d seconds=%f", &acc, &epochs, &secs); err != nil {
+		t.Fatalf("summary line %q: %v", out.String(), err)
+	}
+	if acc < 0.95 || epochs != 1 {
+		t.Errorf("mnist gave %q, want test_accuracy ≥ 0.95 after 1 epoch", out.String())
+	}
+}
