@@ -7,6 +7,7 @@ import (
 
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
+	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/optimizers"
 	"github.com/gradtune/gradtune/regularizers"
 	"github.com/gradtune/gradtune/schedulers"
@@ -35,10 +36,13 @@ type Config struct {
 	// ScheduleEvery says whether the schedule advances per epoch (default)
 	// or per optimizer step.
 	ScheduleEvery schedulers.Interval
-	// Regularizers are added to the loss node, over the parameters whose
-	// Decay flag is set (weights, not biases).
+	// Regularizers are added to the loss node, over the parameters that
+	// Regularized selects.
 	Regularizers []regularizers.Regularizer
-	Epochs       int // ≥ 1
+	// Regularized chooses the parameters the Regularizers cover; nil → the
+	// weights and not the biases (model.Param.Decay).
+	Regularized func(p *model.Param) bool
+	Epochs      int // ≥ 1
 	// BatchSize ≥ 1. A value ≥ the training set's size means full-batch
 	// gradient descent; 1 means SGD. Each epoch uses every sample exactly
 	// once, the last batch holding the remainder.

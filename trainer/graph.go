@@ -93,19 +93,24 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	return lg, nil
 }
 
-// penalty sums every regularizer's penalty over the parameters marked Decay.
+// penalty sums every regularizer's penalty over the parameters that
+// cfg.Regularized selects.
 func penalty(m *model.Model, mg *model.Graph, cfg *Config) (*G.Node, error) {
 	if len(cfg.Regularizers) == 0 {
 		return nil, nil
 	}
+	selected := cfg.Regularized
+	if selected == nil {
+		selected = func(p *model.Param) bool { return p.Decay }
+	}
 	var ws G.Nodes
 	for i, p := range m.Params() {
-		if p.Decay {
+		if selected(p) {
 			ws = append(ws, mg.Learnables[i])
 		}
 	}
 	if len(ws) == 0 {
-		return nil, fmt.Errorf("%w: regularizers given but the model has no weights to regularize", ErrConfig)
+		return nil, fmt.Errorf("%w: Regularizers given but Regularized selects none of the model's parameters", ErrConfig)
 	}
 	var total *G.Node
 	for _, r := range cfg.Regularizers {

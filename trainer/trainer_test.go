@@ -3,6 +3,7 @@ package trainer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -18,6 +19,7 @@ import (
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/optimizers"
+	"github.com/gradtune/gradtune/regularizers"
 	"github.com/gradtune/gradtune/schedulers"
 )
 
@@ -49,11 +51,22 @@ func closeTo(a, b, rel float64) bool {
 }
 
 // A full-batch linear model from fixed weights follows PyTorch's trajectory
-// step by step, for SGD and Adam (each Fit of one epoch = one step, which
-// also checks that Fit continues the optimizer state).
+// step by step, for SGD and Adam, with and without L1/L2 penalties on the
+// weight (each Fit of one epoch = one step, which also checks that Fit
+// continues the optimizer state). torch's weight_decay=wd is L2{wd/2}.
 func TestLinearTrajectoryMatchesTorch(t *testing.T) {
 	for _, c := range golden.Load(t).LinearTrajectories {
-		t.Run(c.Optimizer, func(t *testing.T) {
+		var regs []regularizers.Regularizer
+		if c.L1 > 0 {
+			regs = append(regs, regularizers.L1{Lambda: c.L1})
+		}
+		if c.L2 > 0 {
+			regs = append(regs, regularizers.L2{Lambda: c.L2})
+		}
+		if c.WeightDecay > 0 {
+			regs = append(regs, regularizers.L2{Lambda: c.WeightDecay / 2})
+		}
+		t.Run(fmt.Sprintf("%s/l1=%g/l2=%g/wd=%g", c.Optimizer, c.L1, c.L2, c.WeightDecay), func(t *testing.T) {
 			m, err := model.New(model.Linear{Out: 2}, model.Config{Inputs: 3, Dtype: tensor.Float64})
 			if err != nil {
 				t.Fatal(err)
@@ -68,7 +81,7 @@ func TestLinearTrajectoryMatchesTorch(t *testing.T) {
 				opt = optimizers.Adam{}
 			}
 			tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: opt, Schedule: schedulers.Constant{LR: c.LR},
-				Epochs: 1, BatchSize: len(c.X), NoShuffle: true, Quiet: true})
+				Regularizers: regs, Epochs: 1, BatchSize: len(c.X), NoShuffle: true, Quiet: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -371,5 +384,43 @@ func TestUseAfterClose(t *testing.T) {
 	}
 	if _, _, err := tr.Evaluate(ctx, ds); !errors.Is(err, ErrClosed) {
 		t.Errorf("Evaluate after Close: %v, want ErrClosed", err)
+	}
+}
+
+// The penalty covers the weights by default, and what Regularized selects
+// otherwise: with W = [1, 2, 3, 4, 5, 6] and b = [0.5, -1], L2{0.1} is 9.1
+// over W and 9.225 over W and b (the epoch's single step reads it before the
+// update).
+func TestRegularizedSelectsParameters(t *testing.T) {
+	for _, c := range []struct {
+		sel  func(*model.Param) bool
+		want float64
+	}{
+		{nil, 0.1 * 91},
+		{func(*model.Param) bool { return true }, 0.1 * 92.25},
+	} {
+		m, _ := model.New(model.Linear{Out: 2}, model.Config{Inputs: 3, Dtype: tensor.Float64})
+		setParams(t, m, []float64{1, 2, 3, 4, 5, 6}, []float64{0.5, -1})
+		tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Regularizers: []regularizers.Regularizer{regularizers.L2{Lambda: 0.1}},
+			Regularized: c.sel, Epochs: 1, BatchSize: 1, Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := data.FromRows([][]float64{{1, 1, 1}}, [][]float64{{0, 0}}, tensor.Float64)
+		h, err := tr.Fit(ctx, ds, nil)
+		tr.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := h.Epochs[0].Penalty; !closeTo(got, c.want, 1e-14) {
+			t.Errorf("penalty = %.17g, want %.17g", got, c.want)
+		}
+	}
+	m, _ := model.New(model.Linear{Out: 2}, model.Config{Inputs: 3})
+	tr, _ := New(m, Config{Loss: losses.MSE{}, Regularizers: []regularizers.Regularizer{regularizers.L1{Lambda: 1}},
+		Regularized: func(*model.Param) bool { return false }, Epochs: 1, BatchSize: 1, Quiet: true})
+	ds, _ := data.FromRows([][]float64{{1, 1, 1}}, [][]float64{{0, 0}}, tensor.Float32)
+	if _, err := tr.Fit(ctx, ds, nil); !errors.Is(err, ErrConfig) {
+		t.Errorf("Regularized selecting nothing: error = %v, want ErrConfig", err)
 	}
 }

@@ -50,6 +50,9 @@ type File struct {
 		W              [][][]float64
 		B              [][]float64
 		LossBeforeStep []float64 `json:"loss_before_step"`
+		// Penalties on W only: L1·Σ|W| + L2·ΣW² in the loss, or torch's weight_decay.
+		L1, L2      float64
+		WeightDecay float64 `json:"weight_decay"`
 	} `json:"linear_trajectories"`
 	Schedules struct {
 		Exponential struct {

@@ -186,21 +186,26 @@ LIN_Y = [[0.9, -1.1],
 LIN_STEPS = 20
 
 
-def gen_linear(optname, lr):
+def gen_linear(optname, lr, l1=0.0, l2=0.0, weight_decay=0.0):
+    """A full-batch trajectory. l1/l2 add l1*sum|W| + l2*sum(W^2) to the loss
+    (W only, not b); weight_decay uses torch's own option on W's param group.
+    loss_before_step records the data loss (MSE) alone."""
     W = t(LIN_W0, grad=True)
     b = t(LIN_B0, grad=True)
     x = t(LIN_X)
     y = t(LIN_Y)
+    groups = [{"params": [W], "weight_decay": weight_decay}, {"params": [b]}]
     if optname == "sgd":
-        opt = torch.optim.SGD([W, b], lr=lr)
+        opt = torch.optim.SGD(groups, lr=lr)
     else:
-        opt = torch.optim.Adam([W, b], lr=lr)
+        opt = torch.optim.Adam(groups, lr=lr)
     Ws, bs, losses = [], [], []
     for _ in range(LIN_STEPS):
         opt.zero_grad()
         loss = F.mse_loss(x @ W + b, y, reduction="mean")
         losses.append(loss.item())
-        loss.backward()
+        cost = loss + l1 * W.abs().sum() + l2 * (W * W).sum()
+        cost.backward()
         opt.step()
         Ws.append(tolist(W))
         bs.append(tolist(b))
@@ -216,6 +221,9 @@ def gen_linear(optname, lr):
         "W": Ws,
         "b": bs,
         "loss_before_step": losses,
+        "l1": l1,
+        "l2": l2,
+        "weight_decay": weight_decay,
     }
     if optname == "adam":
         rec["betas"] = [0.9, 0.999]
@@ -272,6 +280,10 @@ def main():
         "linear_trajectories": [
             gen_linear("sgd", 0.1),
             gen_linear("adam", 0.05),
+            gen_linear("sgd", 0.1, l2=0.05),
+            gen_linear("sgd", 0.1, weight_decay=0.1),
+            gen_linear("adam", 0.05, l1=0.01),
+            gen_linear("adam", 0.05, l2=0.02),
         ],
         "schedules": gen_schedules(),
     }
