@@ -22,7 +22,6 @@ type linregOpts struct {
 	lr     float64
 	batch  int // 0 → full batch
 	seed   uint64
-	quiet  bool
 }
 
 // runLinreg is the seed's example: X = rand(100, 1), y = 3X + rand(100, 1),

