@@ -27,12 +27,21 @@ type Solver struct {
 
 var _ G.Solver = (*Solver)(nil)
 
-// NewSolver wraps inner and sets its rate to sched.At(0). It returns an error
-// if sched is invalid or inner is a solver whose rate Gorgonia cannot set
-// (AdaGrad ignores WithLearnRate; Barzilai-Borwein overwrites its own rate).
+// RateSetter is a solver whose learning rate can be set in place, keeping its
+// state. gradtune's own solvers (package optimizers) implement it.
+type RateSetter interface {
+	G.Solver
+	SetLR(lr float64)
+}
+
+// NewSolver wraps inner and sets its rate to sched.At(0). inner is a
+// RateSetter or one of Gorgonia's solvers whose rate G.WithLearnRate sets
+// (Vanilla, Momentum, Adam, AdamW, RMSProp). It returns an error if sched is
+// invalid or inner is a solver whose rate cannot be set (Gorgonia's AdaGrad
+// ignores WithLearnRate; its Barzilai-Borwein overwrites its own rate).
 func NewSolver(inner G.Solver, sched Schedule, every Interval) (*Solver, error) {
 	switch inner.(type) {
-	case *G.VanillaSolver, *G.AdamSolver, *G.Momentum, *G.RMSPropSolver, *G.AdamW:
+	case RateSetter, *G.VanillaSolver, *G.AdamSolver, *G.Momentum, *G.RMSPropSolver, *G.AdamW:
 	case nil:
 		return nil, fmt.Errorf("%w: nil solver", ErrConfig)
 	default:
@@ -78,5 +87,9 @@ func (s *Solver) EpochEnd() {
 func (s *Solver) set(t int) {
 	s.t = t
 	s.lr = s.sched.At(t)
+	if rs, ok := s.inner.(RateSetter); ok {
+		rs.SetLR(s.lr)
+		return
+	}
 	G.WithLearnRate(s.lr)(s.inner)
 }
