@@ -80,17 +80,23 @@ type Penalty struct {
 // Load reads golden.json from the repository's testdata folder.
 func Load(t testing.TB) *File {
 	t.Helper()
+	var f File
+	Read(t, "golden.json", &f)
+	return &f
+}
+
+// Read decodes testdata/torch/name into v, failing the test on any error.
+func Read(t testing.TB, name string, v any) {
+	t.Helper()
 	_, here, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(here), "..", "..", "testdata", "torch", "golden.json")
+	path := filepath.Join(filepath.Dir(here), "..", "..", "testdata", "torch", name)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("golden: %v", err)
 	}
-	var f File
-	if err := json.Unmarshal(b, &f); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("golden: %s: %v", path, err)
 	}
-	return &f
 }
 
 // Flat concatenates rows.
