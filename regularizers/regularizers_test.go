@@ -57,6 +57,8 @@ func TestPenaltiesMatchTorch(t *testing.T) {
 	}{
 		{"l1", gf.L1[0], L1{Lambda: gf.L1[0].Lambda}},
 		{"l2", gf.L2[0], L2{Lambda: gf.L2[0].Lambda}},
+		// Same weights in both golden cases: the elastic net is their sum.
+		{"elastic_net", elasticGolden(gf.L1[0], gf.L2[0]), ElasticNet{L1: gf.L1[0].Lambda, L2: gf.L2[0].Lambda}},
 	}
 	for _, c := range cases {
 		for _, d := range []struct {
@@ -81,10 +83,27 @@ func TestPenaltiesMatchTorch(t *testing.T) {
 	}
 }
 
+// elasticGolden sums the torch L1 and L2 cases, which share their weights.
+func elasticGolden(l1, l2 golden.Penalty) golden.Penalty {
+	out := golden.Penalty{Name: "elastic_net", Weights: l1.Weights, Penalty: l1.Penalty + l2.Penalty}
+	for i := range l1.Grads {
+		var m [][]float64
+		for j := range l1.Grads[i] {
+			row := make([]float64, len(l1.Grads[i][j]))
+			for k := range row {
+				row[k] = l1.Grads[i][j][k] + l2.Grads[i][j][k]
+			}
+			m = append(m, row)
+		}
+		out.Grads = append(out.Grads, m)
+	}
+	return out
+}
+
 func TestPenaltyRejectsBadLambda(t *testing.T) {
 	g := G.NewGraph()
 	w := G.NewMatrix(g, G.Float64, G.WithShape(2, 2), G.WithName("w"))
-	for _, r := range []Regularizer{L1{Lambda: -1}, L2{Lambda: math.NaN()}, L2{Lambda: math.Inf(1)}} {
+	for _, r := range []Regularizer{L1{Lambda: -1}, L2{Lambda: math.NaN()}, L2{Lambda: math.Inf(1)}, ElasticNet{L1: 0.1, L2: -0.1}} {
 		if _, err := r.Penalty(G.Nodes{w}); !errors.Is(err, ErrConfig) {
 			t.Errorf("%v: error = %v, want ErrConfig", r, err)
 		}
