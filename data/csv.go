@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -118,6 +119,11 @@ func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 				l, _ := cr.FieldPos(j)
 				return nil, fmt.Errorf("%w: line %d, column %d%s is %q",
 					ErrNonFinite, l, j+1, columnName(names, j), s)
+			}
+			if dt == tensor.Float32 && math.Abs(v) > math.MaxFloat32 {
+				l, _ := cr.FieldPos(j)
+				return nil, fmt.Errorf("%w: line %d, column %d%s: %q overflows float32 (max ±%g); load as Float64",
+					ErrNonFinite, l, j+1, columnName(names, j), s, math.MaxFloat32)
 			}
 			if isY[j] {
 				yRow[yOfCell[j]] = v

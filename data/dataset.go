@@ -76,6 +76,14 @@ func FromRows(x, y [][]float64, dt tensor.Dtype) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if dt == tensor.Float32 {
+		if err := checkFloat32("X", xs, f); err != nil {
+			return nil, err
+		}
+		if err := checkFloat32("Y", ys, t); err != nil {
+			return nil, err
+		}
+	}
 	return New(matrix(xs, len(x), f, dt), matrix(ys, len(y), t, dt))
 }
 
@@ -98,17 +106,43 @@ func FromLabels(x [][]float64, labels []int, dt tensor.Dtype) (*Dataset, error) 
 	return FromRows(x, y, dt)
 }
 
-// Len returns the number of rows n.
-func (d *Dataset) Len() int { return d.X.Shape()[0] }
+// empty reports whether d is nil or a zero Dataset (the methods below
+// answer zero for it instead of panicking).
+func (d *Dataset) empty() bool {
+	return d == nil || d.X == nil || d.Y == nil || len(d.X.Shape()) != 2 || len(d.Y.Shape()) != 2
+}
 
-// Features returns the number of columns of X.
-func (d *Dataset) Features() int { return d.X.Shape()[1] }
+// Len returns the number of rows n (0 for a zero Dataset).
+func (d *Dataset) Len() int {
+	if d.empty() {
+		return 0
+	}
+	return d.X.Shape()[0]
+}
 
-// Targets returns the number of columns of Y.
-func (d *Dataset) Targets() int { return d.Y.Shape()[1] }
+// Features returns the number of columns of X (0 for a zero Dataset).
+func (d *Dataset) Features() int {
+	if d.empty() {
+		return 0
+	}
+	return d.X.Shape()[1]
+}
 
-// Dtype returns the dtype of X and Y.
-func (d *Dataset) Dtype() tensor.Dtype { return d.X.Dtype() }
+// Targets returns the number of columns of Y (0 for a zero Dataset).
+func (d *Dataset) Targets() int {
+	if d.empty() {
+		return 0
+	}
+	return d.Y.Shape()[1]
+}
+
+// Dtype returns the dtype of X and Y (the zero Dtype for a zero Dataset).
+func (d *Dataset) Dtype() tensor.Dtype {
+	if d.empty() {
+		return tensor.Dtype{}
+	}
+	return d.X.Dtype()
+}
 
 // Subset returns a new Dataset holding copies of the rows idx, in that order
 // (an index may repeat).
@@ -116,6 +150,9 @@ func (d *Dataset) Dtype() tensor.Dtype { return d.X.Dtype() }
 // Errors: an empty idx wraps ErrEmpty; an index outside [0, Len()) wraps
 // ErrIndex and names it and its position in idx.
 func (d *Dataset) Subset(idx []int) (*Dataset, error) {
+	if d.empty() {
+		return nil, fmt.Errorf("%w: Subset of an empty Dataset", ErrEmpty)
+	}
 	if len(idx) == 0 {
 		return nil, fmt.Errorf("%w: Subset of no rows", ErrEmpty)
 	}
@@ -137,11 +174,23 @@ func (d *Dataset) AsType(dt tensor.Dtype) (*Dataset, error) {
 	if !supported(dt) {
 		return nil, fmt.Errorf("%w: %v, want float32 or float64", ErrDtype, dt)
 	}
+	if d.empty() {
+		return nil, fmt.Errorf("%w: AsType of an empty Dataset", ErrEmpty)
+	}
 	if dt == d.Dtype() {
 		return d, nil
 	}
 	n := d.Len()
-	return New(matrix(float64s(d.X), n, d.Features(), dt), matrix(float64s(d.Y), n, d.Targets(), dt))
+	xs, ys := float64s(d.X), float64s(d.Y)
+	if dt == tensor.Float32 {
+		if err := checkFloat32("X", xs, d.Features()); err != nil {
+			return nil, err
+		}
+		if err := checkFloat32("Y", ys, d.Targets()); err != nil {
+			return nil, err
+		}
+	}
+	return New(matrix(xs, n, d.Features(), dt), matrix(ys, n, d.Targets(), dt))
 }
 
 // Labels returns column 0 of Y as ints.
@@ -149,6 +198,9 @@ func (d *Dataset) AsType(dt tensor.Dtype) (*Dataset, error) {
 // Errors: a value that is not an integer, is negative or is above
 // math.MaxInt32 wraps ErrLabel and names its row.
 func (d *Dataset) Labels() ([]int, error) {
+	if d.empty() {
+		return nil, fmt.Errorf("%w: Labels of an empty Dataset", ErrEmpty)
+	}
 	n, t := d.Len(), d.Targets()
 	ys := float64s(d.Y)
 	out := make([]int, n)

@@ -152,7 +152,7 @@ func TestFromRowsErrors(t *testing.T) {
 		{"NaN", [][]float64{{1, 2}, {3, math.NaN()}}, [][]float64{{1}, {2}}, tensor.Float64,
 			ErrNonFinite, []string{"X row 1, column 1 is NaN"}},
 		{"float32 overflow", [][]float64{{1}}, [][]float64{{1e39}}, tensor.Float32,
-			ErrNonFinite, []string{"Y row 0, column 0 is +Inf"}},
+			ErrNonFinite, []string{"Y row 0, column 0 is 1e+39, which overflows float32"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,7 +244,7 @@ func TestAsType(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = big.AsType(tensor.Float32)
-	wantErr(t, err, ErrNonFinite, "X row 1, column 0 is +Inf")
+	wantErr(t, err, ErrNonFinite, "X row 1, column 0 is 1e+300, which overflows float32")
 }
 
 func TestLabels(t *testing.T) {
@@ -282,4 +282,27 @@ func TestLabels(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A zero Dataset answers zero sizes and returns ErrEmpty instead of panicking.
+func TestZeroDataset(t *testing.T) {
+	var d Dataset
+	if d.Len() != 0 || d.Features() != 0 || d.Targets() != 0 || d.Dtype() != (tensor.Dtype{}) {
+		t.Errorf("zero Dataset sizes %d %d %d %v, want 0 0 0 and the zero dtype", d.Len(), d.Features(), d.Targets(), d.Dtype())
+	}
+	_, _, err := d.Split(0.5, 1)
+	wantErr(t, err, ErrEmpty)
+	_, _, _, err = TrainValTestSplit(&d, 0.1, 0.1, 1)
+	wantErr(t, err, ErrEmpty)
+	_, err = d.Subset([]int{0})
+	wantErr(t, err, ErrEmpty)
+	_, err = d.AsType(tensor.Float32)
+	wantErr(t, err, ErrEmpty)
+	_, err = d.Labels()
+	wantErr(t, err, ErrEmpty)
+}
+
+func TestCSVFloat32Overflow(t *testing.T) {
+	_, err := LoadCSV(strings.NewReader("a,b\n1,2\n3e39,4\n"), CSVConfig{Header: true, Dtype: tensor.Float32})
+	wantErr(t, err, ErrNonFinite, "line 3, column 1", "overflows float32")
 }

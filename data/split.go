@@ -21,6 +21,9 @@ const splitStream = 0x9e3779b97f4a7c15
 // Errors: frac outside (0, 1), or one that leaves rest or held empty, wraps
 // ErrSplit and names frac and n.
 func (d *Dataset) Split(frac float64, seed uint64) (rest, held *Dataset, err error) {
+	if d.empty() {
+		return nil, nil, fmt.Errorf("%w: Split of an empty Dataset", ErrEmpty)
+	}
 	n := d.Len()
 	k, err := splitCount("frac", frac, n)
 	if err != nil {
@@ -50,8 +53,8 @@ func (d *Dataset) Split(frac float64, seed uint64) (rest, held *Dataset, err err
 // fractions that leave train empty wrap ErrSplit and name the fractions and n;
 // a nil d wraps ErrEmpty.
 func TrainValTestSplit(d *Dataset, valFrac, testFrac float64, seed uint64) (train, val, test *Dataset, err error) {
-	if d == nil {
-		return nil, nil, nil, fmt.Errorf("%w: TrainValTestSplit of a nil dataset", ErrEmpty)
+	if d.empty() {
+		return nil, nil, nil, fmt.Errorf("%w: TrainValTestSplit of an empty Dataset", ErrEmpty)
 	}
 	n := d.Len()
 	nVal, nTest := 0, 0
@@ -103,16 +106,22 @@ func splitCount(name string, frac float64, n int) (int, error) {
 // permutation returns a permutation of [0, n) from a Fisher–Yates shuffle
 // driven by rand.NewPCG(seed, splitStream).
 func permutation(n int, seed uint64) []int {
-	src := rand.NewPCG(seed, splitStream)
 	p := make([]int, n)
 	for i := range p {
 		p[i] = i
 	}
-	for i := n - 1; i > 0; i-- {
-		j := boundedUint64(src, uint64(i)+1)
-		p[i], p[j] = p[j], p[i]
-	}
+	Shuffle(p, rand.NewPCG(seed, splitStream))
 	return p
+}
+
+// Shuffle permutes order in place with a Fisher–Yates shuffle driven by src.
+// Unlike rand.Rand.Shuffle, its output depends only on rand.PCG's documented
+// stream, so the same source gives the same order on every Go release.
+func Shuffle(order []int, src *rand.PCG) {
+	for i := len(order) - 1; i > 0; i-- {
+		j := boundedUint64(src, uint64(i)+1)
+		order[i], order[j] = order[j], order[i]
+	}
 }
 
 // boundedUint64 returns a uniform integer in [0, bound) (bound > 0) from src

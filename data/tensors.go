@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 
 	"gorgonia.org/tensor"
 )
@@ -124,6 +125,19 @@ func flatten(name string, rows [][]float64) ([]float64, int, error) {
 		out = append(out, r...)
 	}
 	return out, w, nil
+}
+
+// checkFloat32 reports the first value of the row-major (n, w) matrix vs
+// that overflows float32, so that converting does not turn it into an Inf
+// the user never wrote. name is "X" or "Y".
+func checkFloat32(name string, vs []float64, w int) error {
+	for i, v := range vs {
+		if math.Abs(v) > math.MaxFloat32 {
+			return fmt.Errorf("%w: %s row %d, column %d is %g, which overflows float32 (max ±%g); use Float64",
+				ErrNonFinite, name, i/w, i%w, v, math.MaxFloat32)
+		}
+	}
+	return nil
 }
 
 // matrix returns an (n, w) tensor of dtype dt (Float32 or Float64) holding vs.

@@ -6,7 +6,9 @@ import (
 
 // fillBatch copies rows idx of x (n, features) and y (n, targetWidth) into
 // the batch tensors and sets the per-sample weights: 1/len(idx) for real
-// rows, 0 for padding rows, whose features and targets are zeroed.
+// rows, 0 for padding rows. Padding rows repeat the batch's first row rather
+// than zeros, so a network that is undefined at 0 (a log, a division) still
+// sees valid inputs there: 0·NaN would be NaN.
 func fillBatch(lg *lossGraph, x, y *tensor.Dense, idx []int) {
 	fw, tw := lg.bx.Shape()[1], lg.by.Shape()[1]
 	switch bx := lg.bx.Data().(type) {
@@ -25,7 +27,10 @@ func fillRows[T float32 | float64](dst, src []T, idx []int, width int) {
 	for r, i := range idx {
 		copy(dst[r*width:(r+1)*width], src[i*width:(i+1)*width])
 	}
-	clear(dst[len(idx)*width:])
+	first := src[idx[0]*width : (idx[0]+1)*width]
+	for r := len(idx); r*width < len(dst); r++ {
+		copy(dst[r*width:(r+1)*width], first)
+	}
 }
 
 func fillWeights[T float32 | float64](w []T, n int) {

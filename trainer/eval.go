@@ -14,6 +14,9 @@ import (
 // Config.Metrics value by name. It runs a forward-only graph: no gradient is
 // computed, so it never affects training.
 func (t *Trainer) Evaluate(ctx context.Context, ds *data.Dataset) (loss float64, metrics map[string]float64, err error) {
+	if ctx == nil {
+		return 0, nil, fmt.Errorf("%w: nil context", ErrConfig)
+	}
 	p, err := t.prepare(ds, "evaluation")
 	if err != nil {
 		return 0, nil, err
@@ -51,7 +54,7 @@ func (t *Trainer) evaluate(p *prepared) (float64, map[string]float64, error) {
 // forward-only graph and returns the outputs (n, outputs) and per-sample
 // losses (n), both as float64.
 func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses []float64, err error) {
-	batch := min(t.cfg.EvalBatchSize, n)
+	batch := t.evalBatch(n)
 	eg, err := t.evalGraph(batch)
 	if err != nil {
 		return nil, nil, err
@@ -91,8 +94,11 @@ func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses []float6
 // count that differs from the model's or an empty x is an error wrapping
 // ErrData.
 func (t *Trainer) Predict(ctx context.Context, x *tensor.Dense) (*tensor.Dense, error) {
-	if t.closed {
-		return nil, ErrClosed
+	if err := t.usable(); err != nil {
+		return nil, err
+	}
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrConfig)
 	}
 	if x == nil {
 		return nil, fmt.Errorf("%w: nil input", ErrData)

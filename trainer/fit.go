@@ -17,13 +17,20 @@ import (
 // after every epoch. Calling Fit again continues training: the optimizer
 // state, the schedule and the shuffling stream carry on.
 //
+// Training starts from the model's parameters as they are when Fit is
+// called (so they may be edited or loaded between calls) and leaves the
+// trained values in them.
+//
 // It returns the History of the completed epochs together with any error:
 // a cancelled ctx (wrapping ctx.Err()), bad data (ErrData), or a NaN/Inf
-// loss or gradient (ErrNonFinite, naming epoch and step; that step is not
-// applied). In every case the model's parameters are left holding the last
-// good weights.
+// loss, gradient or updated weight (ErrNonFinite, naming epoch and step;
+// that step is undone). In every case the model's parameters are left
+// holding the last good weights.
 func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, error) {
 	hist := &History{}
+	if ctx == nil {
+		return hist, fmt.Errorf("%w: nil context", ErrConfig)
+	}
 	tr, err := t.prepare(train, "training")
 	if err != nil {
 		return hist, err
@@ -37,19 +44,18 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 	n := tr.raw.Len()
 	batch := min(t.cfg.BatchSize, n)
 	if t.train == nil || t.train.Batch != batch {
-		if t.train != nil {
-			// Keep the trained weights when the batch size changes.
-			if err := t.m.SetParamValues(t.train.Learnables); err != nil {
-				return hist, err
-			}
-			t.train.close()
-		}
+		t.train.close()
 		if t.train, err = buildLossGraph(t.m, &t.cfg, batch, true); err != nil {
 			t.train = nil
 			return hist, err
 		}
 	}
+	if err := t.loadParams(); err != nil {
+		return hist, err
+	}
+	t.fitting = true
 	err = t.epochsLoop(ctx, tr, vp, batch, hist)
+	t.fitting = false
 	if serr := t.m.SetParamValues(t.train.Learnables); serr != nil && err == nil {
 		err = serr
 	}
@@ -69,7 +75,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		t.epochs++
 		stats := EpochStats{Epoch: t.epochs, LR: t.solver.LR(), ValLoss: math.NaN()}
 		if !t.cfg.NoShuffle {
-			t.rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+			data.Shuffle(order, t.shuffle)
 		}
 		bar.startEpoch(t.epochs)
 		var lossSum float64 // Σ batch mean × batch rows
@@ -131,8 +137,54 @@ func (t *Trainer) step(tr *prepared, idx []int) (loss, pen float64, err error) {
 			return 0, 0, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
 		}
 	}
+	if err := t.snapshot(); err != nil {
+		return 0, 0, err
+	}
 	if err := t.solver.Step(G.NodesToValueGrads(lg.Learnables)); err != nil {
 		return 0, 0, fmt.Errorf("trainer: solver step: %w", err)
 	}
+	for i, n := range lg.Learnables {
+		if ok, at := dense.AllFinite(n.Value().(tensor.Tensor)); !ok {
+			if err := t.restore(); err != nil {
+				return 0, 0, err
+			}
+			return 0, 0, fmt.Errorf("%w: the update made %s non-finite at element %d (lr %g too high?); step undone", ErrNonFinite, t.m.Params()[i].Name, at, t.solver.LR())
+		}
+	}
 	return loss, pen, nil
+}
+
+// loadParams copies the model's parameters into the training graph.
+func (t *Trainer) loadParams() error {
+	for i, n := range t.train.Learnables {
+		if err := dense.CopyValues(n.Value().(tensor.Tensor), t.m.Params()[i].Value); err != nil {
+			return fmt.Errorf("trainer: parameter %s: %w", t.m.Params()[i].Name, err)
+		}
+	}
+	return nil
+}
+
+// snapshot copies the training weights into t.prev.
+func (t *Trainer) snapshot() error {
+	if t.prev == nil {
+		for _, p := range t.m.Params() {
+			t.prev = append(t.prev, p.Value.Clone().(*tensor.Dense))
+		}
+	}
+	for i, n := range t.train.Learnables {
+		if err := dense.CopyValues(t.prev[i], n.Value().(tensor.Tensor)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restore copies t.prev back into the training weights.
+func (t *Trainer) restore() error {
+	for i, n := range t.train.Learnables {
+		if err := dense.CopyValues(n.Value().(tensor.Tensor), t.prev[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

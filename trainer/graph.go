@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"errors"
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
@@ -39,6 +40,9 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	mg, err := m.NewGraph(batch, training)
 	if err != nil {
 		return nil, err
+	}
+	if training && len(mg.Learnables) == 0 {
+		return nil, fmt.Errorf("%w: the network declares no parameters to train (use model.Scope.Param)", ErrConfig)
 	}
 	lg := &lossGraph{Graph: mg}
 	dt := m.Dtype()
@@ -79,12 +83,15 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 			}
 		}
 		if _, err = G.Grad(cost, mg.Learnables...); err != nil {
-			return err
+			return fmt.Errorf("differentiating the loss (does every parameter affect the output?): %w", err)
 		}
 		lg.vm = G.NewTapeMachine(g, G.BindDualValues(mg.Learnables...))
 		return nil
 	})
 	if err != nil {
+		if !errors.Is(err, ErrConfig) {
+			err = fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 		return nil, err
 	}
 	lg.bx = tensor.New(tensor.Of(dt), tensor.WithShape(batch, m.Inputs()))

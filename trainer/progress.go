@@ -10,13 +10,17 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // progress shows one bar per epoch (schollz/progressbar) with the running
 // loss and the rate, then one summary line per epoch. A nil *progress (Quiet)
-// does nothing.
+// does nothing. When the writer is not a terminal (a log file, CI), the bar's
+// redraws would only fill it with carriage returns: it writes the summary
+// lines alone.
 type progress struct {
 	w           io.Writer
+	tty         bool
 	lastEpoch   int // number of the last epoch of this Fit
 	stepsPerEp  int
 	bar         *progressbar.ProgressBar
@@ -32,7 +36,9 @@ func newProgress(cfg *Config, lastEpoch, stepsPerEpoch int) *progress {
 	if w == nil {
 		w = os.Stderr
 	}
-	return &progress{w: w, lastEpoch: lastEpoch, stepsPerEp: stepsPerEpoch}
+	f, ok := w.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd()))
+	return &progress{w: w, tty: tty, lastEpoch: lastEpoch, stepsPerEp: stepsPerEpoch}
 }
 
 func (p *progress) startEpoch(epoch int) {
@@ -40,6 +46,9 @@ func (p *progress) startEpoch(epoch int) {
 		return
 	}
 	p.epoch = epoch
+	if !p.tty {
+		return
+	}
 	p.bar = progressbar.NewOptions(p.stepsPerEp,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(fmt.Sprintf("epoch %d/%d", epoch, p.lastEpoch)),
@@ -51,7 +60,7 @@ func (p *progress) startEpoch(epoch int) {
 }
 
 func (p *progress) step(runningLoss, lr float64) {
-	if p == nil {
+	if p == nil || !p.tty {
 		return
 	}
 	// Describe redraws; do it at most every 100 ms to keep the loop fast.
@@ -66,7 +75,9 @@ func (p *progress) endEpoch(s EpochStats) {
 	if p == nil {
 		return
 	}
-	_ = p.bar.Finish()
+	if p.tty {
+		_ = p.bar.Finish()
+	}
 	fmt.Fprintln(p.w, summary(s))
 }
 

@@ -23,14 +23,21 @@ import (
 // Trainer trains one model. It is not safe for concurrent use; train
 // several models in parallel with one Trainer (and one Model) each.
 type Trainer struct {
-	m      *model.Model
-	cfg    Config
-	solver *schedulers.Solver
-	rng    *rand.Rand
-	train  *lossGraph         // built on the first Fit, for its batch size
-	evals  map[int]*lossGraph // forward-only graphs by batch size
-	epochs int                // epochs completed over all Fit calls
-	closed bool
+	m       *model.Model
+	cfg     Config
+	solver  *schedulers.Solver
+	shuffle *rand.PCG          // the shuffling stream, continued across Fit calls
+	train   *lossGraph         // built on the first Fit, for its batch size
+	evals   map[int]*lossGraph // forward-only graphs by batch size
+	epochs  int                // epochs completed over all Fit calls
+	closed  bool
+	// fitting is true inside Fit: the training graph holds the current
+	// weights. Outside Fit the model's parameters do, so a user may edit or
+	// load them between calls.
+	fitting bool
+	// prev holds the weights from before the current step, to restore them
+	// if the step makes one non-finite.
+	prev []*tensor.Dense
 }
 
 // New validates cfg against m and creates the solver. Graphs are built on the
@@ -52,12 +59,19 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	// Build a one-row training graph once, so that a loss, regularizer or
+	// network that cannot work is refused here rather than at Fit.
+	probe, err := buildLossGraph(m, &c, 1, true)
+	if err != nil {
+		return nil, err
+	}
+	probe.close()
 	return &Trainer{
-		m:      m,
-		cfg:    c,
-		solver: s,
-		rng:    rand.New(rand.NewPCG(c.Seed, 0x7261696e)),
-		evals:  map[int]*lossGraph{},
+		m:       m,
+		cfg:     c,
+		solver:  s,
+		shuffle: rand.NewPCG(c.Seed, 0x7261696e),
+		evals:   map[int]*lossGraph{},
 	}, nil
 }
 
@@ -78,6 +92,17 @@ func (t *Trainer) Close() {
 	t.train, t.evals, t.closed = nil, nil, true
 }
 
+// usable returns ErrClosed after Close and ErrConfig for a Trainer not made by New.
+func (t *Trainer) usable() error {
+	switch {
+	case t == nil || t.m == nil:
+		return fmt.Errorf("%w: Trainer not created by trainer.New", ErrConfig)
+	case t.closed:
+		return ErrClosed
+	}
+	return nil
+}
+
 // prepared is a dataset checked against the model and converted to the
 // model's dtype, with its targets encoded for the loss.
 type prepared struct {
@@ -90,8 +115,8 @@ type prepared struct {
 // model, targets fitting the loss) and returns it ready for batching.
 // which names the dataset in errors ("training", "validation").
 func (t *Trainer) prepare(ds *data.Dataset, which string) (*prepared, error) {
-	if t.closed {
-		return nil, ErrClosed
+	if err := t.usable(); err != nil {
+		return nil, err
 	}
 	if ds == nil || ds.X == nil || ds.Y == nil {
 		return nil, fmt.Errorf("%w: %s set is nil", ErrData, which)
@@ -120,12 +145,12 @@ func (t *Trainer) prepare(ds *data.Dataset, which string) (*prepared, error) {
 	return &prepared{raw: conv, targets: targets, rawY: rawY}, nil
 }
 
-// syncEval copies the current training weights (or the model's parameters
-// before any training) into a forward-only graph's learnables.
+// syncEval copies the current weights — the training graph's during Fit,
+// the model's parameters otherwise — into a forward-only graph's learnables.
 func (t *Trainer) syncEval(eg *lossGraph) error {
 	for i, n := range eg.Learnables {
 		var src tensor.Tensor = t.m.Params()[i].Value
-		if t.train != nil {
+		if t.fitting {
 			src = t.train.Learnables[i].Value().(tensor.Tensor)
 		}
 		if err := dense.CopyValues(n.Value().(tensor.Tensor), src); err != nil {
@@ -133,6 +158,18 @@ func (t *Trainer) syncEval(eg *lossGraph) error {
 		}
 	}
 	return nil
+}
+
+// evalBatch is the forward-only graph's batch size for n rows: the next
+// power of two, at most EvalBatchSize. Rounding bounds the number of cached
+// graphs (Predict on 1, 2, … 300 rows builds 10, not 300); padding keeps the
+// results exact.
+func (t *Trainer) evalBatch(n int) int {
+	b := 1
+	for b < n {
+		b *= 2
+	}
+	return min(b, t.cfg.EvalBatchSize)
 }
 
 // evalGraph returns the cached forward-only graph for batch rows.

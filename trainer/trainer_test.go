@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
@@ -417,10 +418,166 @@ func TestRegularizedSelectsParameters(t *testing.T) {
 		}
 	}
 	m, _ := model.New(model.Linear{Out: 2}, model.Config{Inputs: 3})
-	tr, _ := New(m, Config{Loss: losses.MSE{}, Regularizers: []regularizers.Regularizer{regularizers.L1{Lambda: 1}},
-		Regularized: func(*model.Param) bool { return false }, Epochs: 1, BatchSize: 1, Quiet: true})
-	ds, _ := data.FromRows([][]float64{{1, 1, 1}}, [][]float64{{0, 0}}, tensor.Float32)
-	if _, err := tr.Fit(ctx, ds, nil); !errors.Is(err, ErrConfig) {
-		t.Errorf("Regularized selecting nothing: error = %v, want ErrConfig", err)
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"selects nothing", Config{Regularizers: []regularizers.Regularizer{regularizers.L1{Lambda: 1}}, Regularized: func(*model.Param) bool { return false }}},
+		{"negative lambda", Config{Regularizers: []regularizers.Regularizer{regularizers.L2{Lambda: -1}}}},
+	} {
+		c.cfg.Loss, c.cfg.Epochs, c.cfg.BatchSize = losses.MSE{}, 1, 1
+		// Refused by New, not at the first Fit.
+		if _, err := New(m, c.cfg); !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: New error = %v, want ErrConfig", c.name, err)
+		}
+	}
+}
+
+// Parameters edited between Fit calls (a loaded checkpoint, say) are what the
+// next Predict, Evaluate and Fit use.
+func TestParamEditsBetweenFitsAreUsed(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Dtype: tensor.Float64, Seed: 2})
+	ds, _ := data.FromRows([][]float64{{1}, {2}, {3}}, [][]float64{{3}, {6}, {9}}, tensor.Float64)
+	tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Schedule: schedulers.Constant{LR: 1e-3}, Epochs: 1, BatchSize: 3, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Fit(ctx, ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	setParams(t, m, []float64{3}, []float64{0}) // the exact solution
+	out, err := tr.Predict(ctx, tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{1})))
+	if err != nil || dense.Float64s(out)[0] != 3 {
+		t.Errorf("Predict after editing the weights = %v, %v; want 3", out, err)
+	}
+	if loss, _, err := tr.Evaluate(ctx, ds); err != nil || loss != 0 {
+		t.Errorf("Evaluate after editing the weights = %v, %v; want 0", loss, err)
+	}
+	h, err := tr.Fit(ctx, ds, nil)
+	if err != nil || h.Epochs[0].TrainLoss != 0 || !reflect.DeepEqual(params(m), [][]float64{{3}, {0}}) {
+		t.Errorf("Fit from the exact solution: loss %v, params %v, %v; want 0 and unchanged", h.Epochs[0].TrainLoss, params(m), err)
+	}
+}
+
+// Padding rows of a short batch repeat a real row: a network undefined at
+// x = 0 (here log x) trains on 5 positive rows in batches of 4 and 1.
+func TestPaddingRowsAreRealRows(t *testing.T) {
+	net := model.Func(func(s *model.Scope, x *G.Node) (*G.Node, error) {
+		lx, err := G.Log(x)
+		if err != nil {
+			return nil, err
+		}
+		return model.Dense(s, lx, "d", 1, nil, nil)
+	})
+	m, err := model.New(net, model.Config{Inputs: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := data.FromRows([][]float64{{1}, {2}, {3}, {4}, {5}}, [][]float64{{0}, {1}, {2}, {3}, {4}}, tensor.Float32)
+	tr, err := New(m, Config{Loss: losses.MSE{}, Epochs: 3, BatchSize: 4, EvalBatchSize: 4, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Fit(ctx, ds, ds); err != nil {
+		t.Fatalf("Fit with a short batch through log x: %v", err)
+	}
+}
+
+// Predict on every size from 1 to 300 rows builds few forward graphs.
+func TestEvalGraphCacheIsBounded(t *testing.T) {
+	m, _ := model.New(model.MLP{Hidden: []int{8}, Out: 2}, model.Config{Inputs: 3})
+	tr, err := New(m, Config{Loss: losses.CrossEntropy{}, Epochs: 1, BatchSize: 8, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	for n := 1; n <= 300; n++ {
+		out, err := tr.Predict(ctx, tensor.New(tensor.WithShape(n, 3), tensor.Of(tensor.Float32)))
+		if err != nil || !out.Shape().Eq(tensor.Shape{n, 2}) {
+			t.Fatalf("Predict(%d rows) = %v, %v", n, out.Shape(), err)
+		}
+	}
+	if len(tr.evals) > 10 {
+		t.Errorf("%d forward graphs cached for sizes 1..300, want ≤ 10", len(tr.evals))
+	}
+}
+
+// An update that overflows the weights (float32, lr 1e38) is undone and
+// reported, even though the loss and gradient before it were finite.
+func TestOverflowingUpdateIsUndone(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Seed: 1})
+	ds, _ := data.FromRows([][]float64{{1}, {2}}, [][]float64{{3}, {6}}, tensor.Float32)
+	tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Schedule: schedulers.Constant{LR: 1e38}, Epochs: 1, BatchSize: 2, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	before := params(m)
+	_, err = tr.Fit(ctx, ds, nil)
+	if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "epoch 1 step 1") {
+		t.Fatalf("error = %v, want ErrNonFinite at epoch 1 step 1", err)
+	}
+	if !reflect.DeepEqual(params(m), before) {
+		t.Errorf("weights %v after the undone step, want %v", params(m), before)
+	}
+}
+
+func TestCustomNetworkMistakesAreConfigErrors(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		net  model.Func
+		says string
+	}{
+		{"no parameters", func(s *model.Scope, x *G.Node) (*G.Node, error) { return x, nil }, "no parameters"},
+		{"unused parameter", func(s *model.Scope, x *G.Node) (*G.Node, error) {
+			if _, err := s.Param(model.ParamSpec{Name: "unused", Shape: []int{1, 1}}); err != nil {
+				return nil, err
+			}
+			return model.Dense(s, x, "d", 1, nil, nil)
+		}, "every parameter"},
+	} {
+		m, err := model.New(c.net, model.Config{Inputs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 1})
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: error = %v, want ErrConfig mentioning %q", c.name, err, c.says)
+		}
+	}
+}
+
+func TestNilContextAndZeroTrainer(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1})
+	tr, _ := New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 1})
+	ds, _ := data.FromRows([][]float64{{1}}, [][]float64{{1}}, tensor.Float32)
+	//lint:ignore SA1012 testing the nil-context guard
+	if _, err := tr.Fit(nil, ds, nil); !errors.Is(err, ErrConfig) { //nolint:staticcheck
+		t.Errorf("Fit(nil ctx) = %v, want ErrConfig", err)
+	}
+	var zero Trainer
+	if _, err := zero.Fit(ctx, ds, nil); !errors.Is(err, ErrConfig) {
+		t.Errorf("zero Trainer Fit = %v, want ErrConfig", err)
+	}
+}
+
+// Without a terminal the progress output is one summary line per epoch.
+func TestProgressWithoutTerminal(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1})
+	var buf strings.Builder
+	tr, err := New(m, Config{Loss: losses.MSE{}, Epochs: 2, BatchSize: 1, Progress: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	ds, _ := data.FromRows([][]float64{{1}, {2}}, [][]float64{{1}, {2}}, tensor.Float32)
+	if _, err := tr.Fit(ctx, ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "epoch 1: loss=") || !strings.Contains(lines[1], "steps=2") || strings.Contains(buf.String(), "\r") {
+		t.Errorf("progress output %q, want two epoch summary lines", buf.String())
 	}
 }
