@@ -13,6 +13,10 @@ var ErrConfig = errors.New("schedulers: invalid configuration")
 
 // Schedule gives the learning rate at t, the number of completed epochs (or
 // steps, see Interval) counted from 0: At(0) is the initial rate.
+//
+// At never panics; t < 0 is treated as 0, and on a schedule that fails
+// Validate its value is meaningless (often NaN). Solver only uses validated
+// schedules.
 type Schedule interface {
 	At(t int) float64
 	// Validate returns an error wrapping ErrConfig naming a bad field.
@@ -37,11 +41,16 @@ type StepDecay struct {
 func (c Constant) At(int) float64      { return c.LR }
 func (c Constant) Validate() error     { return checkLR(c.LR) }
 func (c Constant) String() string      { return fmt.Sprintf("constant(lr=%g)", c.LR) }
-func (e Exponential) At(t int) float64 { return e.LR * math.Pow(e.Gamma, float64(t)) }
+func (e Exponential) At(t int) float64 { return e.LR * math.Pow(e.Gamma, float64(max(t, 0))) }
 func (e Exponential) String() string {
 	return fmt.Sprintf("exponential(lr=%g, gamma=%g)", e.LR, e.Gamma)
 }
-func (s StepDecay) At(t int) float64 { return s.LR * math.Pow(s.Gamma, float64(t/s.StepSize)) }
+func (s StepDecay) At(t int) float64 {
+	if s.StepSize < 1 { // invalid: no division by zero
+		return math.NaN()
+	}
+	return s.LR * math.Pow(s.Gamma, float64(max(t, 0)/s.StepSize))
+}
 func (s StepDecay) String() string {
 	return fmt.Sprintf("step(lr=%g, step_size=%d, gamma=%g)", s.LR, s.StepSize, s.Gamma)
 }
@@ -61,18 +70,4 @@ func (s StepDecay) Validate() error {
 		return fmt.Errorf("%w: StepSize = %d, want ≥ 1", ErrConfig, s.StepSize)
 	}
 	return checkGamma(s.Gamma)
-}
-
-func checkLR(lr float64) error {
-	if !(lr > 0) || math.IsInf(lr, 0) {
-		return fmt.Errorf("%w: lr = %v, want a finite value > 0", ErrConfig, lr)
-	}
-	return nil
-}
-
-func checkGamma(g float64) error {
-	if !(g > 0 && g <= 1) {
-		return fmt.Errorf("%w: Gamma = %v, want a value in (0, 1]", ErrConfig, g)
-	}
-	return nil
 }

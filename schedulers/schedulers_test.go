@@ -56,10 +56,6 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool {
-	return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))
-}
-
 // quadratic builds loss = Σ w² over a (1, 1) weight starting at w0.
 func quadratic(t *testing.T, w0 float64) (*G.ExprGraph, *G.Node, G.VM) {
 	t.Helper()

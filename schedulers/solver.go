@@ -17,12 +17,19 @@ const (
 // Solver is a gorgonia.Solver whose learning rate follows a Schedule. It sets
 // the rate of the wrapped solver in place with G.WithLearnRate, so the
 // solver's state (Adam's moment estimates, its step count) is kept.
+//
+// It counts completed epochs (EpochEnd calls) and completed steps (Step
+// calls) separately; the schedule's t is the one its Interval names, so the
+// first epoch or step uses At(0). With a Plateau attached, the rate is
+// At(t)·Plateau.Scale().
 type Solver struct {
-	inner G.Solver
-	sched Schedule
-	every Interval
-	t     int
-	lr    float64
+	inner   G.Solver
+	sched   Schedule
+	every   Interval
+	epochs  int
+	steps   int
+	plateau *Plateau
+	lr      float64
 }
 
 var _ G.Solver = (*Solver)(nil)
@@ -57,21 +64,28 @@ func NewSolver(inner G.Solver, sched Schedule, every Interval) (*Solver, error) 
 		return nil, fmt.Errorf("%w: Interval = %d, want PerEpoch or PerStep", ErrConfig, every)
 	}
 	s := &Solver{inner: inner, sched: sched, every: every}
-	s.set(0)
+	s.apply()
 	return s, nil
 }
 
 // LR returns the learning rate the next Step will use.
 func (s *Solver) LR() float64 { return s.lr }
 
+// Epochs returns the number of EpochEnd calls so far.
+func (s *Solver) Epochs() int { return s.epochs }
+
+// Steps returns the number of successful Step calls so far.
+func (s *Solver) Steps() int { return s.steps }
+
 // Step applies one update at the current rate; with PerStep it then moves the
-// rate to the schedule's next value.
+// rate to the schedule's next value. A failed update counts no step.
 func (s *Solver) Step(model []G.ValueGrad) error {
 	if err := s.inner.Step(model); err != nil {
 		return err
 	}
+	s.steps++
 	if s.every == PerStep {
-		s.set(s.t + 1)
+		s.apply()
 	}
 	return nil
 }
@@ -79,14 +93,53 @@ func (s *Solver) Step(model []G.ValueGrad) error {
 // EpochEnd tells the solver an epoch is over; with PerEpoch it moves the rate
 // to the schedule's next value.
 func (s *Solver) EpochEnd() {
+	s.epochs++
 	if s.every == PerEpoch {
-		s.set(s.t + 1)
+		s.apply()
 	}
 }
 
-func (s *Solver) set(t int) {
-	s.t = t
+// AttachPlateau makes the rate At(t)·p.Scale() from now on, p's reductions
+// driven by ReportMetric. It replaces any Plateau attached before. Until p
+// first reduces, the schedule is untouched. MinLR bounds each reduction, as
+// in torch, not the schedule: a decaying schedule may later go below it.
+func (s *Solver) AttachPlateau(p *Plateau) error {
+	if p == nil {
+		return fmt.Errorf("%w: nil Plateau", ErrConfig)
+	}
+	s.plateau = p
+	s.apply()
+	return nil
+}
+
+// ReportMetric feeds the attached Plateau one epoch's monitored metric (say,
+// the validation loss; NaN counts as no improvement) and returns whether it
+// reduced the rate; without a Plateau it does nothing and returns false.
+// Call it once per epoch, after EpochEnd: the rate it weighs a reduction
+// against (Eps, MinLR) is then the next epoch's, as torch's
+// scheduler.step(); plateau.step(metric). With a Constant schedule the rates
+// equal torch's ReduceLROnPlateau alone; with Exponential, StepDecay or
+// MultiStep, torch's chaining of the two on one optimizer.
+func (s *Solver) ReportMetric(v float64) (reduced bool) {
+	if s.plateau == nil {
+		return false
+	}
+	if _, reduced = s.plateau.Step(v, s.lr); reduced {
+		s.apply()
+	}
+	return reduced
+}
+
+// apply sets the rate for the current epoch or step count.
+func (s *Solver) apply() {
+	t := s.epochs
+	if s.every == PerStep {
+		t = s.steps
+	}
 	s.lr = s.sched.At(t)
+	if s.plateau != nil {
+		s.lr *= s.plateau.Scale()
+	}
 	if rs, ok := s.inner.(RateSetter); ok {
 		rs.SetLR(s.lr)
 		return
