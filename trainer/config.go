@@ -36,6 +36,11 @@ type Config struct {
 	// ScheduleEvery says whether the schedule advances per epoch (default)
 	// or per optimizer step.
 	ScheduleEvery schedulers.Interval
+	// Plateau, if set, scales the schedule down when the monitored loss
+	// stops improving (torch's ReduceLROnPlateau): the validation loss when
+	// Fit has a validation set, else the training loss; checked after every
+	// epoch, after the schedule has advanced.
+	Plateau *schedulers.ReduceLROnPlateau
 	// Regularizers are added to the loss node, over the parameters that
 	// Regularized selects.
 	Regularizers []regularizers.Regularizer

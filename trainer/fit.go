@@ -11,6 +11,7 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/schedulers"
 )
 
 // Fit trains for Config.Epochs epochs on train, evaluating val (may be nil)
@@ -49,6 +50,9 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 			t.train = nil
 			return hist, err
 		}
+	}
+	if err := t.checkRun(n, batch); err != nil {
+		return hist, err
 	}
 	if err := t.loadParams(); err != nil {
 		return hist, err
@@ -98,11 +102,16 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		}
 		stats.TrainLoss = lossSum / float64(n)
 		t.solver.EpochEnd()
+		monitored := stats.TrainLoss
 		if vp != nil {
 			var err error
 			if stats.ValLoss, stats.ValMetrics, err = t.evaluate(vp); err != nil {
 				return fmt.Errorf("trainer: epoch %d validation: %w", stats.Epoch, err)
 			}
+			monitored = stats.ValLoss
+		}
+		if t.cfg.Plateau != nil {
+			stats.LRReduced = t.solver.ReportMetric(monitored)
 		}
 		stats.Seconds = time.Since(start).Seconds()
 		hist.Epochs = append(hist.Epochs, stats)
@@ -152,6 +161,20 @@ func (t *Trainer) step(tr *prepared, idx []int) (loss, pen float64, err error) {
 		}
 	}
 	return loss, pen, nil
+}
+
+// checkRun asks the schedule whether it can serve this run: a warm-up or a
+// one-cycle longer than the run is an error. The run counts what the
+// schedule counts (epochs or steps), from the start of training.
+func (t *Trainer) checkRun(n, batch int) error {
+	total := t.solver.Epochs() + t.cfg.Epochs
+	if t.cfg.ScheduleEvery == schedulers.PerStep {
+		total = t.solver.Steps() + t.cfg.Epochs*((n+batch-1)/batch)
+	}
+	if err := schedulers.CheckRun(t.cfg.Schedule, total); err != nil {
+		return fmt.Errorf("%w: Schedule: %w", ErrConfig, err)
+	}
+	return nil
 }
 
 // loadParams copies the model's parameters into the training graph.

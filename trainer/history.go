@@ -15,6 +15,7 @@ type EpochStats struct {
 	// ValMetrics holds each Config.Metrics value on the validation set, by name.
 	ValMetrics map[string]float64
 	LR         float64 // learning rate used during the epoch (at its first step)
+	LRReduced  bool    // Config.Plateau lowered the rate after this epoch
 	Steps      int     // optimizer steps in the epoch
 	Seconds    float64 // wall time of the epoch, validation included
 }

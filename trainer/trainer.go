@@ -59,6 +59,15 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
+	if c.Plateau != nil {
+		p, err := schedulers.NewPlateau(*c.Plateau)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Plateau: %w", ErrConfig, err)
+		}
+		if err := s.AttachPlateau(p); err != nil {
+			return nil, fmt.Errorf("%w: Plateau: %w", ErrConfig, err)
+		}
+	}
 	// Build a one-row training graph once, so that a loss, regularizer or
 	// network that cannot work is refused here rather than at Fit.
 	probe, err := buildLossGraph(m, &c, 1, true)

@@ -581,3 +581,59 @@ func TestProgressWithoutTerminal(t *testing.T) {
 		t.Errorf("progress output %q, want two epoch summary lines", buf.String())
 	}
 }
+
+// ReduceLROnPlateau on the training loss (no validation set): with a
+// threshold no epoch can meet and patience 0, every epoch after the first
+// halves the rate.
+func TestPlateauReducesTheRate(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Seed: 3})
+	ds, _ := data.FromRows([][]float64{{1}, {2}, {3}}, [][]float64{{3}, {6}, {9}}, tensor.Float32)
+	tr, err := New(m, Config{Loss: losses.MSE{}, Schedule: schedulers.Constant{LR: 1e-3}, Epochs: 4, BatchSize: 3, Quiet: true,
+		Plateau: &schedulers.ReduceLROnPlateau{Factor: 0.5, Patience: 0, Threshold: 0.999}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	h, err := tr.Fit(ctx, ds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lrs []float64
+	var reduced []bool
+	for _, e := range h.Epochs {
+		lrs, reduced = append(lrs, e.LR), append(reduced, e.LRReduced)
+	}
+	if !reflect.DeepEqual(lrs, []float64{1e-3, 1e-3, 5e-4, 2.5e-4}) || !reflect.DeepEqual(reduced, []bool{false, true, true, true}) {
+		t.Errorf("epoch rates %v reduced %v, want [0.001 0.001 0.0005 0.00025] [false true true true]", lrs, reduced)
+	}
+	if _, err := New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 1, Plateau: &schedulers.ReduceLROnPlateau{Factor: 2}}); !errors.Is(err, ErrConfig) {
+		t.Errorf("Plateau Factor 2: error = %v, want ErrConfig", err)
+	}
+}
+
+// A warm-up longer than the run is refused before training starts.
+func TestWarmupLongerThanRun(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1})
+	ds, _ := data.FromRows([][]float64{{1}, {2}}, [][]float64{{1}, {2}}, tensor.Float32)
+	for _, c := range []struct {
+		every  schedulers.Interval
+		epochs int
+		ok     bool
+	}{
+		{schedulers.PerEpoch, 5, false}, // 10 warm-up epochs in a 5-epoch run
+		{schedulers.PerStep, 5, false},  // 10 warm-up steps in 5 epochs × 2 steps
+		{schedulers.PerStep, 6, true},   // 12 steps
+	} {
+		tr, err := New(m, Config{Loss: losses.MSE{}, Epochs: c.epochs, BatchSize: 1, Quiet: true, ScheduleEvery: c.every,
+			Schedule: schedulers.Warmup{Steps: 10, Then: schedulers.Constant{LR: 0.01}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := params(m)
+		_, err = tr.Fit(ctx, ds, nil)
+		tr.Close()
+		if c.ok != (err == nil) || (!c.ok && (!errors.Is(err, ErrConfig) || !reflect.DeepEqual(before, params(m)))) {
+			t.Errorf("interval %v, %d epochs: error = %v, want ok=%v (ErrConfig, weights untouched)", c.every, c.epochs, err, c.ok)
+		}
+	}
+}
