@@ -1,0 +1,208 @@
+package optimizers
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/internal/gerr"
+)
+
+// Adam is Adam (Kingma & Ba 2015, "Adam: A Method for Stochastic
+// Optimization") with its AMSGrad variant (Reddi et al. 2018), exactly
+// torch.optim.Adam. For each parameter w with gradient g (any shape; m, v and
+// v̂ have w's shape), at Step t = 1, 2, …:
+//
+//	g ← g + WeightDecay·w                         (L2 penalty in the gradient, when WeightDecay ≠ 0)
+//	m ← β1·m + (1 − β1)·g
+//	v ← β2·v + (1 − β2)·g²
+//	v̂ ← max(v̂, v) if AMSGrad, else v̂ = v         (v̂ starts at 0)
+//	w ← w − (lr / (1 − β1^t)) · m / (√v̂ / √(1 − β2^t) + Eps)
+//
+// Zero fields mean torch's defaults: Beta1 0.9, Beta2 0.999, Eps 1e-8,
+// WeightDecay 0, AMSGrad off. Ranges: betas in [0, 1), Eps > 0, WeightDecay ≥
+// 0. Where we differ from PyTorch: β1 = 0, β2 = 0 and Eps = 0 (which torch
+// accepts) cannot be asked for, since zero means the default. For weight
+// decay decoupled from the moments (Loshchilov & Hutter) use AdamW.
+type Adam struct {
+	Beta1       float64
+	Beta2       float64
+	Eps         float64
+	WeightDecay float64
+	AMSGrad     bool
+}
+
+func (o Adam) String() string { return o.settings().String() }
+
+// Solver implements Optimizer; it returns an *AdamSolver, or an error
+// wrapping ErrConfig naming the invalid field.
+func (o Adam) Solver(lr float64) (G.Solver, error) { return o.settings().solver(lr) }
+
+func (o Adam) settings() adamSettings {
+	return adamSettings{name: "adam", beta1: o.Beta1, beta2: o.Beta2, eps: o.Eps,
+		weightDecay: o.WeightDecay, amsgrad: o.AMSGrad}.withDefaults()
+}
+
+// adamSettings are Adam's and AdamW's validated settings.
+type adamSettings struct {
+	name                           string
+	beta1, beta2, eps, weightDecay float64
+	amsgrad, decoupled             bool
+}
+
+func (a adamSettings) withDefaults() adamSettings {
+	if a.beta1 == 0 {
+		a.beta1 = 0.9
+	}
+	if a.beta2 == 0 {
+		a.beta2 = 0.999
+	}
+	if a.eps == 0 {
+		a.eps = 1e-8
+	}
+	return a
+}
+
+func (a adamSettings) String() string {
+	return fmt.Sprintf("%s(beta1=%g, beta2=%g, eps=%g, weight_decay=%g, amsgrad=%t)",
+		a.name, a.beta1, a.beta2, a.eps, a.weightDecay, a.amsgrad)
+}
+
+func (a adamSettings) solver(lr float64) (G.Solver, error) {
+	if err := firstErr(
+		checkLR(lr),
+		unitOpen(a.name, "Beta1", a.beta1),
+		unitOpen(a.name, "Beta2", a.beta2),
+		positive(a.name, "Eps", a.eps),
+		nonNegative(a.name, "WeightDecay", a.weightDecay),
+	); err != nil {
+		return nil, err
+	}
+	return &AdamSolver{cfg: a, lr: lr, what: "optimizers: " + a.name + " step"}, nil
+}
+
+// AdamSolver applies Adam or AdamW. It is not safe for concurrent use.
+type AdamSolver struct {
+	cfg    adamSettings
+	what   string // names the optimizer in recovered panics
+	lr     float64
+	t      int // completed Steps
+	params binding
+	state  []any // *adamState[float32] or *adamState[float64], one per parameter
+}
+
+// SetLR sets the rate of the following Steps, keeping the moments and the
+// step count (as changing torch's param_groups[0]["lr"]).
+func (s *AdamSolver) SetLR(lr float64) { s.lr = lr }
+
+// LR returns the rate the next Step uses.
+func (s *AdamSolver) LR() float64 { return s.lr }
+
+// Step updates every parameter in place and zeroes its gradient. The
+// parameters must be the same (count, shapes, dtypes) at every Step.
+func (s *AdamSolver) Step(vgs []G.ValueGrad) error {
+	return gerr.Do(s.what, func() error {
+		if err := checkLR(s.lr); err != nil {
+			return err
+		}
+		ps, first, err := s.params.bind(vgs)
+		if err != nil {
+			return err
+		}
+		if first {
+			s.state = newStates(ps, newAdamState[float32], newAdamState[float64], s.cfg.amsgrad)
+		}
+		s.t++
+		h32, h64 := adamScalarsOf[float32](&s.cfg, s.lr, s.t), adamScalarsOf[float64](&s.cfg, s.lr, s.t)
+		for i, p := range ps {
+			switch st := s.state[i].(type) {
+			case *adamState[float32]:
+				st.step(p.w.Float32s(), p.g.Float32s(), &h32)
+			case *adamState[float64]:
+				st.step(p.w.Float64s(), p.g.Float64s(), &h64)
+			}
+		}
+		return nil
+	})
+}
+
+type adamState[T float] struct {
+	m, v, vmax []T // vmax only with AMSGrad
+}
+
+func newAdamState[T float](n int, amsgrad bool) *adamState[T] {
+	s := &adamState[T]{m: make([]T, n), v: make([]T, n)}
+	if amsgrad {
+		s.vmax = make([]T, n)
+	}
+	return s
+}
+
+// adamScalars are one Step's constants, in the parameter's dtype, computed
+// in float64 as torch computes them in Python.
+type adamScalars[T float] struct {
+	beta1, oneMinusBeta1, beta2, oneMinusBeta2 T
+	negStepSize, bc2Sqrt, eps                  T
+	weightDecay, decayFactor                   T
+	l2, amsgrad                                bool
+}
+
+func adamScalarsOf[T float](a *adamSettings, lr float64, t int) adamScalars[T] {
+	bc1 := 1 - math.Pow(a.beta1, float64(t))
+	bc2 := 1 - math.Pow(a.beta2, float64(t))
+	decay := 1.0 // exactly 1 for Adam, so the kernel multiplies unconditionally: w·1 = w
+	if a.decoupled {
+		decay = 1 - lr*a.weightDecay
+	}
+	return adamScalars[T]{
+		beta1:         T(a.beta1),
+		oneMinusBeta1: T(1 - a.beta1),
+		beta2:         T(a.beta2),
+		oneMinusBeta2: T(1 - a.beta2),
+		negStepSize:   T(-(lr / bc1)),
+		bc2Sqrt:       T(math.Sqrt(bc2)),
+		eps:           T(a.eps),
+		weightDecay:   T(a.weightDecay),
+		decayFactor:   T(decay),
+		l2:            !a.decoupled && a.weightDecay != 0,
+		amsgrad:       a.amsgrad,
+	}
+}
+
+func (s *adamState[T]) step(w, g []T, h *adamScalars[T]) {
+	// Locals, so that the loop keeps them in registers.
+	b1, omb1, b2, omb2 := h.beta1, h.oneMinusBeta1, h.beta2, h.oneMinusBeta2
+	negStep, bc2Sqrt, eps, wd, decay := h.negStepSize, h.bc2Sqrt, h.eps, h.weightDecay, h.decayFactor
+	l2 := h.l2
+	g = g[:len(w)]
+	m, v := s.m[:len(w)], s.v[:len(w)]
+	if !h.amsgrad {
+		for i := range w {
+			gi, wi := g[i], w[i]*decay // AdamW's decay first; 1 for Adam
+			if l2 {
+				gi += wd * wi
+			}
+			mi := b1*m[i] + omb1*gi
+			vi := b2*v[i] + omb2*gi*gi
+			m[i], v[i] = mi, vi
+			w[i] = wi + negStep*mi/(sqrt(vi)/bc2Sqrt+eps)
+			g[i] = 0
+		}
+		return
+	}
+	vmax := s.vmax[:len(w)]
+	for i := range w {
+		gi, wi := g[i], w[i]*decay
+		if l2 {
+			gi += wd * wi
+		}
+		mi := b1*m[i] + omb1*gi
+		vi := b2*v[i] + omb2*gi*gi
+		m[i], v[i] = mi, vi
+		vi = max(vmax[i], vi) // NaN-propagating, as torch.maximum
+		vmax[i] = vi
+		w[i] = wi + negStep*mi/(sqrt(vi)/bc2Sqrt+eps)
+		g[i] = 0
+	}
+}
