@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
@@ -47,7 +48,13 @@ type Config struct {
 	// Regularized chooses the parameters the Regularizers cover; nil → the
 	// weights and not the biases (model.Param.Decay).
 	Regularized func(p *model.Param) bool
-	Epochs      int // ≥ 1
+	// ClipValue > 0 clamps every gradient element to [−ClipValue, ClipValue]
+	// (torch's clip_grad_value_); ClipNorm > 0 rescales all gradients
+	// together so that their global L2 norm is at most ClipNorm (torch's
+	// clip_grad_norm_). Both act on the raw gradients before the optimizer's
+	// step, value first; 0 means off.
+	ClipValue, ClipNorm float64
+	Epochs              int // ≥ 1
 	// BatchSize ≥ 1. A value ≥ the training set's size means full-batch
 	// gradient descent; 1 means SGD. Each epoch uses every sample exactly
 	// once, the last batch holding the remainder.
@@ -75,6 +82,12 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if out.BatchSize < 1 {
 		return out, fmt.Errorf("%w: BatchSize = %d, want ≥ 1", ErrConfig, out.BatchSize)
+	}
+	if out.ClipValue < 0 || math.IsNaN(out.ClipValue) || math.IsInf(out.ClipValue, 0) {
+		return out, fmt.Errorf("%w: ClipValue = %v, want a finite value > 0 (or 0 for no clipping)", ErrConfig, out.ClipValue)
+	}
+	if out.ClipNorm < 0 || math.IsNaN(out.ClipNorm) || math.IsInf(out.ClipNorm, 0) {
+		return out, fmt.Errorf("%w: ClipNorm = %v, want a finite value > 0 (or 0 for no clipping)", ErrConfig, out.ClipNorm)
 	}
 	if out.EvalBatchSize < 0 {
 		return out, fmt.Errorf("%w: EvalBatchSize = %d, want ≥ 0 (0 = default)", ErrConfig, out.EvalBatchSize)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/optimizers"
 	"github.com/gradtune/gradtune/schedulers"
 )
 
@@ -146,10 +147,15 @@ func (t *Trainer) step(tr *prepared, idx []int) (loss, pen float64, err error) {
 			return 0, 0, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
 		}
 	}
+	vgs := G.NodesToValueGrads(lg.Learnables)
+	if err := t.clip(vgs); err != nil {
+		zeroGrads(lg.Learnables)
+		return 0, 0, err
+	}
 	if err := t.snapshot(); err != nil {
 		return 0, 0, err
 	}
-	if err := t.solver.Step(G.NodesToValueGrads(lg.Learnables)); err != nil {
+	if err := t.solver.Step(vgs); err != nil {
 		return 0, 0, fmt.Errorf("trainer: solver step: %w", err)
 	}
 	for i, n := range lg.Learnables {
@@ -173,6 +179,21 @@ func (t *Trainer) checkRun(n, batch int) error {
 	}
 	if err := schedulers.CheckRun(t.cfg.Schedule, total); err != nil {
 		return fmt.Errorf("%w: Schedule: %w", ErrConfig, err)
+	}
+	return nil
+}
+
+// clip applies Config.ClipValue and Config.ClipNorm to the raw gradients.
+func (t *Trainer) clip(vgs []G.ValueGrad) error {
+	if t.cfg.ClipValue > 0 {
+		if err := optimizers.ClipByValue(vgs, t.cfg.ClipValue); err != nil {
+			return fmt.Errorf("trainer: clip by value: %w", err)
+		}
+	}
+	if t.cfg.ClipNorm > 0 {
+		if _, err := optimizers.ClipByGlobalNorm(vgs, t.cfg.ClipNorm); err != nil {
+			return fmt.Errorf("trainer: clip by norm: %w", err)
+		}
 	}
 	return nil
 }

@@ -637,3 +637,45 @@ func TestWarmupLongerThanRun(t *testing.T) {
 		}
 	}
 }
+
+// Clipping acts on the raw gradients before the step: SGD with lr 1 from
+// W = 0, b = 0 on one sample x = (3, 4), y = 13 (MSE gradient −2·13·(3, 4)
+// and −2·13) moves the parameters by exactly minus the clipped gradient.
+func TestGradientClipping(t *testing.T) {
+	g := []float64{-78, -104, -26} // dW, dW, db; global norm 2·13·√26
+	norm := math.Sqrt(78*78 + 104*104 + 26*26)
+	for _, c := range []struct {
+		name           string
+		value, maxNorm float64
+		want           []float64
+	}{
+		{"none", 0, 0, []float64{78, 104, 26}},
+		{"value 30", 30, 0, []float64{30, 30, 26}},
+		{"norm 13", 0, 13, []float64{-g[0] * 13 / (norm + 1e-6), -g[1] * 13 / (norm + 1e-6), -g[2] * 13 / (norm + 1e-6)}},
+	} {
+		m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 2, Dtype: tensor.Float64})
+		setParams(t, m, []float64{0, 0}, []float64{0})
+		tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Schedule: schedulers.Constant{LR: 1},
+			ClipValue: c.value, ClipNorm: c.maxNorm, Epochs: 1, BatchSize: 1, Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := data.FromRows([][]float64{{3, 4}}, [][]float64{{13}}, tensor.Float64)
+		_, err = tr.Fit(ctx, ds, nil)
+		tr.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := append(params(m)[0], params(m)[1]...)
+		for i := range got {
+			if !closeTo(got[i], c.want[i], 1e-12) {
+				t.Errorf("%s: params %v, want %v", c.name, got, c.want)
+				break
+			}
+		}
+	}
+	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 2})
+	if _, err := New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 1, ClipNorm: -1}); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "ClipNorm = -1") {
+		t.Errorf("ClipNorm -1: error = %v, want ErrConfig naming it", err)
+	}
+}
