@@ -1,8 +1,33 @@
-// Package losses defines training losses as symbolic Gorgonia nodes.
+// Package losses defines training losses as symbolic Gorgonia nodes, equal to
+// torch.nn.functional (PyTorch 1.13) in value and in gradient.
 //
-// A Loss gives per-sample losses (batch,); the trainer reduces them with
-// per-sample weights so that a short last batch and padding are exact. Mean
-// gives the usual scalar for hand-written loops.
+// A Loss gives per-sample losses ℓ, shape (batch,). Reduce turns them into
+// torch's reduction="mean", "sum" or "none".
+//
+// # The reduction contract
+//
+// Some torch reductions are not plain means of per-sample values: a
+// class-weighted cross-entropy divides by the sum of the selected class
+// weights, and an element-wise loss sums over outputs for "sum". A loss that
+// needs this implements SampleWeighter, whose weights c (batch,) come from the
+// targets only. For every loss in this package, with ℓ = PerSample(pred,
+// target) and c = SampleWeights(target) (all ones if the loss is not a
+// SampleWeighter):
+//
+//	Reduce(Mean) = Σ_i c_i·ℓ_i / Σ_i c_i
+//	Reduce(Sum)  = Σ_i c_i·ℓ_i
+//	Reduce(None) = c ⊙ ℓ
+//
+// and all three equal torch's reduction= of the same loss (see each type for
+// the one place where reduction="none" has a different shape). A trainer that
+// pads a short batch with rows of mask m_i = 0 gets torch's mean over the real
+// rows as Σ_i m_i·c_i·ℓ_i / Σ_i m_i·c_i; with c ≡ const this is the plain mean.
+//
+// # Settings
+//
+// The zero value of every loss type is its torch default. Losses with settings
+// have a Validate method; PerSample and EncodeTargets run it too, so a bad
+// setting is reported (wrapping ErrConfig) before any graph runs.
 package losses
 
 import (
@@ -10,12 +35,21 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gradtune/gradtune/internal/gerr"
+	"gorgonia.org/tensor"
 )
 
-// ErrTarget is wrapped by every error about targets that don't fit the loss.
-var ErrTarget = errors.New("losses: invalid target")
+var (
+	// ErrTarget is wrapped by every error about targets that don't fit the loss.
+	ErrTarget = errors.New("losses: invalid target")
+	// ErrConfig is wrapped by every error about a loss setting (Delta, Beta,
+	// LabelSmoothing, ClassWeights, PosWeight) or a reduction.
+	ErrConfig = errors.New("losses: invalid config")
+	// ErrPrediction is returned when the graph runs on predictions outside the
+	// loss's domain: BCE probabilities outside [0, 1] (torch raises there too).
+	// Gorgonia's TapeMachine.RunAll returns it inside an error that has no
+	// Unwrap method but an Err() method, whose result wraps ErrPrediction.
+	ErrPrediction = errors.New("losses: invalid prediction")
+)
 
 // Loss is a per-sample loss.
 type Loss interface {
@@ -26,30 +60,33 @@ type Loss interface {
 	TargetWidth(outputs int) int
 	// EncodeTargets turns raw targets y, row-major (n, k), into encoded targets
 	// (n, TargetWidth(outputs)). It returns an error wrapping ErrTarget that
-	// names the first bad row.
+	// names the first bad row (or ErrConfig for a bad setting).
 	EncodeTargets(y []float64, n, k, outputs int) ([]float64, error)
 	String() string
 }
 
-// Mean returns the scalar mean of l's per-sample losses (PyTorch's reduction="mean").
-func Mean(l Loss, pred, target *G.Node) (*G.Node, error) {
-	var out *G.Node
-	err := gerr.Do("losses: mean "+l.String(), func() error {
-		ps, err := l.PerSample(pred, target)
-		if err != nil {
-			return err
-		}
-		out, err = G.Mean(ps)
-		return err
-	})
-	return out, err
+// SampleWeighter is implemented by losses whose torch reduction weighs the
+// samples: SampleWeights returns c, shape (batch,), computed from the encoded
+// target (batch, TargetWidth(outputs)) alone, never from the prediction. See
+// the package documentation for the contract Reduce and a trainer rely on.
+type SampleWeighter interface {
+	SampleWeights(target *G.Node) (*G.Node, error)
 }
 
-// checkPair checks that pred and target are both (batch, outputs).
-func checkPair(name string, pred, target *G.Node) error {
+// checkPair checks that pred is (batch, outputs) and target (batch, width)
+// of the same dtype, float32 or float64.
+func checkPair(name string, pred, target *G.Node, width func(outputs int) int) error {
 	ps, ts := pred.Shape(), target.Shape()
-	if len(ps) != 2 || !ps.Eq(ts) {
-		return fmt.Errorf("%w: %s: pred %v and target %v, want both (batch, outputs)", ErrTarget, name, ps, ts)
+	if len(ps) != 2 {
+		return fmt.Errorf("%w: %s: pred %v, want (batch, outputs)", ErrTarget, name, ps)
+	}
+	if w := width(ps[1]); len(ts) != 2 || ts[0] != ps[0] || ts[1] != w {
+		return fmt.Errorf("%w: %s: pred %v and target %v, want target (%d, %d)", ErrTarget, name, ps, ts, ps[0], w)
+	}
+	if pd, td := pred.Dtype(), target.Dtype(); pd != td || (pd != tensor.Float64 && pd != tensor.Float32) {
+		return fmt.Errorf("%w: %s: pred is %v and target %v, want both float64 or both float32", ErrTarget, name, pd, td)
 	}
 	return nil
 }
+
+func same(outputs int) int { return outputs }

@@ -109,7 +109,8 @@ func TestCrossEntropyMatchesTorch(t *testing.T) {
 	}
 }
 
-// The stability check, stated directly.
+// The stability check, stated directly, alone and in a batch whose
+// rows' maxima differ (Gorgonia's own LogSoftMax gives +Inf for the second).
 func TestCrossEntropyStableAtLargeLogits(t *testing.T) {
 	for _, d := range dtypes {
 		for label, want := range []float64{0, 1000} {
@@ -123,6 +124,11 @@ func TestCrossEntropyStableAtLargeLogits(t *testing.T) {
 				}
 			}
 		}
+		ps, _, grad := evalMean(t, CrossEntropy{}, [][]float64{{1000, 0}, {0, 0}, {0, 1000}}, oneHot([]int{1, 0, 1}, 2), d.dt)
+		wantPS := []float64{1000, math.Ln2, 0}
+		wantGrad := []float64{1.0 / 3, -1.0 / 3, -1.0 / 6, 1.0 / 6, 0, 0}
+		assertNear(t, d.dt.String()+" batch per_sample", ps, wantPS, d.rel)
+		assertNear(t, d.dt.String()+" batch grad", grad, wantGrad, d.rel)
 	}
 }
 
@@ -160,11 +166,16 @@ func TestMSERejectsWrongTargetWidth(t *testing.T) {
 	}
 }
 
+func allLosses() []Loss {
+	return []Loss{MSE{}, MAE{}, Huber{}, SmoothL1{}, BCE{}, BCEWithLogits{}, CrossEntropy{}, NLL{},
+		CrossEntropy{ClassWeights: []float64{1, 2, 3}}, NLL{ClassWeights: []float64{1, 2, 3}}, BCEWithLogits{PosWeight: []float64{1, 2, 3}}}
+}
+
 func TestPerSampleRejectsMismatchedShapes(t *testing.T) {
 	g := G.NewGraph()
 	p := G.NewMatrix(g, G.Float64, G.WithShape(4, 3), G.WithName("p"))
 	y := G.NewMatrix(g, G.Float64, G.WithShape(4, 2), G.WithName("y"))
-	for _, l := range []Loss{MSE{}, CrossEntropy{}} {
+	for _, l := range allLosses() {
 		if _, err := l.PerSample(p, y); !errors.Is(err, ErrTarget) {
 			t.Errorf("%v: error = %v, want ErrTarget", l, err)
 		}

@@ -1,17 +1,18 @@
 package losses
 
 import (
-	"fmt"
-
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gradtune/gradtune/internal/gerr"
 )
 
-// MSE is the mean squared error: per sample, mean over outputs of (pred − y)².
-// Its Mean over the batch equals torch.nn.functional.mse_loss(pred, y) with
-// reduction="mean" (the mean over all batch×outputs elements).
-// Targets: (n, outputs) real values.
+// MSE is the mean squared error, torch.nn.MSELoss: per sample, the mean over
+// outputs of (pred − y)². pred and targets: (batch, outputs); raw targets
+// (n, outputs) real values.
+//
+// Reduce(Mean) equals torch's reduction="mean" (over all batch×outputs
+// elements) and Reduce(Sum) its "sum"; Reduce(None) is (batch,): the row
+// sums of torch's (batch, outputs) "none" (the same values when outputs = 1).
 type MSE struct{}
 
 func (MSE) String() string { return "mse" }
@@ -19,17 +20,14 @@ func (MSE) String() string { return "mse" }
 // TargetWidth implements Loss.
 func (MSE) TargetWidth(outputs int) int { return outputs }
 
-// EncodeTargets implements Loss: targets pass through unchanged; k must equal outputs.
-func (MSE) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
-	if k != outputs {
-		return nil, fmt.Errorf("%w: mse: targets have %d columns, the model has %d outputs", ErrTarget, k, outputs)
-	}
-	return y[:n*k], nil
+// EncodeTargets implements Loss: targets pass through; k must equal outputs.
+func (l MSE) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
+	return realTargets(l.String(), y, n, k, outputs)
 }
 
 // PerSample implements Loss.
-func (MSE) PerSample(pred, target *G.Node) (*G.Node, error) {
-	if err := checkPair("mse", pred, target); err != nil {
+func (l MSE) PerSample(pred, target *G.Node) (*G.Node, error) {
+	if err := checkPair(l.String(), pred, target, same); err != nil {
 		return nil, err
 	}
 	var out *G.Node
@@ -47,3 +45,7 @@ func (MSE) PerSample(pred, target *G.Node) (*G.Node, error) {
 	})
 	return out, err
 }
+
+// SampleWeights implements SampleWeighter: outputs for every row, so that
+// Reduce(Sum) is torch's sum over all elements.
+func (MSE) SampleWeights(target *G.Node) (*G.Node, error) { return outputsWeights(target) }

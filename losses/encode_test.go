@@ -1,0 +1,89 @@
+package losses
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestEncodeTargets(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		l          Loss
+		y          []float64
+		n, k, outs int
+		want       []float64
+	}{
+		{"mse passes through", MSE{}, []float64{1.5, -2, 3, 4}, 2, 2, 2, []float64{1.5, -2, 3, 4}},
+		{"huber passes through", Huber{Delta: 2}, []float64{-7}, 1, 1, 1, []float64{-7}},
+		{"bce probabilities", BCE{}, []float64{0, 1, 0.25}, 3, 1, 1, []float64{0, 1, 0.25}},
+		{"ce labels one-hot", CrossEntropy{}, []float64{2, 0}, 2, 1, 3, []float64{0, 0, 1, 1, 0, 0}},
+		{"ce probabilities pass through", CrossEntropy{}, []float64{0.2, 0.8, 1, 0}, 2, 2, 2, []float64{0.2, 0.8, 1, 0}},
+		{"ce labels with weights: flag 1", CrossEntropy{ClassWeights: []float64{1, 2, 3}}, []float64{1, 2}, 2, 1, 3,
+			[]float64{0, 1, 0, 1, 0, 0, 1, 1}},
+		{"ce probabilities with weights: flag 0", CrossEntropy{ClassWeights: []float64{1, 2}}, []float64{0.2, 0.8}, 1, 2, 2,
+			[]float64{0.2, 0.8, 0}},
+		{"ce zero weight without smoothing", CrossEntropy{ClassWeights: []float64{0, 1}}, []float64{0}, 1, 1, 2, []float64{1, 0, 1}},
+		{"nll labels one-hot", NLL{ClassWeights: []float64{1, 2}}, []float64{1}, 1, 1, 2, []float64{0, 1}},
+		{"only the first n rows", MAE{}, []float64{1, 2, 3}, 2, 1, 1, []float64{1, 2}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := c.l.EncodeTargets(c.y, c.n, c.k, c.outs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("EncodeTargets = %v, want %v", got, c.want)
+			}
+			if w := c.l.TargetWidth(c.outs); len(got) != c.n*w {
+				t.Errorf("%d values, want n × TargetWidth = %d × %d", len(got), c.n, w)
+			}
+		})
+	}
+}
+
+// Each bad target is an ErrTarget naming what is wrong and what is wanted.
+func TestEncodeTargetsErrors(t *testing.T) {
+	nan := math.NaN()
+	for _, c := range []struct {
+		name       string
+		l          Loss
+		y          []float64
+		n, k, outs int
+		mention    []string
+	}{
+		{"bce target above 1", BCE{}, []float64{0, 1.5}, 1, 2, 2, []string{"row 0, column 1", "1.5", "[0, 1]"}},
+		{"bce target negative", BCE{}, []float64{-0.1}, 1, 1, 1, []string{"row 0", "-0.1", "[0, 1]"}},
+		{"bce target NaN", BCE{}, []float64{0.5, nan}, 2, 1, 1, []string{"row 1", "NaN"}},
+		{"bce_with_logits target 2", BCEWithLogits{}, []float64{2}, 1, 1, 1, []string{"row 0", "2", "[0, 1]"}},
+		{"bce width", BCE{}, []float64{0, 1}, 1, 2, 1, []string{"2 columns", "1 outputs"}},
+		{"ce label = classes", CrossEntropy{}, []float64{0, 3}, 2, 1, 3, []string{"row 1", "label 3", "[0, 3)"}},
+		{"ce label negative", CrossEntropy{}, []float64{-1}, 1, 1, 3, []string{"row 0", "label -1"}},
+		{"ce label not an integer", CrossEntropy{}, []float64{1.5}, 1, 1, 3, []string{"label 1.5", "integer"}},
+		{"ce label NaN", CrossEntropy{}, []float64{nan}, 1, 1, 3, []string{"label NaN"}},
+		{"ce soft target wrong width", CrossEntropy{}, []float64{0.5, 0.5}, 1, 2, 3, []string{"2 columns", "1 (class labels) or 3"}},
+		{"ce soft target above 1", CrossEntropy{}, []float64{1.2, -0.2}, 1, 2, 2, []string{"row 0, column 0", "1.2", "[0, 1]"}},
+		{"ce one class", CrossEntropy{}, []float64{0}, 1, 1, 1, []string{"1 output", "≥ 2"}},
+		{"nll two columns", NLL{}, []float64{0, 1}, 1, 2, 2, []string{"2 columns", "1 column"}},
+		{"nll label out of range", NLL{}, []float64{5}, 1, 1, 2, []string{"row 0", "label 5", "[0, 2)"}},
+		{"mse width", MSE{}, []float64{1, 2}, 1, 2, 1, []string{"2 columns", "1 outputs"}},
+		{"mse NaN", MSE{}, []float64{1, nan}, 1, 2, 2, []string{"row 0, column 1", "NaN", "finite"}},
+		{"smooth_l1 Inf", SmoothL1{}, []float64{math.Inf(1)}, 1, 1, 1, []string{"+Inf", "finite"}},
+		{"too few values", MAE{}, []float64{1, 2, 3}, 2, 2, 2, []string{"3 values", "2 rows × 2 columns"}},
+		{"negative rows", Huber{}, nil, -1, 1, 1, []string{"-1 rows"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := c.l.EncodeTargets(c.y, c.n, c.k, c.outs)
+			if !errors.Is(err, ErrTarget) {
+				t.Fatalf("error = %v, want ErrTarget", err)
+			}
+			for _, m := range c.mention {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("error %q does not mention %q", err, m)
+				}
+			}
+		})
+	}
+}
