@@ -5,8 +5,8 @@ import (
 )
 
 // fillBatch copies rows idx of x (n, features) and y (n, targetWidth) into
-// the batch tensors and sets the per-sample weights: 1/len(idx) for real
-// rows, 0 for padding rows. Padding rows repeat the batch's first row rather
+// the batch tensors and sets the row mask: 1 for real rows, 0 for padding
+// rows. Padding rows repeat the batch's first row rather
 // than zeros, so a network that is undefined at 0 (a log, a division) still
 // sees valid inputs there: 0·NaN would be NaN.
 func fillBatch(lg *lossGraph, x, y *tensor.Dense, idx []int) {
@@ -15,11 +15,11 @@ func fillBatch(lg *lossGraph, x, y *tensor.Dense, idx []int) {
 	case []float32:
 		fillRows(bx, x.Data().([]float32), idx, fw)
 		fillRows(lg.by.Data().([]float32), y.Data().([]float32), idx, tw)
-		fillWeights(lg.bw.Data().([]float32), len(idx))
+		fillMask(lg.bm.Data().([]float32), len(idx))
 	case []float64:
 		fillRows(bx, x.Data().([]float64), idx, fw)
 		fillRows(lg.by.Data().([]float64), y.Data().([]float64), idx, tw)
-		fillWeights(lg.bw.Data().([]float64), len(idx))
+		fillMask(lg.bm.Data().([]float64), len(idx))
 	}
 }
 
@@ -33,13 +33,12 @@ func fillRows[T float32 | float64](dst, src []T, idx []int, width int) {
 	}
 }
 
-func fillWeights[T float32 | float64](w []T, n int) {
-	inv := 1 / T(n)
-	for i := range w {
+func fillMask[T float32 | float64](m []T, n int) {
+	for i := range m {
 		if i < n {
-			w[i] = inv
+			m[i] = 1
 		} else {
-			w[i] = 0
+			m[i] = 0
 		}
 	}
 }

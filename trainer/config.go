@@ -77,6 +77,11 @@ func (c *Config) withDefaults() (Config, error) {
 	if out.Loss == nil {
 		return out, fmt.Errorf("%w: Loss is nil, want a loss such as losses.MSE{} or losses.CrossEntropy{}", ErrConfig)
 	}
+	if v, ok := out.Loss.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return out, fmt.Errorf("%w: Loss: %w", ErrConfig, err)
+		}
+	}
 	if out.Epochs < 1 {
 		return out, fmt.Errorf("%w: Epochs = %d, want ≥ 1", ErrConfig, out.Epochs)
 	}

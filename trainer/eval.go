@@ -30,13 +30,19 @@ func (t *Trainer) Evaluate(ctx context.Context, ds *data.Dataset) (loss float64,
 // evaluate runs p through the forward-only graph in batches.
 func (t *Trainer) evaluate(p *prepared) (float64, map[string]float64, error) {
 	n := p.raw.Len()
-	out, losses, err := t.forward(p.raw.X, p.targets, n)
+	out, losses, weights, err := t.forward(p.raw.X, p.targets, n)
 	if err != nil {
 		return 0, nil, err
 	}
-	sum := 0.0
-	for _, l := range losses {
-		sum += l
+	// Σ c·ℓ / Σ c, as in training (c = 1 when the loss has no sample weights).
+	sum, wsum := 0.0, 0.0
+	for i, l := range losses {
+		c := 1.0
+		if weights != nil {
+			c = weights[i]
+		}
+		sum += c * l
+		wsum += c
 	}
 	ms := map[string]float64{}
 	outputs, k := t.m.Outputs(), p.raw.Targets()
@@ -47,20 +53,21 @@ func (t *Trainer) evaluate(p *prepared) (float64, map[string]float64, error) {
 		}
 		ms[m.Name()] = v
 	}
-	return sum / float64(n), ms, nil
+	return sum / wsum, ms, nil
 }
 
 // forward runs n rows of x (and targets, which may be nil) through the
-// forward-only graph and returns the outputs (n, outputs) and per-sample
-// losses (n), both as float64.
-func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses []float64, err error) {
+// forward-only graph and returns the outputs (n, outputs), the per-sample
+// losses (n) and the loss's sample weights (n; nil if it has none), all as
+// float64.
+func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses, weights []float64, err error) {
 	batch := t.evalBatch(n)
 	eg, err := t.evalGraph(batch)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := t.syncEval(eg); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if targets == nil {
 		targets = tensor.New(tensor.Of(t.m.Dtype()), tensor.WithShape(n, eg.by.Shape()[1]))
@@ -78,14 +85,17 @@ func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses []float6
 		err := eg.run()
 		eg.vm.Reset()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		o := dense.Float64s(eg.outVal)
 		l := dense.Float64s(eg.perSampleVal)
 		out = append(out, o[:len(idx)*outputs]...)
 		losses = append(losses, l[:len(idx)]...)
+		if eg.sampleWeightVal != nil {
+			weights = append(weights, dense.Float64s(eg.sampleWeightVal)[:len(idx)]...)
+		}
 	}
-	return out, losses, nil
+	return out, losses, weights, nil
 }
 
 // Predict returns the model's outputs (n, outputs) for x (n, features), in
@@ -121,7 +131,7 @@ func (t *Trainer) Predict(ctx context.Context, x *tensor.Dense) (*tensor.Dense, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out, _, err := t.forward(ds.X, nil, n)
+	out, _, _, err := t.forward(ds.X, nil, n)
 	if err != nil {
 		return nil, err
 	}

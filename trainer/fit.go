@@ -83,25 +83,26 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 			data.Shuffle(order, t.shuffle)
 		}
 		bar.startEpoch(t.epochs)
-		var lossSum float64 // Σ batch mean × batch rows
-		seen := 0
+		// The epoch loss weighs each batch's mean by its Σ m·c (its rows, for
+		// an unweighted loss), so it is the mean over the epoch's samples.
+		var lossSum, weightSum float64
 		for step, idx := range batches(order, batch) {
 			if err := ctx.Err(); err != nil {
 				t.epochs--
 				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, step+1, err)
 			}
-			loss, pen, err := t.step(tr, idx)
+			loss, w, pen, err := t.step(tr, idx)
 			if err != nil {
 				t.epochs--
 				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, step+1, err)
 			}
-			lossSum += loss * float64(len(idx))
+			lossSum += loss * w
+			weightSum += w
 			stats.Penalty = pen
 			stats.Steps++
-			seen += len(idx)
-			bar.step(lossSum/float64(seen), t.solver.LR())
+			bar.step(lossSum/weightSum, t.solver.LR())
 		}
-		stats.TrainLoss = lossSum / float64(n)
+		stats.TrainLoss = lossSum / weightSum
 		t.solver.EpochEnd()
 		monitored := stats.TrainLoss
 		if vp != nil {
@@ -122,51 +123,53 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 }
 
 // step runs one forward/backward pass on rows idx and applies the update.
-// It returns the batch's mean data loss and the penalty. A non-finite loss or
-// gradient aborts before the update, leaving the weights unchanged.
-func (t *Trainer) step(tr *prepared, idx []int) (loss, pen float64, err error) {
+// It returns the batch's mean data loss, its weight Σ m·c and the penalty.
+// A non-finite loss or gradient aborts before the update, leaving the
+// weights unchanged.
+func (t *Trainer) step(tr *prepared, idx []int) (loss, weight, pen float64, err error) {
 	lg := t.train
 	fillBatch(lg, tr.raw.X, tr.targets, idx)
 	defer lg.vm.Reset()
 	if err := lg.run(); err != nil {
 		zeroGrads(lg.Learnables)
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	loss = dense.Scalar(lg.dataLossVal)
+	weight = dense.Scalar(lg.weightSumVal)
 	if lg.penaltyVal != nil {
 		pen = dense.Scalar(lg.penaltyVal)
 	}
 	if math.IsNaN(loss+pen) || math.IsInf(loss+pen, 0) {
 		zeroGrads(lg.Learnables)
-		return 0, 0, fmt.Errorf("%w: loss = %v, penalty = %v; weights kept from before this step", ErrNonFinite, loss, pen)
+		return 0, 0, 0, fmt.Errorf("%w: loss = %v, penalty = %v; weights kept from before this step", ErrNonFinite, loss, pen)
 	}
 	for i, n := range lg.Learnables {
 		g, _ := n.Grad()
 		if ok, at := dense.AllFinite(g.(tensor.Tensor)); !ok {
 			zeroGrads(lg.Learnables)
-			return 0, 0, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
+			return 0, 0, 0, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
 		}
 	}
 	vgs := G.NodesToValueGrads(lg.Learnables)
 	if err := t.clip(vgs); err != nil {
 		zeroGrads(lg.Learnables)
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if err := t.snapshot(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if err := t.solver.Step(vgs); err != nil {
-		return 0, 0, fmt.Errorf("trainer: solver step: %w", err)
+		return 0, 0, 0, fmt.Errorf("trainer: solver step: %w", err)
 	}
 	for i, n := range lg.Learnables {
 		if ok, at := dense.AllFinite(n.Value().(tensor.Tensor)); !ok {
 			if err := t.restore(); err != nil {
-				return 0, 0, err
+				return 0, 0, 0, err
 			}
-			return 0, 0, fmt.Errorf("%w: the update made %s non-finite at element %d (lr %g too high?); step undone", ErrNonFinite, t.m.Params()[i].Name, at, t.solver.LR())
+			return 0, 0, 0, fmt.Errorf("%w: the update made %s non-finite at element %d (lr %g too high?); step undone", ErrNonFinite, t.m.Params()[i].Name, at, t.solver.LR())
 		}
 	}
-	return loss, pen, nil
+	return loss, weight, pen, nil
 }
 
 // checkRun asks the schedule whether it can serve this run: a warm-up or a

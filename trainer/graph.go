@@ -8,28 +8,33 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/model"
 )
 
 // lossGraph is one instance of the model with its loss: placeholders for the
-// targets and per-sample weights, and the nodes the loop reads back.
+// targets and the row mask, and the nodes the loop reads back.
 //
-// The reduced loss is Σ_i w_i·ℓ_i with w_i = 1/n for the n real rows of a
-// batch and 0 for padding rows, so a short last batch (padded to the fixed
-// graph batch size) gives exactly the mean over its real samples.
+// The reduced loss is Σ_i m_i·c_i·ℓ_i / Σ_i m_i·c_i, with m_i = 1 for the
+// real rows of a batch and 0 for padding rows, and c the loss's sample
+// weights (losses.SampleWeighter; ones otherwise). A short last batch,
+// padded to the graph's fixed batch size, thus gives exactly torch's mean
+// over its real samples, class weights included.
 type lossGraph struct {
 	*model.Graph
-	target, weight *G.Node
-	perSample      *G.Node
-	dataLoss       *G.Node // scalar: Σ w_i·ℓ_i
-	penalty        *G.Node // scalar or nil
-	vm             G.VM
+	target, mask *G.Node
+	perSample    *G.Node // ℓ (batch,)
+	sampleWeight *G.Node // c (batch,), nil when the loss has none
+	dataLoss     *G.Node // scalar: Σ m·c·ℓ / Σ m·c
+	weightSum    *G.Node // scalar: Σ m·c, to weigh batches in the epoch mean
+	penalty      *G.Node // scalar or nil
+	vm           G.VM
 
 	// Values read back after RunAll.
-	dataLossVal, penaltyVal, perSampleVal, outVal G.Value
+	dataLossVal, weightSumVal, penaltyVal, perSampleVal, sampleWeightVal, outVal G.Value
 
 	// Reused batch tensors bound to the placeholders.
-	bx, by, bw *tensor.Dense
+	bx, by, bm *tensor.Dense
 }
 
 // buildLossGraph instantiates m with batch rows. training=true adds the
@@ -50,24 +55,44 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	err = gerr.Do("trainer: build loss graph", func() error {
 		g := mg.G
 		lg.target = G.NewMatrix(g, dt, G.WithShape(batch, width), G.WithName("target"))
-		lg.weight = G.NewVector(g, dt, G.WithShape(batch), G.WithName("sample_weight"))
+		lg.mask = G.NewVector(g, dt, G.WithShape(batch), G.WithName("row_mask"))
 		var err error
 		if lg.perSample, err = cfg.Loss.PerSample(mg.Out, lg.target); err != nil {
 			return err
 		}
-		if sh := lg.perSample.Shape(); sh.TotalSize() != batch {
+		if sh := lg.perSample.Shape(); len(sh) != 1 || sh[0] != batch {
 			return fmt.Errorf("%w: loss %v gave per-sample shape %v, want (%d,)", ErrConfig, cfg.Loss, sh, batch)
 		}
-		weighted, err := G.HadamardProd(lg.perSample, lg.weight)
+		cm := lg.mask
+		if sw, ok := cfg.Loss.(losses.SampleWeighter); ok {
+			if lg.sampleWeight, err = sw.SampleWeights(lg.target); err != nil {
+				return err
+			}
+			if cm, err = G.HadamardProd(lg.sampleWeight, lg.mask); err != nil {
+				return err
+			}
+		}
+		weighted, err := G.HadamardProd(lg.perSample, cm)
 		if err != nil {
 			return err
 		}
-		if lg.dataLoss, err = G.Sum(weighted); err != nil {
+		num, err := G.Sum(weighted)
+		if err != nil {
+			return err
+		}
+		if lg.weightSum, err = G.Sum(cm); err != nil {
+			return err
+		}
+		if lg.dataLoss, err = G.Div(num, lg.weightSum); err != nil {
 			return err
 		}
 		G.Read(lg.dataLoss, &lg.dataLossVal)
+		G.Read(lg.weightSum, &lg.weightSumVal)
 		if !training {
 			G.Read(lg.perSample, &lg.perSampleVal)
+			if lg.sampleWeight != nil {
+				G.Read(lg.sampleWeight, &lg.sampleWeightVal)
+			}
 			G.Read(mg.Out, &lg.outVal)
 			lg.vm = G.NewTapeMachine(g)
 			return nil
@@ -96,7 +121,7 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	}
 	lg.bx = tensor.New(tensor.Of(dt), tensor.WithShape(batch, m.Inputs()))
 	lg.by = tensor.New(tensor.Of(dt), tensor.WithShape(batch, width))
-	lg.bw = tensor.New(tensor.Of(dt), tensor.WithShape(batch))
+	lg.bm = tensor.New(tensor.Of(dt), tensor.WithShape(batch))
 	return lg, nil
 }
 
@@ -140,12 +165,18 @@ func (lg *lossGraph) run() error {
 		for _, b := range []struct {
 			n *G.Node
 			v *tensor.Dense
-		}{{lg.X, lg.bx}, {lg.target, lg.by}, {lg.weight, lg.bw}} {
+		}{{lg.X, lg.bx}, {lg.target, lg.by}, {lg.mask, lg.bm}} {
 			if err := G.Let(b.n, b.v); err != nil {
 				return err
 			}
 		}
-		return lg.vm.RunAll()
+		err := lg.vm.RunAll()
+		// Gorgonia wraps op errors (such as losses.ErrPrediction) in a type
+		// with Err() but no Unwrap: expose the cause to errors.Is.
+		if e, ok := err.(interface{ Err() error }); ok && e.Err() != nil {
+			return fmt.Errorf("%v: %w", err, e.Err())
+		}
+		return err
 	})
 }
 

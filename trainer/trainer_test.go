@@ -679,3 +679,44 @@ func TestGradientClipping(t *testing.T) {
 		t.Errorf("ClipNorm -1: error = %v, want ErrConfig naming it", err)
 	}
 }
+
+// With class weights the trainer's epoch loss and Evaluate give torch's
+// weighted mean Σ w[y]·ℓ / Σ w[y], also across a short padded batch: logits
+// are all zero (W = 0, b = 0), so every ℓ = ln 3 and the weighted mean is ln 3
+// whatever the weights; a second check uses unequal per-sample losses.
+func TestClassWeightedLossMatchesTorchMean(t *testing.T) {
+	m, _ := model.New(model.Linear{Out: 3}, model.Config{Inputs: 1, Dtype: tensor.Float64})
+	setParams(t, m, []float64{1, 0, 0}, []float64{0, 0, 0}) // logits (x, 0, 0)
+	xs := [][]float64{{0}, {1}, {2}, {0}, {3}}
+	labels := []int{0, 1, 2, 1, 0}
+	ds, _ := data.FromLabels(xs, labels, tensor.Float64)
+	weights := []float64{1, 2, 0.5}
+	loss := losses.CrossEntropy{ClassWeights: weights}
+	tr, err := New(m, Config{Loss: loss, Optimizer: optimizers.SGD{}, Schedule: schedulers.Constant{LR: 1e-300},
+		Epochs: 1, BatchSize: 2, EvalBatchSize: 4, NoShuffle: true, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	// Reference: ℓ_i = logsumexp(x_i, 0, 0) − logit[label_i].
+	num, den := 0.0, 0.0
+	for i, x := range xs {
+		lse := math.Log(math.Exp(x[0]) + 2)
+		logit := 0.0
+		if labels[i] == 0 {
+			logit = x[0]
+		}
+		num += weights[labels[i]] * (lse - logit)
+		den += weights[labels[i]]
+	}
+	h, err := tr.Fit(ctx, ds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Epochs[0].TrainLoss; !closeTo(got, num/den, 1e-12) {
+		t.Errorf("epoch loss = %.17g, want Σw·ℓ/Σw = %.17g", got, num/den)
+	}
+	if got, _, err := tr.Evaluate(ctx, ds); err != nil || !closeTo(got, num/den, 1e-12) {
+		t.Errorf("Evaluate = %.17g, %v; want %.17g", got, err, num/den)
+	}
+}
