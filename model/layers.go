@@ -4,24 +4,52 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/regularizers"
 )
 
-// Dense adds y = x·W + b to the graph: x (batch, in), W (in, out), b (1, out)
-// broadcast over the batch. Parameters are named name+"/W" and name+"/b"; W is
-// regularized by default, b is not. Initializers nil → XavierUniform for W and
-// Zeros for b.
-func Dense(s *Scope, x *G.Node, name string, out int, wInit, bInit Initializer) (*G.Node, error) {
-	if out < 1 {
-		return nil, fmt.Errorf("%w: layer %s has %d units, want ≥ 1", ErrConfig, name, out)
+// Layer is one step of a Sequential. Build adds the layer to the graph on
+// x: (batch, features) and returns its output (batch, units). name is unique
+// within the model (Sequential passes "layer0", "layer1", ...); parameters
+// and feeds are named name+"/W", name+"/mask", and so on.
+type Layer interface {
+	Build(s *Scope, x *G.Node, name string) (*G.Node, error)
+}
+
+// Dense is a fully connected layer, y = x·W + b, with x: (batch, in),
+// W: (in, Units), b: (1, Units) broadcast over the batch (torch.nn.Linear
+// stores W transposed, (Units, in); the fans are the same). Its parameters
+// are name+"/W" (Decay set) and name+"/b".
+//
+// Init nil is XavierUniform (Keras Dense's glorot_uniform; torch.nn.Linear
+// uses TorchLinear) and BiasInit nil is Zeros (torch: TorchLinear).
+// Regularizers penalize W only (Keras's kernel_regularizer); they become
+// W's Param.Regularizers, which the trainer adds to the loss.
+type Dense struct {
+	Units        int
+	Init         Initializer
+	BiasInit     Initializer
+	Regularizers []regularizers.Regularizer
+}
+
+// Build implements Layer. Units < 1 or an input that is not a matrix is an
+// error wrapping ErrConfig.
+func (d Dense) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
+	if d.Units < 1 {
+		return nil, fmt.Errorf("%w: layer %s Units = %d, want ≥ 1", ErrConfig, name, d.Units)
 	}
 	if len(x.Shape()) != 2 {
 		return nil, fmt.Errorf("%w: layer %s input shape %v, want (batch, features)", ErrConfig, name, x.Shape())
 	}
-	in := x.Shape()[1]
+	in, out := x.Shape()[1], d.Units
+	wInit, bInit := d.Init, d.BiasInit
 	if wInit == nil {
 		wInit = XavierUniform{}
 	}
-	w, err := s.Param(ParamSpec{Name: name + "/W", Shape: []int{in, out}, Init: wInit, FanIn: in, FanOut: out, Decay: true})
+	if bInit == nil {
+		bInit = Zeros{}
+	}
+	w, err := s.Param(ParamSpec{Name: name + "/W", Shape: []int{in, out}, Init: wInit, FanIn: in, FanOut: out, Decay: true, Regularizers: d.Regularizers})
 	if err != nil {
 		return nil, err
 	}
@@ -36,8 +64,9 @@ func Dense(s *Scope, x *G.Node, name string, out int, wInit, bInit Initializer) 
 	return G.BroadcastAdd(xw, b, nil, []byte{0})
 }
 
-// Linear is a single dense layer without activation: PyTorch's nn.Linear(in, Out).
-// Its zero Init is TorchLinear for both weight and bias, as in PyTorch.
+// Linear is a single dense layer without activation: PyTorch's nn.Linear(in, Out),
+// with parameters "linear/W" and "linear/b". Its zero Init is TorchLinear
+// for both weight and bias, as in PyTorch.
 type Linear struct {
 	Out  int
 	Init Initializer // weight and bias; nil → TorchLinear
@@ -49,37 +78,41 @@ func (l Linear) Build(s *Scope, x *G.Node) (*G.Node, error) {
 	if init == nil {
 		init = TorchLinear{}
 	}
-	return Dense(s, x, "linear", l.Out, init, init)
+	return Dense{Units: l.Out, Init: init, BiasInit: init}.Build(s, x, "linear")
 }
 
 // MLP is a multilayer perceptron: dense layers of the Hidden sizes, each
 // followed by Activation, then a dense output layer of Out units returning
-// logits (no activation).
+// logits (no activation). Parameters are "dense0/W", "dense0/b", ...
 type MLP struct {
 	Hidden     []int
 	Out        int
-	Activation Activation  // zero → ReLU
-	Init       Initializer // weights; nil → HeNormal for ReLU, XavierUniform otherwise. Biases start at zero.
+	Activation Activation  // nil → ReLU
+	Init       Initializer // hidden weights; nil → HeNormal for ReLU, XavierUniform otherwise. The output weight is XavierUniform; biases start at zero.
 }
 
 // Build implements Network.
 func (m MLP) Build(s *Scope, x *G.Node) (*G.Node, error) {
+	act := m.Activation
+	if act == nil {
+		act = ReLU{}
+	}
 	init := m.Init
 	if init == nil {
 		init = XavierUniform{}
-		if m.Activation == ReLU || m.Activation == "" {
+		if _, ok := act.(ReLU); ok {
 			init = HeNormal{}
 		}
 	}
 	h := x
 	for i, units := range m.Hidden {
 		var err error
-		if h, err = Dense(s, h, fmt.Sprintf("dense%d", i), units, init, Zeros{}); err != nil {
+		if h, err = (Dense{Units: units, Init: init}).Build(s, h, fmt.Sprintf("dense%d", i)); err != nil {
 			return nil, err
 		}
-		if h, err = m.Activation.Apply(h); err != nil {
+		if h, err = act.Apply(h); err != nil {
 			return nil, err
 		}
 	}
-	return Dense(s, h, fmt.Sprintf("dense%d", len(m.Hidden)), m.Out, XavierUniform{}, Zeros{})
+	return Dense{Units: m.Out}.Build(s, h, fmt.Sprintf("dense%d", len(m.Hidden)))
 }

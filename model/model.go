@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/internal/dense"
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/regularizers"
 )
 
 // ErrConfig is wrapped by every error about an invalid model configuration.
@@ -54,6 +56,11 @@ type Param struct {
 	// Decay is true for weights and false for biases: regularizers apply to
 	// parameters with Decay set unless told otherwise.
 	Decay bool
+	// Regularizers are penalties over this parameter alone (a layer's own
+	// regularizers, e.g. Dense.Regularizers on its weight). The trainer adds
+	// each one's Penalty(G.Nodes{node}) to the loss, in addition to the
+	// trainer-wide regularizers.
+	Regularizers []regularizers.Regularizer
 }
 
 // Model is a Network with its parameters.
@@ -111,6 +118,9 @@ type Graph struct {
 	Learnables G.Nodes // aligned with Model.Params
 	Batch      int
 	Training   bool // true: dropout and similar layers are active
+	// Feeds are the placeholders besides X that need values before each run
+	// (dropout masks; none in an eval graph): see FillFeeds.
+	Feeds []*Feed
 }
 
 // NewGraph builds the model into a new graph with the given batch size. The
@@ -149,6 +159,7 @@ func (m *Model) newGraph(batch int, training, create bool) (*Graph, error) {
 		return nil, fmt.Errorf("%w: network declared %d parameters, first build declared %d (Build must be deterministic)", ErrConfig, len(s.nodes), len(m.params))
 	}
 	gr.Learnables = s.nodes
+	gr.Feeds = s.feeds
 	return gr, nil
 }
 
@@ -174,6 +185,7 @@ type Scope struct {
 	training bool
 	create   bool
 	nodes    G.Nodes
+	feeds    []*Feed
 }
 
 // Graph returns the graph being built.
@@ -192,6 +204,10 @@ type ParamSpec struct {
 	Init          Initializer // nil → Zeros
 	FanIn, FanOut int         // passed to Init
 	Decay         bool        // true for weights (regularized by default)
+	// Regularizers penalize this parameter alone; see Param.Regularizers.
+	// Each is checked on the model's first build (e.g. a negative Lambda is
+	// an error from New).
+	Regularizers []regularizers.Regularizer
 }
 
 // Param returns the learnable node for spec. On the model's first build it
@@ -215,7 +231,7 @@ func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		p = &Param{Name: spec.Name, Value: v, Decay: spec.Decay}
+		p = &Param{Name: spec.Name, Value: v, Decay: spec.Decay, Regularizers: slices.Clone(spec.Regularizers)}
 		s.m.params = append(s.m.params, p)
 	} else {
 		if i >= len(s.m.params) || s.m.params[i].Name != spec.Name {
@@ -224,6 +240,18 @@ func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
 		p = s.m.params[i]
 	}
 	n := G.NewTensor(s.g, s.m.cfg.Dtype, len(spec.Shape), G.WithShape(spec.Shape...), G.WithName(spec.Name), G.WithValue(p.Value.Clone()))
+	if s.create {
+		// Check the regularizers once, on a graph that is thrown away, so
+		// that training graphs hold only the penalties the trainer adds.
+		for _, r := range spec.Regularizers {
+			if r == nil {
+				return nil, fmt.Errorf("%w: parameter %s has a nil regularizer", ErrConfig, spec.Name)
+			}
+			if _, err := r.Penalty(G.Nodes{n}); err != nil {
+				return nil, fmt.Errorf("%w: parameter %s: %w", ErrConfig, spec.Name, err)
+			}
+		}
+	}
 	s.nodes = append(s.nodes, n)
 	return n, nil
 }
@@ -237,6 +265,14 @@ func initialValue(spec ParamSpec, cfg Config) (*tensor.Dense, error) {
 	init := spec.Init
 	if init == nil {
 		init = Zeros{}
+	}
+	if v, ok := init.(validator); ok {
+		if err := v.Validate(spec.FanIn, spec.FanOut); err != nil {
+			if !errors.Is(err, ErrConfig) { // a user's initializer
+				err = fmt.Errorf("%w: %w", ErrConfig, err)
+			}
+			return nil, fmt.Errorf("parameter %s: %w", spec.Name, err)
+		}
 	}
 	h := fnv.New64a()
 	h.Write([]byte(spec.Name))

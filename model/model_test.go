@@ -75,7 +75,7 @@ func TestInitializerDistributions(t *testing.T) {
 		{TorchLinear{}, 1.0 / (3 * in), 1 / math.Sqrt(in)},
 	} {
 		m, err := New(Func(func(s *Scope, x *G.Node) (*G.Node, error) {
-			return Dense(s, x, "d", out, c.init, Zeros{})
+			return Dense{Units: out, Init: c.init}.Build(s, x, "d")
 		}), Config{Inputs: in, Dtype: tensor.Float64, Seed: 7})
 		if err != nil {
 			t.Fatal(err)
@@ -123,14 +123,14 @@ func TestConfigErrors(t *testing.T) {
 		{"no inputs", MLP{Out: 2}, Config{}, "Inputs = 0"},
 		{"nil net", nil, Config{Inputs: 1}, "nil network"},
 		{"dtype", MLP{Out: 2}, Config{Inputs: 1, Dtype: tensor.Int}, "Dtype"},
-		{"zero units", MLP{Hidden: []int{0}, Out: 2}, Config{Inputs: 1}, "0 units"},
-		{"zero out", MLP{Out: 0}, Config{Inputs: 1}, "0 units"},
-		{"activation", MLP{Hidden: []int{3}, Out: 2, Activation: "swish"}, Config{Inputs: 1}, `"swish"`},
+		{"zero units", MLP{Hidden: []int{0}, Out: 2}, Config{Inputs: 1}, "dense0 Units = 0, want ≥ 1"},
+		{"zero out", MLP{Out: 0}, Config{Inputs: 1}, "dense0 Units = 0, want ≥ 1"},
+		{"activation", MLP{Hidden: []int{3}, Out: 2, Activation: ELU{Alpha: -1}}, Config{Inputs: 1}, "ELU Alpha = -1, want a finite value > 0"},
 		{"duplicate name", Func(func(s *Scope, x *G.Node) (*G.Node, error) {
-			if _, err := Dense(s, x, "d", 2, nil, nil); err != nil {
+			if _, err := (Dense{Units: 2}).Build(s, x, "d"); err != nil {
 				return nil, err
 			}
-			return Dense(s, x, "d", 2, nil, nil)
+			return Dense{Units: 2}.Build(s, x, "d")
 		}), Config{Inputs: 1}, "used twice"},
 	} {
 		_, err := New(c.net, c.cfg)

@@ -468,7 +468,7 @@ func TestPaddingRowsAreRealRows(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return model.Dense(s, lx, "d", 1, nil, nil)
+		return model.Dense{Units: 1}.Build(s, lx, "d")
 	})
 	m, err := model.New(net, model.Config{Inputs: 1, Seed: 1})
 	if err != nil {
@@ -535,7 +535,7 @@ func TestCustomNetworkMistakesAreConfigErrors(t *testing.T) {
 			if _, err := s.Param(model.ParamSpec{Name: "unused", Shape: []int{1, 1}}); err != nil {
 				return nil, err
 			}
-			return model.Dense(s, x, "d", 1, nil, nil)
+			return model.Dense{Units: 1}.Build(s, x, "d")
 		}, "every parameter"},
 	} {
 		m, err := model.New(c.net, model.Config{Inputs: 1})

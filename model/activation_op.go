@@ -1,0 +1,175 @@
+package model
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// actOp applies a kernel elementwise. We use our own Gorgonia op rather than
+// Gorgonia's built-ins because those differ from PyTorch where it matters:
+// Rectify and LeakyRelu have gradient 1 at x = 0 (torch: 0 and the slope),
+// Sigmoid returns exactly 1 for x > 19 (so its gradient is 0 there), Softplus
+// switches to x at 16 (torch: threshold 20), and there is no erf for GELU.
+type actOp struct{ k *kernel }
+
+// actGradOp computes g·f′(x) from (x, g): the symbolic gradient of actOp.
+type actGradOp struct{ k *kernel }
+
+func applyKernel(k *kernel, x *G.Node) (*G.Node, error) {
+	return G.ApplyOp(actOp{k}, x)
+}
+
+func (op actOp) Arity() int { return 1 }
+func (op actOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a)
+}
+func (op actOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return inferSame(in) }
+func (op actOp) ReturnsPtr() bool                                  { return true }
+func (op actOp) CallsExtern() bool                                 { return false }
+func (op actOp) OverwritesInput() int                              { return -1 }
+func (op actOp) WriteHash(h hash.Hash)                             { fmt.Fprintf(h, "gradtune.act(%s)", op.k.name) }
+func (op actOp) Hashcode() uint32                                  { return hashOf(op) }
+func (op actOp) String() string                                    { return op.k.name }
+
+func (op actOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
+
+// UsePreallocDo writes into prealloc when the tape machine offers a buffer
+// of the right kind, else into a new value.
+func (op actOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%s: %d inputs, want 1", op.k.name, len(in))
+	}
+	return mapValues(op.k.name, prealloc, in,
+		func(dst []float64, xs [][]float64) { op.k.f64.fwd(dst, xs[0]) },
+		func(dst []float32, xs [][]float32) { op.k.f32.fwd(dst, xs[0]) })
+}
+
+// DiffWRT implements G.SDOp.
+func (op actOp) DiffWRT(inputs int) []bool { return []bool{true} }
+
+// SymDiff implements G.SDOp: dL/dx = g·f′(x), one node.
+func (op actOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(actGradOp(op), inputs[0], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{d}, nil
+}
+
+func (op actGradOp) Arity() int { return 2 }
+func (op actGradOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(a, a, a)
+}
+func (op actGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return inferSame(in) }
+func (op actGradOp) ReturnsPtr() bool                                  { return true }
+func (op actGradOp) CallsExtern() bool                                 { return false }
+func (op actGradOp) OverwritesInput() int                              { return -1 }
+func (op actGradOp) WriteHash(h hash.Hash)                             { fmt.Fprintf(h, "gradtune.act_grad(%s)", op.k.name) }
+func (op actGradOp) Hashcode() uint32                                  { return hashOf(op) }
+func (op actGradOp) String() string                                    { return "d" + op.k.name }
+
+func (op actGradOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
+
+// UsePreallocDo implements G.UsePreallocDoer.
+func (op actGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	if len(in) != 2 {
+		return nil, fmt.Errorf("%s: %d inputs, want 2", op, len(in))
+	}
+	return mapValues(op.String(), prealloc, in,
+		func(dst []float64, xs [][]float64) { op.k.f64.bwd(dst, xs[0], xs[1]) },
+		func(dst []float32, xs [][]float32) { op.k.f32.bwd(dst, xs[0], xs[1]) })
+}
+
+func inferSame(in []G.DimSizer) (tensor.Shape, error) {
+	if len(in) == 0 {
+		return nil, fmt.Errorf("no input shape")
+	}
+	s, ok := in[0].(tensor.Shape)
+	if !ok {
+		return nil, fmt.Errorf("input shape %v is not a tensor.Shape", in[0])
+	}
+	return s.Clone(), nil
+}
+
+func hashOf(op G.Op) uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+
+// mapValues runs f64 or f32 (by dtype) over the inputs' values, writing
+// into prealloc if it is a dense tensor of in[0]'s dtype and shape, else into
+// a new value shaped like in[0]. All inputs must share one float dtype and
+// size; that is checked here because the ops run on the tape machine's
+// goroutine, where a panic could not be recovered.
+func mapValues(name string, prealloc G.Value, in []G.Value, f64 func(dst []float64, xs [][]float64), f32 func(dst []float32, xs [][]float32)) (G.Value, error) {
+	if xs, ok := collect[float64](in); ok {
+		return mapTyped(prealloc, in[0], xs, f64, G.NewF64)
+	}
+	if xs, ok := collect[float32](in); ok {
+		return mapTyped(prealloc, in[0], xs, f32, G.NewF32)
+	}
+	return nil, fmt.Errorf("%s: inputs %v, want float32 or float64 values of one dtype and size", name, in)
+}
+
+func mapTyped[T float, S any](prealloc, x G.Value, xs [][]T, f func(dst []T, xs [][]T), scalar func(T) *S) (G.Value, error) {
+	if _, ok := x.(tensor.Tensor); !ok {
+		out := []T{0}
+		f(out, xs)
+		return any(scalar(out[0])).(G.Value), nil
+	}
+	dst, ok := prealloc.(*tensor.Dense)
+	if ok && !dst.RequiresIterator() && dst.Shape().Eq(x.Shape()) {
+		if d, ok := dst.Data().([]T); ok && len(d) == len(xs[0]) {
+			f(d, xs)
+			return dst, nil
+		}
+	}
+	out := make([]T, len(xs[0]))
+	f(out, xs)
+	return tensor.New(tensor.WithShape(x.Shape().Clone()...), tensor.WithBacking(out)), nil
+}
+
+// collect returns the values of every input in row-major order if all are
+// T tensors or scalars of one size.
+func collect[T float](in []G.Value) ([][]T, bool) {
+	xs := make([][]T, len(in))
+	for i, v := range in {
+		switch t := v.(type) {
+		case *G.F64:
+			s, ok := any([]float64{float64(*t)}).([]T)
+			if !ok {
+				return nil, false
+			}
+			xs[i] = s
+		case *G.F32:
+			s, ok := any([]float32{float32(*t)}).([]T)
+			if !ok {
+				return nil, false
+			}
+			xs[i] = s
+		case *tensor.Dense:
+			if t.RequiresIterator() {
+				t = t.Materialize().(*tensor.Dense)
+			}
+			s, ok := t.Data().([]T)
+			if !ok {
+				return nil, false
+			}
+			xs[i] = s
+		default:
+			return nil, false
+		}
+		if len(xs[i]) != len(xs[0]) || len(xs[i]) == 0 {
+			return nil, false
+		}
+	}
+	return xs, len(in) > 0
+}

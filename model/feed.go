@@ -1,0 +1,82 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/internal/gerr"
+)
+
+// Feed is a placeholder that must receive fresh random values before every
+// run of its graph (a dropout mask, for instance). We don't use Gorgonia's
+// own random ops: their generator is global and seeded from the clock, so a
+// run could not be reproduced. Instead whoever runs the graph owns a seeded
+// generator and calls Graph.FillFeeds before each run.
+type Feed struct {
+	Node *G.Node
+	// Fill writes Node's next values, in row-major order, drawing only from rng.
+	Fill func(rng *rand.Rand, dst []float64)
+
+	buf   []float64
+	value *tensor.Dense
+}
+
+// Feed declares a placeholder of the given shape, named name, in the graph
+// being built, and records it in the Graph's Feeds with its fill function.
+// Layers that need randomness (Dropout) use it, typically only when
+// s.Training() is true.
+func (s *Scope) Feed(name string, shape []int, fill func(rng *rand.Rand, dst []float64)) (*G.Node, error) {
+	if fill == nil {
+		return nil, fmt.Errorf("%w: feed %s has a nil Fill", ErrConfig, name)
+	}
+	if len(shape) == 0 {
+		return nil, fmt.Errorf("%w: feed %s shape %v, want at least one dimension", ErrConfig, name, shape)
+	}
+	vol := 1
+	for _, d := range shape {
+		if d < 1 {
+			return nil, fmt.Errorf("%w: feed %s shape %v, want every dimension ≥ 1", ErrConfig, name, shape)
+		}
+		vol *= d
+	}
+	for _, f := range s.feeds {
+		if f.Node.Name() == name {
+			return nil, fmt.Errorf("%w: feed name %q used twice", ErrConfig, name)
+		}
+	}
+	value, err := dense.FromFloat64(s.Dtype(), make([]float64, vol), shape...)
+	if err != nil {
+		return nil, err
+	}
+	n := G.NewTensor(s.g, s.Dtype(), len(shape), G.WithShape(shape...), G.WithName(name))
+	s.feeds = append(s.feeds, &Feed{Node: n, Fill: fill, buf: make([]float64, vol), value: value})
+	return n, nil
+}
+
+// FillFeeds draws new values for every feed of g, in declaration order, from
+// rng, and binds them to their nodes. Call it before each run of a training
+// graph that has feeds; it does nothing for a graph without feeds (every
+// eval graph built by this package). The same generator state gives the same
+// values, bit for bit.
+func (g *Graph) FillFeeds(rng *rand.Rand) error {
+	for _, f := range g.Feeds {
+		f.Fill(rng, f.buf)
+		switch d := f.value.Data().(type) {
+		case []float64:
+			copy(d, f.buf)
+		case []float32:
+			for i, v := range f.buf {
+				d[i] = float32(v)
+			}
+		}
+		err := gerr.Do("model: fill feed "+f.Node.Name(), func() error { return G.Let(f.Node, f.value) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
