@@ -51,6 +51,7 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 			t.train = nil
 			return hist, err
 		}
+		t.train.feedRNG = t.dropout
 	}
 	if err := t.checkRun(n, batch); err != nil {
 		return hist, err

@@ -3,6 +3,7 @@ package trainer
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -10,6 +11,7 @@ import (
 	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/regularizers"
 )
 
 // lossGraph is one instance of the model with its loss: placeholders for the
@@ -35,6 +37,10 @@ type lossGraph struct {
 
 	// Reused batch tensors bound to the placeholders.
 	bx, by, bm *tensor.Dense
+
+	// feedRNG fills the training graph's feeds (dropout masks) before each
+	// run; the forward-only graphs have none.
+	feedRNG *rand.Rand
 }
 
 // buildLossGraph instantiates m with batch rows. training=true adds the
@@ -125,12 +131,10 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	return lg, nil
 }
 
-// penalty sums every regularizer's penalty over the parameters that
-// cfg.Regularized selects.
+// penalty sums every regularizer's penalty: cfg.Regularizers over the
+// parameters that cfg.Regularized selects, and each parameter's own. It
+// returns nil when there is none.
 func penalty(m *model.Model, mg *model.Graph, cfg *Config) (*G.Node, error) {
-	if len(cfg.Regularizers) == 0 {
-		return nil, nil
-	}
 	selected := cfg.Regularized
 	if selected == nil {
 		selected = func(p *model.Param) bool { return p.Decay }
@@ -141,26 +145,46 @@ func penalty(m *model.Model, mg *model.Graph, cfg *Config) (*G.Node, error) {
 			ws = append(ws, mg.Learnables[i])
 		}
 	}
-	if len(ws) == 0 {
+	if len(cfg.Regularizers) > 0 && len(ws) == 0 {
 		return nil, fmt.Errorf("%w: Regularizers given but Regularized selects none of the model's parameters", ErrConfig)
 	}
 	var total *G.Node
-	for _, r := range cfg.Regularizers {
-		p, err := r.Penalty(ws)
+	add := func(r regularizers.Regularizer, over G.Nodes) error {
+		p, err := r.Penalty(over)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if total == nil {
 			total = p
 		} else if total, err = G.Add(total, p); err != nil {
+			return err
+		}
+		return nil
+	}
+	for _, r := range cfg.Regularizers {
+		if err := add(r, ws); err != nil {
 			return nil, err
+		}
+	}
+	// Per-layer regularizers declared by the network (model.Dense's
+	// Regularizers), on top of the global ones.
+	for i, p := range m.Params() {
+		for _, r := range p.Regularizers {
+			if err := add(r, G.Nodes{mg.Learnables[i]}); err != nil {
+				return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+			}
 		}
 	}
 	return total, nil
 }
 
-// run binds the batch tensors and runs the machine once.
+// run binds the batch tensors, fills the feeds and runs the machine once.
 func (lg *lossGraph) run() error {
+	if len(lg.Feeds) > 0 {
+		if err := lg.FillFeeds(lg.feedRNG); err != nil {
+			return err
+		}
+	}
 	return gerr.Do("trainer: run graph", func() error {
 		for _, b := range []struct {
 			n *G.Node

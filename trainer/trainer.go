@@ -27,6 +27,7 @@ type Trainer struct {
 	cfg     Config
 	solver  *schedulers.Solver
 	shuffle *rand.PCG          // the shuffling stream, continued across Fit calls
+	dropout *rand.Rand         // fills dropout masks: its own stream, so masks do not shift the shuffling
 	train   *lossGraph         // built on the first Fit, for its batch size
 	evals   map[int]*lossGraph // forward-only graphs by batch size
 	epochs  int                // epochs completed over all Fit calls
@@ -80,6 +81,7 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 		cfg:     c,
 		solver:  s,
 		shuffle: rand.NewPCG(c.Seed, 0x7261696e),
+		dropout: rand.New(rand.NewPCG(c.Seed, 0x64726f70)),
 		evals:   map[int]*lossGraph{},
 	}, nil
 }

@@ -720,3 +720,84 @@ func TestClassWeightedLossMatchesTorchMean(t *testing.T) {
 		t.Errorf("Evaluate = %.17g, %v; want %.17g", got, err, num/den)
 	}
 }
+
+func dropoutNet(rate float64) model.Sequential {
+	return model.Sequential{Layers: []model.Layer{
+		model.Dense{Units: 16}, model.Act{Activation: model.ReLU{}}, model.Dropout{Rate: rate}, model.Dense{Units: 3},
+	}}
+}
+
+// Dropout is active in training (it changes the run), seeded (the same seed
+// gives the same run), and off in Evaluate and Predict (repeatable outputs).
+func TestDropoutSeededAndTrainingOnly(t *testing.T) {
+	fit := func(rate float64, seed uint64) (*History, *Trainer) {
+		m, err := model.New(dropoutNet(rate), model.Config{Inputs: 4, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := New(m, Config{Loss: losses.CrossEntropy{}, Epochs: 3, BatchSize: 16, Seed: seed, Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := tr.Fit(ctx, blobs(t, 120, 1), blobs(t, 30, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range h.Epochs {
+			h.Epochs[i].Seconds = 0
+		}
+		return h, tr
+	}
+	h1, tr1 := fit(0.5, 7)
+	defer tr1.Close()
+	h2, tr2 := fit(0.5, 7)
+	defer tr2.Close()
+	h3, tr3 := fit(0.5, 8)
+	defer tr3.Close()
+	h0, tr0 := fit(0, 7)
+	defer tr0.Close()
+	if !reflect.DeepEqual(h1, h2) {
+		t.Error("same seed, dropout 0.5: different histories")
+	}
+	if reflect.DeepEqual(h1.Epochs[0].TrainLoss, h3.Epochs[0].TrainLoss) {
+		t.Error("seeds 7 and 8 gave the same dropout run")
+	}
+	if h1.Epochs[0].TrainLoss == h0.Epochs[0].TrainLoss {
+		t.Error("dropout 0.5 did not change training")
+	}
+	x := blobs(t, 10, 3).X
+	p1, err1 := tr1.Predict(ctx, x)
+	p2, err2 := tr1.Predict(ctx, x)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(dense.Float64s(p1), dense.Float64s(p2)) {
+		t.Errorf("Predict with dropout layers is not repeatable: %v %v", err1, err2)
+	}
+	l1, _, _ := tr1.Evaluate(ctx, blobs(t, 30, 2))
+	if last, _ := h1.Last(); l1 != last.ValLoss {
+		t.Errorf("Evaluate = %v, the last epoch's validation loss = %v: want equal (no dropout in either)", l1, last.ValLoss)
+	}
+}
+
+// A layer's own regularizer is added to the loss on top of the global ones.
+func TestPerLayerRegularizer(t *testing.T) {
+	net := model.Sequential{Layers: []model.Layer{model.Dense{Units: 2, Regularizers: []regularizers.Regularizer{regularizers.L1{Lambda: 0.5}}}}}
+	m, err := model.New(net, model.Config{Inputs: 3, Dtype: tensor.Float64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setParams(t, m, []float64{1, -2, 3, -4, 5, -6}, []float64{7, 8})
+	tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Regularizers: []regularizers.Regularizer{regularizers.L2{Lambda: 0.01}},
+		Epochs: 1, BatchSize: 1, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	ds, _ := data.FromRows([][]float64{{0, 0, 0}}, [][]float64{{0, 0}}, tensor.Float64)
+	h, err := tr.Fit(ctx, ds, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.5*21 + 0.01*91 // L1 of the layer's W + the global L2 of W; biases untouched
+	if got := h.Epochs[0].Penalty; !closeTo(got, want, 1e-14) {
+		t.Errorf("penalty = %.17g, want %.17g", got, want)
+	}
+}
