@@ -52,7 +52,7 @@ func closeTo(a, b, rel float64) bool {
 }
 
 // A full-batch linear model from fixed weights follows PyTorch's trajectory
-// step by step, for SGD and Adam, with and without L1/L2 penalties on the
+// step by step, for every optimizer, with and without L1/L2 penalties on the
 // weight (each Fit of one epoch = one step, which also checks that Fit
 // continues the optimizer state). torch's weight_decay=wd is L2{wd/2}.
 func TestLinearTrajectoryMatchesTorch(t *testing.T) {
@@ -77,9 +77,12 @@ func TestLinearTrajectoryMatchesTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var opt optimizers.Optimizer = optimizers.SGD{}
-			if c.Optimizer == "adam" {
-				opt = optimizers.Adam{}
+			opt := map[string]optimizers.Optimizer{
+				"sgd": optimizers.SGD{}, "momentum": optimizers.SGD{Momentum: 0.9}, "adam": optimizers.Adam{},
+				"adamw": optimizers.AdamW{}, "rmsprop": optimizers.RMSProp{}, "adagrad": optimizers.AdaGrad{},
+			}[c.Optimizer]
+			if opt == nil {
+				t.Fatalf("unknown optimizer %q in the golden file", c.Optimizer)
 			}
 			tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: opt, Schedule: schedulers.Constant{LR: c.LR},
 				Regularizers: regs, Epochs: 1, BatchSize: len(c.X), NoShuffle: true, Quiet: true})

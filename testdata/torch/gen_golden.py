@@ -195,10 +195,15 @@ def gen_linear(optname, lr, l1=0.0, l2=0.0, weight_decay=0.0):
     x = t(LIN_X)
     y = t(LIN_Y)
     groups = [{"params": [W], "weight_decay": weight_decay}, {"params": [b]}]
-    if optname == "sgd":
-        opt = torch.optim.SGD(groups, lr=lr)
-    else:
-        opt = torch.optim.Adam(groups, lr=lr)
+    make = {
+        "sgd": lambda: torch.optim.SGD(groups, lr=lr),
+        "momentum": lambda: torch.optim.SGD(groups, lr=lr, momentum=0.9),
+        "adam": lambda: torch.optim.Adam(groups, lr=lr),
+        "adamw": lambda: torch.optim.AdamW(groups, lr=lr, weight_decay=0.0),
+        "rmsprop": lambda: torch.optim.RMSprop(groups, lr=lr),
+        "adagrad": lambda: torch.optim.Adagrad(groups, lr=lr),
+    }
+    opt = make[optname]()
     Ws, bs, losses = [], [], []
     for _ in range(LIN_STEPS):
         opt.zero_grad()
@@ -284,6 +289,11 @@ def main():
             gen_linear("sgd", 0.1, weight_decay=0.1),
             gen_linear("adam", 0.05, l1=0.01),
             gen_linear("adam", 0.05, l2=0.02),
+            # Every optimizer with L1 and L2 penalty nodes on W, through the trainer.
+            gen_linear("momentum", 0.05, l1=0.01, l2=0.02),
+            gen_linear("adamw", 0.05, l1=0.01, l2=0.02),
+            gen_linear("rmsprop", 0.01, l1=0.01, l2=0.02),
+            gen_linear("adagrad", 0.1, l1=0.01, l2=0.02),
         ],
         "schedules": gen_schedules(),
     }
