@@ -113,6 +113,7 @@ func (m MLP) Build(s *Scope, x *G.Node) (*G.Node, error) {
 		if h, err = act.Apply(h); err != nil {
 			return nil, err
 		}
+		s.Watch(fmt.Sprintf("dense%d/%v", i, act), h)
 	}
 	return Dense{Units: m.Out}.Build(s, h, fmt.Sprintf("dense%d", len(m.Hidden)))
 }

@@ -121,6 +121,15 @@ type Graph struct {
 	// Feeds are the placeholders besides X that need values before each run
 	// (dropout masks; none in an eval graph): see FillFeeds.
 	Feeds []*Feed
+	// Watched are hidden activations that diagnostics may read (dead ReLU
+	// units), in build order; see Scope.Watch.
+	Watched []Watched
+}
+
+// Watched is a named hidden activation, shape (batch, units).
+type Watched struct {
+	Name string
+	Node *G.Node
 }
 
 // NewGraph builds the model into a new graph with the given batch size. The
@@ -160,6 +169,7 @@ func (m *Model) newGraph(batch int, training, create bool) (*Graph, error) {
 	}
 	gr.Learnables = s.nodes
 	gr.Feeds = s.feeds
+	gr.Watched = s.watched
 	return gr, nil
 }
 
@@ -186,10 +196,18 @@ type Scope struct {
 	create   bool
 	nodes    G.Nodes
 	feeds    []*Feed
+	watched  []Watched
 }
 
 // Graph returns the graph being built.
 func (s *Scope) Graph() *G.ExprGraph { return s.g }
+
+// Watch records a hidden activation (batch, units) under name, so that the
+// trainer's monitor can report, say, the fraction of dead ReLU units. It
+// changes nothing in the computation.
+func (s *Scope) Watch(name string, n *G.Node) {
+	s.watched = append(s.watched, Watched{Name: name, Node: n})
+}
 
 // Training reports whether this is a training graph.
 func (s *Scope) Training() bool { return s.training }

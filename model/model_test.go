@@ -177,3 +177,25 @@ func TestNewGraphSharesParameterValues(t *testing.T) {
 		t.Errorf("batch 0: error = %v, want ErrConfig", err)
 	}
 }
+
+// Hidden activations are recorded for diagnostics, in build order.
+func TestWatchedActivations(t *testing.T) {
+	m, err := New(MLP{Hidden: []int{4, 3}, Out: 2}, Config{Inputs: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.NewGraph(7, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, w := range g.Watched {
+		names = append(names, w.Name)
+		if w.Node.Shape()[0] != 7 {
+			t.Errorf("%s shape %v, want (7, units)", w.Name, w.Node.Shape())
+		}
+	}
+	if !reflect.DeepEqual(names, []string{"dense0/relu", "dense1/relu"}) {
+		t.Errorf("watched %v, want [dense0/relu dense1/relu]", names)
+	}
+}

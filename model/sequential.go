@@ -49,7 +49,7 @@ func (q Sequential) Build(s *Scope, x *G.Node) (*G.Node, error) {
 type Act struct{ Activation Activation }
 
 // Build implements Layer.
-func (a Act) Build(_ *Scope, x *G.Node, name string) (*G.Node, error) {
+func (a Act) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
 	if a.Activation == nil {
 		return nil, fmt.Errorf("%w: layer %s: Act with a nil Activation", ErrConfig, name)
 	}
@@ -57,5 +57,6 @@ func (a Act) Build(_ *Scope, x *G.Node, name string) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", name, err)
 	}
+	s.Watch(name+"/"+a.Activation.String(), y)
 	return y, nil
 }

@@ -66,6 +66,12 @@ type Config struct {
 	NoShuffle     bool   // keep the dataset order every epoch
 	// Metrics are computed on the validation set after every epoch.
 	Metrics []metrics.Metric
+	// Callbacks are called at every event of Fit, in order (see Callback).
+	Callbacks []Callback
+	// MonitorEvery records gradient norms, weight norms, update ratios and
+	// dead units (History.Monitor) every that many steps, and on the first;
+	// 0 → every 50 steps, < 0 → never.
+	MonitorEvery int
 	// Quiet turns the progress bar off.
 	Quiet bool
 	// Progress receives the progress bar; nil → os.Stderr.
@@ -99,6 +105,14 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if out.EvalBatchSize == 0 {
 		out.EvalBatchSize = max(out.BatchSize, 1000)
+	}
+	if out.MonitorEvery == 0 {
+		out.MonitorEvery = 50
+	}
+	for i, cb := range out.Callbacks {
+		if cb == nil {
+			return out, fmt.Errorf("%w: Callbacks[%d] is nil", ErrConfig, i)
+		}
 	}
 	if out.Optimizer == nil {
 		out.Optimizer = optimizers.Adam{}

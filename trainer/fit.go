@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -60,15 +61,28 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 		return hist, err
 	}
 	t.fitting = true
-	err = t.epochsLoop(ctx, tr, vp, batch, hist)
+	err = t.emit(ctx, &Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist})
+	if err == nil {
+		err = t.epochsLoop(ctx, tr, vp, batch, hist)
+	}
+	// FitEnd runs while the training graph still holds the weights, so a
+	// callback (EarlyStopping) can restore the best ones.
+	if ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err}); ferr != nil && err == nil {
+		err = ferr
+	}
 	t.fitting = false
 	if serr := t.m.SetParamValues(t.train.Learnables); serr != nil && err == nil {
 		err = serr
 	}
+	var stop *stopped
+	if errors.As(err, &stop) {
+		hist.StoppedBy, err = stop.by, nil
+	}
 	return hist, err
 }
 
-// epochsLoop runs Config.Epochs epochs, appending to hist.
+// epochsLoop runs Config.Epochs epochs, appending to hist. A callback's
+// ErrStopTraining comes back as a *stopped error.
 func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, hist *History) error {
 	n := tr.raw.Len()
 	bar := newProgress(&t.cfg, t.epochs+t.cfg.Epochs, (n+batch-1)/batch)
@@ -80,6 +94,9 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		start := time.Now()
 		t.epochs++
 		stats := EpochStats{Epoch: t.epochs, LR: t.solver.LR(), ValLoss: math.NaN()}
+		if err := t.emit(ctx, &Event{Kind: EpochStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR}); err != nil {
+			return err
+		}
 		if !t.cfg.NoShuffle {
 			data.Shuffle(order, t.shuffle)
 		}
@@ -87,90 +104,114 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		// The epoch loss weighs each batch's mean by its Σ m·c (its rows, for
 		// an unweighted loss), so it is the mean over the epoch's samples.
 		var lossSum, weightSum float64
-		for step, idx := range batches(order, batch) {
+		for b, idx := range batches(order, batch) {
+			where := func(err error) error {
+				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, b+1, err)
+			}
 			if err := ctx.Err(); err != nil {
-				t.epochs--
-				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, step+1, err)
+				return where(err)
 			}
-			loss, w, pen, err := t.step(tr, idx)
+			lr := t.solver.LR()
+			if err := t.emit(ctx, &Event{Kind: BatchStart, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), LR: lr}); err != nil {
+				return err
+			}
+			res, err := t.step(tr, idx)
 			if err != nil {
-				t.epochs--
-				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, step+1, err)
+				return where(err)
 			}
-			lossSum += loss * w
-			weightSum += w
-			stats.Penalty = pen
+			lossSum += res.loss * res.weight
+			weightSum += res.weight
+			stats.Penalty = res.penalty
 			stats.Steps++
+			if res.monitor != nil {
+				res.monitor.Epoch, res.monitor.Step, res.monitor.Loss = t.epochs, t.solver.Steps(), res.loss
+				hist.Monitor = append(hist.Monitor, *res.monitor)
+			}
 			bar.step(lossSum/weightSum, t.solver.LR())
+			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, LR: lr, Monitor: res.monitor}); err != nil {
+				return err
+			}
 		}
 		stats.TrainLoss = lossSum / weightSum
 		t.solver.EpochEnd()
-		monitored := stats.TrainLoss
 		if vp != nil {
 			var err error
 			if stats.ValLoss, stats.ValMetrics, err = t.evaluate(vp); err != nil {
 				return fmt.Errorf("trainer: epoch %d validation: %w", stats.Epoch, err)
 			}
-			monitored = stats.ValLoss
-		}
-		if t.cfg.Plateau != nil {
-			stats.LRReduced = t.solver.ReportMetric(monitored)
 		}
 		stats.Seconds = time.Since(start).Seconds()
 		hist.Epochs = append(hist.Epochs, stats)
 		bar.endEpoch(stats)
+		last := &hist.Epochs[len(hist.Epochs)-1]
+		if err := t.emit(ctx, &Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: hist}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// stepResult is what one step measured.
+type stepResult struct {
+	loss, weight, penalty float64      // mean data loss, its weight Σ m·c, the penalty
+	monitor               *StepMonitor // on monitored steps
+}
+
 // step runs one forward/backward pass on rows idx and applies the update.
-// It returns the batch's mean data loss, its weight Σ m·c and the penalty.
-// A non-finite loss or gradient aborts before the update, leaving the
-// weights unchanged.
-func (t *Trainer) step(tr *prepared, idx []int) (loss, weight, pen float64, err error) {
+// A non-finite loss or gradient aborts before the update, and a non-finite
+// updated weight undoes it: the weights stay those from before the step.
+func (t *Trainer) step(tr *prepared, idx []int) (stepResult, error) {
+	var r stepResult
 	lg := t.train
 	fillBatch(lg, tr.raw.X, tr.targets, idx)
 	defer lg.vm.Reset()
 	if err := lg.run(); err != nil {
 		zeroGrads(lg.Learnables)
-		return 0, 0, 0, err
+		return r, err
 	}
-	loss = dense.Scalar(lg.dataLossVal)
-	weight = dense.Scalar(lg.weightSumVal)
+	loss := dense.Scalar(lg.dataLossVal)
+	pen := 0.0
 	if lg.penaltyVal != nil {
 		pen = dense.Scalar(lg.penaltyVal)
 	}
+	r.loss, r.weight, r.penalty = loss, dense.Scalar(lg.weightSumVal), pen
 	if math.IsNaN(loss+pen) || math.IsInf(loss+pen, 0) {
 		zeroGrads(lg.Learnables)
-		return 0, 0, 0, fmt.Errorf("%w: loss = %v, penalty = %v; weights kept from before this step", ErrNonFinite, loss, pen)
+		return r, fmt.Errorf("%w: loss = %v, penalty = %v; weights kept from before this step", ErrNonFinite, loss, pen)
 	}
 	for i, n := range lg.Learnables {
 		g, _ := n.Grad()
 		if ok, at := dense.AllFinite(g.(tensor.Tensor)); !ok {
 			zeroGrads(lg.Learnables)
-			return 0, 0, 0, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
+			return r, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
 		}
+	}
+	if every := t.cfg.MonitorEvery; every > 0 && t.solver.Steps()%every == 0 {
+		r.monitor = t.monitorBefore(len(idx))
 	}
 	vgs := G.NodesToValueGrads(lg.Learnables)
 	if err := t.clip(vgs); err != nil {
 		zeroGrads(lg.Learnables)
-		return 0, 0, 0, err
+		return r, err
 	}
 	if err := t.snapshot(); err != nil {
-		return 0, 0, 0, err
+		return r, err
 	}
 	if err := t.solver.Step(vgs); err != nil {
-		return 0, 0, 0, fmt.Errorf("trainer: solver step: %w", err)
+		return r, fmt.Errorf("trainer: solver step: %w", err)
 	}
 	for i, n := range lg.Learnables {
 		if ok, at := dense.AllFinite(n.Value().(tensor.Tensor)); !ok {
 			if err := t.restore(); err != nil {
-				return 0, 0, 0, err
+				return r, err
 			}
-			return 0, 0, 0, fmt.Errorf("%w: the update made %s non-finite at element %d (lr %g too high?); step undone", ErrNonFinite, t.m.Params()[i].Name, at, t.solver.LR())
+			return r, fmt.Errorf("%w: the update made %s non-finite at element %d (lr %g too high?); step undone", ErrNonFinite, t.m.Params()[i].Name, at, t.solver.LR())
 		}
 	}
-	return loss, weight, pen, nil
+	if r.monitor != nil {
+		t.monitorAfter(r.monitor, lg.Learnables)
+	}
+	return r, nil
 }
 
 // checkRun asks the schedule whether it can serve this run: a warm-up or a

@@ -34,6 +34,7 @@ type lossGraph struct {
 
 	// Values read back after RunAll.
 	dataLossVal, weightSumVal, penaltyVal, perSampleVal, sampleWeightVal, outVal G.Value
+	watchedVals                                                                  []G.Value // training graph: model.Graph.Watched
 
 	// Reused batch tensors bound to the placeholders.
 	bx, by, bm *tensor.Dense
@@ -102,6 +103,10 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 			G.Read(mg.Out, &lg.outVal)
 			lg.vm = G.NewTapeMachine(g)
 			return nil
+		}
+		lg.watchedVals = make([]G.Value, len(mg.Watched))
+		for i, w := range mg.Watched {
+			G.Read(w.Node, &lg.watchedVals[i])
 		}
 		cost := lg.dataLoss
 		if lg.penalty, err = penalty(m, mg, cfg); err != nil {

@@ -12,7 +12,8 @@ type EpochStats struct {
 	// ValLoss is the mean data loss on the validation set after the epoch;
 	// NaN when there is no validation set.
 	ValLoss float64
-	// ValMetrics holds each Config.Metrics value on the validation set, by name.
+	// ValMetrics holds each Config.Metrics value on the validation set, by
+	// name; it is non-nil exactly when the epoch was validated.
 	ValMetrics map[string]float64
 	LR         float64 // learning rate used during the epoch (at its first step)
 	LRReduced  bool    // Config.Plateau lowered the rate after this epoch
@@ -23,6 +24,30 @@ type EpochStats struct {
 // History records a Fit, one entry per completed epoch.
 type History struct {
 	Epochs []EpochStats
+	// Monitor holds the statistics recorded every Config.MonitorEvery steps.
+	Monitor []StepMonitor
+	// StoppedBy names the callback that ended training early with
+	// ErrStopTraining ("" if none did).
+	StoppedBy string
+}
+
+// Value returns a named quantity of the epoch, by Keras's names: "loss",
+// "val_loss", "val_<metric>" (e.g. "val_accuracy"), "lr". ok is false for
+// an unknown name or a value the epoch lacks (val_loss without validation).
+func (s *EpochStats) Value(name string) (v float64, ok bool) {
+	switch name {
+	case "loss":
+		return s.TrainLoss, true
+	case "val_loss":
+		return s.ValLoss, s.ValMetrics != nil
+	case "lr":
+		return s.LR, true
+	}
+	if len(name) > 4 && name[:4] == "val_" {
+		v, ok = s.ValMetrics[name[4:]]
+		return v, ok
+	}
+	return 0, false
 }
 
 // Last returns the last epoch's stats, or false if none completed.

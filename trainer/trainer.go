@@ -61,13 +61,11 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if c.Plateau != nil {
-		p, err := schedulers.NewPlateau(*c.Plateau)
-		if err != nil {
+		if err := c.Plateau.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: Plateau: %w", ErrConfig, err)
 		}
-		if err := s.AttachPlateau(p); err != nil {
-			return nil, fmt.Errorf("%w: Plateau: %w", ErrConfig, err)
-		}
+		// The shortcut is the callback, first in line.
+		c.Callbacks = append([]Callback{&ReduceLROnPlateau{Config: *c.Plateau}}, c.Callbacks...)
 	}
 	// Build a one-row training graph once, so that a loss, regularizer or
 	// network that cannot work is refused here rather than at Fit.

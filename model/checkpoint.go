@@ -1,0 +1,111 @@
+package model
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/dense"
+)
+
+// ErrCheckpoint is wrapped by errors about a checkpoint that does not fit
+// the model.
+var ErrCheckpoint = errors.New("model: checkpoint does not fit")
+
+// checkpointFormat names the file layout, so that a later one can be told apart.
+const checkpointFormat = "gradtune-params/1"
+
+type checkpointFile struct {
+	Format string            `json:"format"`
+	Dtype  string            `json:"dtype"`
+	Params []checkpointParam `json:"params"`
+}
+
+type checkpointParam struct {
+	Name   string    `json:"name"`
+	Shape  []int     `json:"shape"`
+	Values []float64 `json:"values"` // row-major; float32 values convert exactly
+}
+
+// Save writes the parameters as JSON: names, shapes and values (float64
+// text round-trips float32 and float64 values exactly).
+func (m *Model) Save(w io.Writer) error {
+	f := checkpointFile{Format: checkpointFormat, Dtype: m.cfg.Dtype.String()}
+	for _, p := range m.params {
+		f.Params = append(f.Params, checkpointParam{Name: p.Name, Shape: p.Value.Shape().Clone(), Values: dense.Float64s(p.Value)})
+	}
+	return json.NewEncoder(w).Encode(f)
+}
+
+// SaveFile writes Save's output to path, replacing it atomically (a crash
+// mid-write leaves the previous file).
+func (m *Model) SaveFile(path string) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := m.Save(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// Load reads parameters written by Save into the model. Every parameter
+// must be present with the same shape; errors wrap ErrCheckpoint and name
+// the parameter. Nothing is changed unless all of them fit.
+func (m *Model) Load(r io.Reader) error {
+	var f checkpointFile
+	if err := json.NewDecoder(r).Decode(&f); err != nil {
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
+	}
+	if f.Format != checkpointFormat {
+		return fmt.Errorf("%w: format %q, want %q", ErrCheckpoint, f.Format, checkpointFormat)
+	}
+	byName := map[string]checkpointParam{}
+	for _, p := range f.Params {
+		byName[p.Name] = p
+	}
+	vals := make([]*tensor.Dense, len(m.params))
+	for i, p := range m.params {
+		c, ok := byName[p.Name]
+		if !ok {
+			return fmt.Errorf("%w: parameter %s missing", ErrCheckpoint, p.Name)
+		}
+		if !tensor.Shape(c.Shape).Eq(p.Value.Shape()) {
+			return fmt.Errorf("%w: parameter %s has shape %v, the model's is %v", ErrCheckpoint, p.Name, c.Shape, p.Value.Shape())
+		}
+		v, err := dense.FromFloat64(m.cfg.Dtype, c.Values, c.Shape...)
+		if err != nil {
+			return fmt.Errorf("%w: parameter %s: %w", ErrCheckpoint, p.Name, err)
+		}
+		vals[i] = v
+	}
+	if len(f.Params) != len(m.params) {
+		return fmt.Errorf("%w: %d parameters in the checkpoint, the model has %d", ErrCheckpoint, len(f.Params), len(m.params))
+	}
+	for i, p := range m.params {
+		if err := dense.CopyValues(p.Value, vals[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LoadFile reads a checkpoint file written by SaveFile.
+func (m *Model) LoadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return m.Load(f)
+}

@@ -1,0 +1,99 @@
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrStopTraining, returned by a callback, ends Fit after the current event
+// without an error: Fit returns nil and History.StoppedBy names the callback.
+// Like fs.SkipAll, it is a signal, never returned by Fit itself.
+var ErrStopTraining = errors.New("trainer: stop training")
+
+// EventKind says when a callback is called.
+type EventKind int
+
+// The events of a Fit, in the order they happen.
+const (
+	FitStart   EventKind = iota // before the first epoch
+	EpochStart                  // before an epoch's first batch
+	BatchStart                  // before a batch's forward pass
+	BatchEnd                    // after a batch's update
+	EpochEnd                    // after an epoch, its validation and schedule update
+	FitEnd                      // when Fit ends, for any reason
+)
+
+func (k EventKind) String() string {
+	switch k {
+	case FitStart:
+		return "fit_start"
+	case EpochStart:
+		return "epoch_start"
+	case BatchStart:
+		return "batch_start"
+	case BatchEnd:
+		return "batch_end"
+	case EpochEnd:
+		return "epoch_end"
+	case FitEnd:
+		return "fit_end"
+	}
+	return fmt.Sprintf("event(%d)", int(k))
+}
+
+// Event is what a callback sees. Fields that do not apply to a kind are zero.
+type Event struct {
+	Kind  EventKind
+	Epoch int // 1-based number of the current (or last) epoch
+	Batch int // 1-based batch within the epoch (BatchStart, BatchEnd)
+	Step  int // optimizer steps completed since training began
+	// Loss is the batch's mean data loss (BatchEnd).
+	Loss float64
+	// LR is the rate of the batch's step, or the epoch's first.
+	LR float64
+	// Stats is the epoch's record (EpochEnd); a callback may read it.
+	Stats *EpochStats
+	// Monitor holds the gradient and weight statistics of this step (BatchEnd,
+	// on the steps Config.MonitorEvery selects; nil otherwise).
+	Monitor *StepMonitor
+	// History is the run so far (EpochEnd, FitEnd).
+	History *History
+	// Err is the error Fit is about to return (FitEnd), nil on success.
+	Err error
+}
+
+// Callback is called at every event of a Fit, in Config.Callbacks order.
+// Returning ErrStopTraining stops training cleanly; any other error stops it
+// and is returned by Fit, wrapped with the event and the callback's name.
+// Callbacks run on Fit's goroutine and may use the Trainer's Weights,
+// SetWeights and LR methods.
+type Callback interface {
+	OnEvent(ctx context.Context, t *Trainer, e *Event) error
+}
+
+// CallbackFunc adapts a function to a Callback.
+type CallbackFunc func(ctx context.Context, t *Trainer, e *Event) error
+
+// OnEvent calls f.
+func (f CallbackFunc) OnEvent(ctx context.Context, t *Trainer, e *Event) error { return f(ctx, t, e) }
+
+// emit calls every callback with e. It returns ErrStopTraining (naming the
+// first callback that asked) or the first error.
+func (t *Trainer) emit(ctx context.Context, e *Event) error {
+	for _, cb := range t.cfg.Callbacks {
+		if err := cb.OnEvent(ctx, t, e); err != nil {
+			if errors.Is(err, ErrStopTraining) {
+				return &stopped{by: fmt.Sprintf("%T", cb)}
+			}
+			return fmt.Errorf("trainer: callback %T at %v: %w", cb, e.Kind, err)
+		}
+	}
+	return nil
+}
+
+// stopped carries which callback stopped training.
+type stopped struct{ by string }
+
+func (s *stopped) Error() string { return "trainer: stopped by " + s.by }
+func (s *stopped) Unwrap() error { return ErrStopTraining }

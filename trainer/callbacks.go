@@ -1,0 +1,312 @@
+package trainer
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/schedulers"
+)
+
+// monitorValue reads name from an epoch's stats, with an error listing what
+// is available when it is missing (say, val_loss without a validation set).
+func monitorValue(who, name string, s *EpochStats) (float64, error) {
+	if v, ok := s.Value(name); ok {
+		return v, nil
+	}
+	avail := []string{"loss", "lr"}
+	if !math.IsNaN(s.ValLoss) {
+		avail = append(avail, "val_loss")
+	}
+	for k := range s.ValMetrics {
+		avail = append(avail, "val_"+k)
+	}
+	sort.Strings(avail)
+	return 0, fmt.Errorf("%w: %s monitors %q, which epoch %d does not have (a validation set is needed for val_*); available: %s",
+		ErrConfig, who, name, s.Epoch, strings.Join(avail, ", "))
+}
+
+// higherIsBetter resolves a mode: "min", "max", or "" (auto: max for
+// accuracy-like names, min otherwise, as Keras's mode="auto").
+func higherIsBetter(mode, monitor string) (bool, error) {
+	switch mode {
+	case "min":
+		return false, nil
+	case "max":
+		return true, nil
+	case "":
+		return strings.Contains(monitor, "acc") || strings.HasSuffix(monitor, "auc"), nil
+	}
+	return false, fmt.Errorf("%w: mode %q, want \"min\", \"max\" or \"\" (auto)", ErrConfig, mode)
+}
+
+// EarlyStopping stops training when Monitor has not improved by more than
+// MinDelta for Patience epochs (Keras's EarlyStopping). When training ends —
+// stopped by it, at the last epoch, or on an error — the weights of the best
+// epoch are put back, unless KeepLastWeights is set. Use a pointer: it keeps
+// state, reset at every FitStart.
+type EarlyStopping struct {
+	Monitor         string  // "" → "val_loss"
+	Mode            string  // "min", "max" or "" (auto)
+	Patience        int     // epochs without improvement tolerated; ≥ 0
+	MinDelta        float64 // ≥ 0
+	KeepLastWeights bool    // do not restore the best weights at the end
+
+	// Read after Fit:
+	Best         float64 // best monitored value
+	BestEpoch    int     // its epoch (0: none yet)
+	StoppedEpoch int     // the epoch after which it stopped training (0: it did not)
+
+	wait        int
+	bestWeights []*tensor.Dense
+}
+
+// OnEvent implements Callback.
+func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+	monitor := c.Monitor
+	if monitor == "" {
+		monitor = "val_loss"
+	}
+	switch e.Kind {
+	case FitStart:
+		if c.Patience < 0 || c.MinDelta < 0 || math.IsNaN(c.MinDelta) {
+			return fmt.Errorf("%w: EarlyStopping Patience = %d, MinDelta = %v, want both ≥ 0", ErrConfig, c.Patience, c.MinDelta)
+		}
+		if _, err := higherIsBetter(c.Mode, monitor); err != nil {
+			return err
+		}
+		c.wait, c.BestEpoch, c.StoppedEpoch, c.bestWeights = 0, 0, 0, nil
+		c.Best = math.NaN()
+	case EpochEnd:
+		v, err := monitorValue("EarlyStopping", monitor, e.Stats)
+		if err != nil {
+			return err
+		}
+		max, _ := higherIsBetter(c.Mode, monitor)
+		improved := c.BestEpoch == 0 && !math.IsNaN(v) ||
+			!max && v < c.Best-c.MinDelta || max && v > c.Best+c.MinDelta
+		if improved {
+			c.Best, c.BestEpoch, c.wait = v, e.Epoch, 0
+			if !c.KeepLastWeights {
+				c.bestWeights = t.Weights()
+			}
+			return nil
+		}
+		if c.wait++; c.wait > c.Patience {
+			c.StoppedEpoch = e.Epoch
+			return ErrStopTraining
+		}
+	case FitEnd:
+		if c.bestWeights != nil {
+			return t.SetWeights(c.bestWeights)
+		}
+	}
+	return nil
+}
+
+// ReduceLROnPlateau lowers the rate when Monitor stops improving
+// (schedulers.ReduceLROnPlateau, torch's semantics), on top of the schedule.
+// Config.Plateau is a shortcut for this callback with the default Monitor.
+// Use a pointer; one per Trainer.
+type ReduceLROnPlateau struct {
+	Monitor string // "" → "val_loss" when Fit has a validation set, else "loss"
+	Config  schedulers.ReduceLROnPlateau
+
+	attached bool
+}
+
+// OnEvent implements Callback.
+func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+	switch e.Kind {
+	case FitStart:
+		if c.attached {
+			return nil // a later Fit continues the same plateau state
+		}
+		p, err := schedulers.NewPlateau(c.Config)
+		if err != nil {
+			return fmt.Errorf("%w: ReduceLROnPlateau: %w", ErrConfig, err)
+		}
+		if err := t.solver.AttachPlateau(p); err != nil {
+			return err
+		}
+		c.attached = true
+	case EpochEnd:
+		monitor := c.Monitor
+		if monitor == "" {
+			monitor = "loss"
+			if !math.IsNaN(e.Stats.ValLoss) {
+				monitor = "val_loss"
+			}
+		}
+		v, err := monitorValue("ReduceLROnPlateau", monitor, e.Stats)
+		if err != nil {
+			return err
+		}
+		e.Stats.LRReduced = t.solver.ReportMetric(v)
+	}
+	return nil
+}
+
+// ModelCheckpoint saves the model's parameters (model.Model.SaveFile) into
+// Dir: "last.json" after every epoch and, when Monitor improves, "best.json".
+// Use a pointer; it keeps the best value.
+type ModelCheckpoint struct {
+	Dir      string // required; created if missing
+	Monitor  string // "" → "val_loss"
+	Mode     string // "min", "max" or "" (auto)
+	BestOnly bool   // do not write last.json
+
+	best     float64
+	haveBest bool
+}
+
+// OnEvent implements Callback.
+func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+	monitor := c.Monitor
+	if monitor == "" {
+		monitor = "val_loss"
+	}
+	switch e.Kind {
+	case FitStart:
+		if c.Dir == "" {
+			return fmt.Errorf("%w: ModelCheckpoint Dir is empty", ErrConfig)
+		}
+		if _, err := higherIsBetter(c.Mode, monitor); err != nil {
+			return err
+		}
+		return os.MkdirAll(c.Dir, 0o755)
+	case EpochEnd:
+		v, err := monitorValue("ModelCheckpoint", monitor, e.Stats)
+		if err != nil {
+			return err
+		}
+		max, _ := higherIsBetter(c.Mode, monitor)
+		// During Fit the current weights live in the training graph: bring
+		// the model's parameters up to date, then save them.
+		if err := t.m.SetParamValues(t.train.Learnables); err != nil {
+			return err
+		}
+		save := func(name string) error { return t.m.SaveFile(filepath.Join(c.Dir, name)) }
+		if !math.IsNaN(v) && (!c.haveBest || !max && v < c.best || max && v > c.best) {
+			c.best, c.haveBest = v, true
+			if err := save("best.json"); err != nil {
+				return err
+			}
+		}
+		if !c.BestOnly {
+			return save("last.json")
+		}
+	}
+	return nil
+}
+
+// TerminateOnNaN stops training when the validation loss or a validation
+// metric is NaN or infinite. (A non-finite training loss or gradient always
+// stops Fit with ErrNonFinite, with or without this callback.)
+type TerminateOnNaN struct{}
+
+// OnEvent implements Callback.
+func (TerminateOnNaN) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
+	if e.Kind != EpochEnd {
+		return nil
+	}
+	bad := func(v float64) bool { return math.IsInf(v, 0) || math.IsNaN(v) }
+	if s := e.Stats; s.ValMetrics != nil && bad(s.ValLoss) { // ValMetrics is set iff validation ran
+		return ErrStopTraining
+	}
+	for _, v := range e.Stats.ValMetrics {
+		if bad(v) {
+			return ErrStopTraining
+		}
+	}
+	return nil
+}
+
+// CSVLogger writes one row per epoch to Path: epoch, loss, val_loss, each
+// val_<metric> (sorted), lr, seconds — as Keras's CSVLogger. The file is
+// created at FitStart (appended to with Append).
+type CSVLogger struct {
+	Path   string
+	Append bool
+
+	f      *os.File
+	w      *csv.Writer
+	header []string
+}
+
+// OnEvent implements Callback.
+func (c *CSVLogger) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
+	switch e.Kind {
+	case FitStart:
+		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+		if c.Append {
+			flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		}
+		f, err := os.OpenFile(c.Path, flags, 0o644)
+		if err != nil {
+			return fmt.Errorf("CSVLogger: %w", err)
+		}
+		c.f, c.w, c.header = f, csv.NewWriter(f), nil
+	case EpochEnd:
+		s := e.Stats
+		if c.header == nil {
+			c.header = []string{"epoch", "loss", "val_loss"}
+			var ms []string
+			for k := range s.ValMetrics {
+				ms = append(ms, "val_"+k)
+			}
+			sort.Strings(ms)
+			c.header = append(append(c.header, ms...), "lr", "seconds")
+			if err := c.w.Write(c.header); err != nil {
+				return err
+			}
+		}
+		row := []string{strconv.Itoa(s.Epoch)}
+		for _, name := range c.header[1 : len(c.header)-1] {
+			v, ok := s.Value(name)
+			if !ok {
+				row = append(row, "")
+				continue
+			}
+			row = append(row, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		row = append(row, strconv.FormatFloat(s.Seconds, 'f', 3, 64))
+		if err := c.w.Write(row); err != nil {
+			return err
+		}
+		c.w.Flush()
+		return c.w.Error()
+	case FitEnd:
+		if c.f != nil {
+			c.w.Flush()
+			err := c.f.Close()
+			c.f = nil
+			return err
+		}
+	}
+	return nil
+}
+
+// LRMonitor records the rate of every step (Lightning's
+// LearningRateMonitor): Steps[i] used LRs[i].
+type LRMonitor struct {
+	Steps []int
+	LRs   []float64
+}
+
+// OnEvent implements Callback.
+func (c *LRMonitor) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
+	if e.Kind == BatchStart {
+		c.Steps = append(c.Steps, e.Step+1)
+		c.LRs = append(c.LRs, e.LR)
+	}
+	return nil
+}
