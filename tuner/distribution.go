@@ -1,0 +1,242 @@
+package tuner
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Distribution is the range a parameter is drawn from. Values travel in an
+// internal float64 representation (Optuna's): the value itself for floats
+// and ints, the index of the choice for categoricals.
+type Distribution interface {
+	// ToInternal converts a value of the distribution to its internal form.
+	ToInternal(v any) (float64, error)
+	// FromInternal converts back: float64, int or the choice.
+	FromInternal(x float64) any
+	// Contains reports whether an internal value lies in the distribution.
+	Contains(x float64) bool
+	String() string
+}
+
+// FloatDist is a float in [Low, High], uniform (or log-uniform with Log);
+// Step > 0 restricts it to Low + k·Step (not with Log).
+type FloatDist struct {
+	Low, High float64
+	Log       bool
+	Step      float64
+}
+
+// IntDist is an int in [Low, High], uniform (or log-uniform with Log);
+// Step > 1 restricts it to Low + k·Step (not with Log). Step 0 means 1.
+type IntDist struct {
+	Low, High int
+	Log       bool
+	Step      int
+}
+
+// CategoricalDist is one of Choices: strings, ints, floats or bools.
+type CategoricalDist struct {
+	Choices []any
+}
+
+// Validate returns an error wrapping ErrConfig naming the bad field.
+func (d FloatDist) Validate() error {
+	switch {
+	case math.IsNaN(d.Low) || math.IsNaN(d.High) || math.IsInf(d.Low, 0) || math.IsInf(d.High, 0) || d.Low > d.High:
+		return fmt.Errorf("%w: float range [%v, %v], want finite Low ≤ High", ErrConfig, d.Low, d.High)
+	case d.Log && d.Low <= 0:
+		return fmt.Errorf("%w: log float range [%v, %v], want Low > 0", ErrConfig, d.Low, d.High)
+	case d.Log && d.Step != 0:
+		return fmt.Errorf("%w: float range with both Log and Step %v, want one of them", ErrConfig, d.Step)
+	case d.Step < 0 || math.IsNaN(d.Step):
+		return fmt.Errorf("%w: float Step = %v, want > 0 (or 0 for continuous)", ErrConfig, d.Step)
+	}
+	return nil
+}
+
+// Validate returns an error wrapping ErrConfig naming the bad field.
+func (d IntDist) Validate() error {
+	switch {
+	case d.Low > d.High:
+		return fmt.Errorf("%w: int range [%d, %d], want Low ≤ High", ErrConfig, d.Low, d.High)
+	case d.Log && d.Low < 1:
+		return fmt.Errorf("%w: log int range [%d, %d], want Low ≥ 1", ErrConfig, d.Low, d.High)
+	case d.Log && d.Step > 1:
+		return fmt.Errorf("%w: int range with both Log and Step %d, want one of them", ErrConfig, d.Step)
+	case d.Step < 0:
+		return fmt.Errorf("%w: int Step = %d, want ≥ 1 (0 means 1)", ErrConfig, d.Step)
+	}
+	return nil
+}
+
+// Validate returns an error wrapping ErrConfig for no choices or a choice of
+// an unsupported type.
+func (d CategoricalDist) Validate() error {
+	if len(d.Choices) == 0 {
+		return fmt.Errorf("%w: categorical with no choices", ErrConfig)
+	}
+	for i, c := range d.Choices {
+		switch c.(type) {
+		case string, int, float64, bool:
+		default:
+			return fmt.Errorf("%w: choice %d is %T, want string, int, float64 or bool", ErrConfig, i, c)
+		}
+	}
+	return nil
+}
+
+// IntStep returns the effective step (≥ 1).
+func (d IntDist) IntStep() int { return max(d.Step, 1) }
+
+func (d FloatDist) ToInternal(v any) (float64, error) {
+	f, ok := v.(float64)
+	if !ok {
+		return 0, fmt.Errorf("%w: %v is %T, want float64 for %v", ErrConfig, v, v, d)
+	}
+	return f, nil
+}
+func (d FloatDist) FromInternal(x float64) any { return x }
+func (d FloatDist) Contains(x float64) bool {
+	if x < d.Low || x > d.High {
+		return false
+	}
+	if d.Step > 0 {
+		k := (x - d.Low) / d.Step
+		return math.Abs(k-math.Round(k)) < 1e-8
+	}
+	return true
+}
+func (d FloatDist) String() string {
+	switch {
+	case d.Log:
+		return fmt.Sprintf("float[%g, %g] log", d.Low, d.High)
+	case d.Step > 0:
+		return fmt.Sprintf("float[%g, %g] step %g", d.Low, d.High, d.Step)
+	}
+	return fmt.Sprintf("float[%g, %g]", d.Low, d.High)
+}
+
+func (d IntDist) ToInternal(v any) (float64, error) {
+	i, ok := v.(int)
+	if !ok {
+		return 0, fmt.Errorf("%w: %v is %T, want int for %v", ErrConfig, v, v, d)
+	}
+	return float64(i), nil
+}
+func (d IntDist) FromInternal(x float64) any { return int(math.Round(x)) }
+func (d IntDist) Contains(x float64) bool {
+	i := int(math.Round(x))
+	return x == float64(i) && i >= d.Low && i <= d.High && (i-d.Low)%d.IntStep() == 0
+}
+func (d IntDist) String() string {
+	switch {
+	case d.Log:
+		return fmt.Sprintf("int[%d, %d] log", d.Low, d.High)
+	case d.Step > 1:
+		return fmt.Sprintf("int[%d, %d] step %d", d.Low, d.High, d.Step)
+	}
+	return fmt.Sprintf("int[%d, %d]", d.Low, d.High)
+}
+
+func (d CategoricalDist) ToInternal(v any) (float64, error) {
+	for i, c := range d.Choices {
+		if c == v {
+			return float64(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: %v is not one of %v", ErrConfig, v, d.Choices)
+}
+func (d CategoricalDist) FromInternal(x float64) any { return d.Choices[int(x)] }
+func (d CategoricalDist) Contains(x float64) bool {
+	i := int(x)
+	return x == float64(i) && i >= 0 && i < len(d.Choices)
+}
+func (d CategoricalDist) String() string { return fmt.Sprintf("categorical%v", d.Choices) }
+
+// Single reports whether d has exactly one possible value.
+func Single(d Distribution) bool {
+	switch d := d.(type) {
+	case FloatDist:
+		return d.Low == d.High
+	case IntDist:
+		return d.Low == d.High
+	case CategoricalDist:
+		return len(d.Choices) == 1
+	}
+	return false
+}
+
+// Equal reports whether two distributions are the same (a parameter's
+// distribution must not change between trials).
+func Equal(a, b Distribution) bool {
+	ca, okA := a.(CategoricalDist)
+	cb, okB := b.(CategoricalDist)
+	if okA || okB {
+		if !okA || !okB || len(ca.Choices) != len(cb.Choices) {
+			return false
+		}
+		for i := range ca.Choices {
+			if ca.Choices[i] != cb.Choices[i] {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
+}
+
+// distJSON is the stored form of a Distribution.
+type distJSON struct {
+	Type    string  `json:"type"`
+	Low     float64 `json:"low,omitempty"`
+	High    float64 `json:"high,omitempty"`
+	Log     bool    `json:"log,omitempty"`
+	Step    float64 `json:"step,omitempty"`
+	Choices []any   `json:"choices,omitempty"`
+}
+
+// MarshalDistribution encodes d as JSON, for storages.
+func MarshalDistribution(d Distribution) (string, error) {
+	var j distJSON
+	switch d := d.(type) {
+	case FloatDist:
+		j = distJSON{Type: "float", Low: d.Low, High: d.High, Log: d.Log, Step: d.Step}
+	case IntDist:
+		j = distJSON{Type: "int", Low: float64(d.Low), High: float64(d.High), Log: d.Log, Step: float64(d.Step)}
+	case CategoricalDist:
+		j = distJSON{Type: "categorical", Choices: d.Choices}
+	default:
+		return "", fmt.Errorf("%w: unknown distribution %T", ErrConfig, d)
+	}
+	b, err := json.Marshal(j)
+	return string(b), err
+}
+
+// UnmarshalDistribution decodes MarshalDistribution's output. JSON numbers
+// among categorical choices come back as float64 unless they are integers
+// that were ints: choices are restored by the types JSON keeps (string,
+// bool, number), so prefer string choices when a study is stored.
+func UnmarshalDistribution(s string) (Distribution, error) {
+	var j distJSON
+	if err := json.Unmarshal([]byte(s), &j); err != nil {
+		return nil, fmt.Errorf("%w: distribution %q: %w", ErrStorage, s, err)
+	}
+	switch j.Type {
+	case "float":
+		return FloatDist{Low: j.Low, High: j.High, Log: j.Log, Step: j.Step}, nil
+	case "int":
+		return IntDist{Low: int(j.Low), High: int(j.High), Log: j.Log, Step: int(j.Step)}, nil
+	case "categorical":
+		choices := make([]any, len(j.Choices))
+		for i, c := range j.Choices {
+			if f, ok := c.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				choices[i] = int(f)
+			} else {
+				choices[i] = c
+			}
+		}
+		return CategoricalDist{Choices: choices}, nil
+	}
+	return nil, fmt.Errorf("%w: distribution type %q", ErrStorage, j.Type)
+}

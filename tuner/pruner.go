@@ -1,0 +1,22 @@
+package tuner
+
+// PruneContext is what a pruner sees.
+type PruneContext struct {
+	// Trials are the study's other trials, ordered by number.
+	Trials []FrozenTrial
+	// Trial is the running trial, with its intermediate values so far.
+	Trial     *FrozenTrial
+	Direction Direction
+}
+
+// Pruner decides whether a running trial should stop. The study calls it
+// under a lock.
+type Pruner interface {
+	Prune(c *PruneContext) bool
+}
+
+// NopPruner never prunes.
+type NopPruner struct{}
+
+// Prune implements Pruner.
+func (NopPruner) Prune(*PruneContext) bool { return false }

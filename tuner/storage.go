@@ -1,0 +1,214 @@
+package tuner
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Storage keeps studies and their trials. Implementations must be safe for
+// concurrent use; NewMemoryStorage is one, package tuner/sqlite another
+// (persistent, for resuming).
+type Storage interface {
+	// GetOrCreateStudy returns the id of the study called name, creating it
+	// with direction if it does not exist. An existing study with another
+	// direction is an error.
+	GetOrCreateStudy(ctx context.Context, name string, dir Direction) (id int64, created bool, err error)
+	// CreateTrial starts a trial: it claims the oldest Waiting trial of the
+	// study if there is one (returning it with its parameters, now
+	// Running), or inserts a new Running trial numbered after all others.
+	CreateTrial(ctx context.Context, studyID int64) (FrozenTrial, error)
+	// EnqueueTrial adds a Waiting trial with fixed parameters (internal
+	// values with their distributions).
+	EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]Distribution) error
+	SetTrialParam(ctx context.Context, trialID int64, name string, internal float64, d Distribution) error
+	SetTrialIntermediate(ctx context.Context, trialID int64, step int, value float64) error
+	SetTrialAttr(ctx context.Context, trialID int64, key, value string) error
+	// FinishTrial moves a Running trial to Complete, Pruned or Failed. It is
+	// an error (ErrTrialFinished) if the trial is not Running.
+	FinishTrial(ctx context.Context, trialID int64, state TrialState, value float64, reason string) error
+	// Trials returns every trial of the study, ordered by number.
+	Trials(ctx context.Context, studyID int64) ([]FrozenTrial, error)
+	Close() error
+}
+
+// memory is the in-memory Storage.
+type memory struct {
+	mu      sync.Mutex
+	studies map[string]*memStudy
+	byID    map[int64]*memStudy
+	trials  map[int64]*FrozenTrial // by trial id
+	nextID  int64
+}
+
+type memStudy struct {
+	id     int64
+	dir    Direction
+	trials []*FrozenTrial
+}
+
+// NewMemoryStorage returns a Storage that lives as long as the process.
+func NewMemoryStorage() Storage {
+	return &memory{studies: map[string]*memStudy{}, byID: map[int64]*memStudy{}, trials: map[int64]*FrozenTrial{}}
+}
+
+func (m *memory) GetOrCreateStudy(_ context.Context, name string, dir Direction) (int64, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.studies[name]; ok {
+		if s.dir != dir {
+			return 0, false, fmt.Errorf("%w: study %q exists with direction %v, not %v", ErrConfig, name, s.dir, dir)
+		}
+		return s.id, false, nil
+	}
+	m.nextID++
+	s := &memStudy{id: m.nextID, dir: dir}
+	m.studies[name], m.byID[s.id] = s, s
+	return s.id, true, nil
+}
+
+func newFrozen(id int64, number int, state TrialState) *FrozenTrial {
+	return &FrozenTrial{ID: id, Number: number, State: state, Value: math.NaN(),
+		Params: map[string]any{}, Internal: map[string]float64{}, Distributions: map[string]Distribution{},
+		Intermediate: map[int]float64{}, Attrs: map[string]string{}}
+}
+
+func (m *memory) CreateTrial(_ context.Context, studyID int64) (FrozenTrial, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.byID[studyID]
+	if !ok {
+		return FrozenTrial{}, fmt.Errorf("%w: no study %d", ErrStorage, studyID)
+	}
+	for _, t := range s.trials {
+		if t.State == Waiting {
+			t.State, t.Start = Running, time.Now()
+			return copyTrial(t), nil
+		}
+	}
+	m.nextID++
+	t := newFrozen(m.nextID, len(s.trials), Running)
+	t.Start = time.Now()
+	s.trials = append(s.trials, t)
+	m.trials[t.ID] = t
+	return copyTrial(t), nil
+}
+
+func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[string]float64, dists map[string]Distribution) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.byID[studyID]
+	if !ok {
+		return fmt.Errorf("%w: no study %d", ErrStorage, studyID)
+	}
+	m.nextID++
+	t := newFrozen(m.nextID, len(s.trials), Waiting)
+	for k, x := range params {
+		t.Internal[k], t.Distributions[k], t.Params[k] = x, dists[k], dists[k].FromInternal(x)
+	}
+	s.trials = append(s.trials, t)
+	m.trials[t.ID] = t
+	return nil
+}
+
+// running returns the Running trial id, locked.
+func (m *memory) running(id int64) (*FrozenTrial, error) {
+	t, ok := m.trials[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: no trial %d", ErrStorage, id)
+	}
+	if t.State != Running {
+		return nil, fmt.Errorf("%w: trial %d is %v", ErrTrialFinished, t.Number, t.State)
+	}
+	return t, nil
+}
+
+func (m *memory) SetTrialParam(_ context.Context, id int64, name string, x float64, d Distribution) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.running(id)
+	if err != nil {
+		return err
+	}
+	t.Internal[name], t.Distributions[name], t.Params[name] = x, d, d.FromInternal(x)
+	return nil
+}
+
+func (m *memory) SetTrialIntermediate(_ context.Context, id int64, step int, v float64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.running(id)
+	if err != nil {
+		return err
+	}
+	t.Intermediate[step] = v
+	return nil
+}
+
+func (m *memory) SetTrialAttr(_ context.Context, id int64, key, value string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.trials[id]
+	if !ok {
+		return fmt.Errorf("%w: no trial %d", ErrStorage, id)
+	}
+	t.Attrs[key] = value
+	return nil
+}
+
+func (m *memory) FinishTrial(_ context.Context, id int64, state TrialState, v float64, reason string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, err := m.running(id)
+	if err != nil {
+		return err
+	}
+	if !state.Finished() {
+		return fmt.Errorf("%w: finish trial %d as %v", ErrStorage, t.Number, state)
+	}
+	t.State, t.Value, t.FailReason, t.Complete = state, v, reason, time.Now()
+	return nil
+}
+
+func (m *memory) Trials(_ context.Context, studyID int64) ([]FrozenTrial, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.byID[studyID]
+	if !ok {
+		return nil, fmt.Errorf("%w: no study %d", ErrStorage, studyID)
+	}
+	out := make([]FrozenTrial, len(s.trials))
+	for i, t := range s.trials {
+		out[i] = copyTrial(t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out, nil
+}
+
+func (m *memory) Close() error { return nil }
+
+// copyTrial returns a deep copy, so callers never share maps with the storage.
+func copyTrial(t *FrozenTrial) FrozenTrial {
+	c := *t
+	c.Params, c.Internal, c.Distributions = map[string]any{}, map[string]float64{}, map[string]Distribution{}
+	c.Intermediate, c.Attrs = map[int]float64{}, map[string]string{}
+	for k, v := range t.Params {
+		c.Params[k] = v
+	}
+	for k, v := range t.Internal {
+		c.Internal[k] = v
+	}
+	for k, v := range t.Distributions {
+		c.Distributions[k] = v
+	}
+	for k, v := range t.Intermediate {
+		c.Intermediate[k] = v
+	}
+	for k, v := range t.Attrs {
+		c.Attrs[k] = v
+	}
+	return c
+}

@@ -1,0 +1,428 @@
+// Package tuner searches hyperparameters: define-by-run search spaces,
+// samplers (Random, Grid, TPE), pruners (Median, Successive Halving,
+// Hyperband), parallel trials and persistent, resumable studies, after
+// Optuna's design.
+//
+//	study, err := tuner.Open(ctx, tuner.Config{Name: "mlp", Direction: tuner.Minimize})
+//	err = study.Optimize(ctx, func(ctx context.Context, t *tuner.Trial) (float64, error) {
+//		lr := t.Float("lr", 1e-4, 1e-1, tuner.Log())
+//		...
+//		return valLoss, nil
+//	}, tuner.Budget{Trials: 50})
+//	best, err := study.Best(ctx)
+package tuner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// Errors of the tuner; match them with errors.Is.
+var (
+	ErrConfig = errors.New("tuner: invalid configuration")
+	// ErrPruned, returned by an objective, ends its trial as Pruned.
+	ErrPruned = errors.New("tuner: trial pruned")
+	// ErrNoCompleted: the study has no completed trial yet.
+	ErrNoCompleted        = errors.New("tuner: no completed trial")
+	ErrStorage            = errors.New("tuner: storage")
+	ErrTrialFinished      = errors.New("tuner: trial already finished")
+	errSearchSpaceDone    = errors.New("tuner: search space exhausted")
+	staleReason           = "stale: still running when the study was reopened (its process died)"
+	notRunReason          = "not run: the sampler's search space is exhausted"
+	objectiveReturnedNaN  = "objective returned NaN"
+	attrRequeuedFrom      = "requeued_from"
+	attrSamplerSystemGrid = "grid_id"
+)
+
+// Direction says whether lower or higher objective values are better.
+type Direction int
+
+const (
+	Minimize Direction = iota
+	Maximize
+)
+
+func (d Direction) String() string {
+	if d == Maximize {
+		return "maximize"
+	}
+	return "minimize"
+}
+
+// Better reports whether a is better than b in this direction.
+func (d Direction) Better(a, b float64) bool {
+	if d == Maximize {
+		return a > b
+	}
+	return a < b
+}
+
+// Objective evaluates one trial. It returns the value to optimize, or an
+// error: ErrPruned (possibly wrapped) ends the trial as Pruned, any other
+// error (or a panic, or a NaN value) as Failed, and the study goes on.
+type Objective func(ctx context.Context, t *Trial) (float64, error)
+
+// Config configures a study. The zero value of each field is its default.
+type Config struct {
+	Name      string    // "" → "default"
+	Direction Direction // Minimize by default
+	Sampler   Sampler   // nil → RandomSampler
+	Pruner    Pruner    // nil → NopPruner (never prunes)
+	Storage   Storage   // nil → a new in-memory storage
+	// Parallelism is the number of trials run at once; 0 → runtime.NumCPU().
+	Parallelism int
+	// Seed seeds the sampler's draws: trial n's values depend only on
+	// (Seed, n, the trials finished before it), not on goroutine timing
+	// for samplers that ignore history (Random, Grid).
+	Seed uint64
+	// RequeueStale re-runs, with the same parameters, the trials found
+	// Running when the study is reopened (their process died); by default
+	// they are only marked Failed. Either way they do not count toward a
+	// Budget.
+	RequeueStale bool
+}
+
+// Study is a named set of trials in a Storage.
+type Study struct {
+	cfg     Config
+	storage Storage
+	id      int64
+	mu      sync.Mutex // serializes the sampler and the pruner
+}
+
+// Open opens the study called cfg.Name in cfg.Storage, creating it if
+// needed. Reopening continues it: trials left Running by a dead process are
+// marked Failed (and re-queued with RequeueStale), completed ones feed the
+// sampler as before. Only one process may run a given study at a time.
+func Open(ctx context.Context, cfg Config) (*Study, error) {
+	if cfg.Name == "" {
+		cfg.Name = "default"
+	}
+	if cfg.Direction != Minimize && cfg.Direction != Maximize {
+		return nil, fmt.Errorf("%w: Direction = %d, want Minimize or Maximize", ErrConfig, cfg.Direction)
+	}
+	if cfg.Parallelism < 0 {
+		return nil, fmt.Errorf("%w: Parallelism = %d, want ≥ 0 (0 = number of CPUs)", ErrConfig, cfg.Parallelism)
+	}
+	if cfg.Parallelism == 0 {
+		cfg.Parallelism = runtime.NumCPU()
+	}
+	if cfg.Storage == nil {
+		cfg.Storage = NewMemoryStorage()
+	}
+	if cfg.Sampler == nil {
+		cfg.Sampler = RandomSampler{}
+	}
+	if cfg.Pruner == nil {
+		cfg.Pruner = NopPruner{}
+	}
+	id, _, err := cfg.Storage.GetOrCreateStudy(ctx, cfg.Name, cfg.Direction)
+	if err != nil {
+		return nil, err
+	}
+	s := &Study{cfg: cfg, storage: cfg.Storage, id: id}
+	if err := s.recoverStale(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// recoverStale fails (and maybe re-queues) the trials a dead process left Running.
+func (s *Study) recoverStale(ctx context.Context) error {
+	trials, err := s.storage.Trials(ctx, s.id)
+	if err != nil {
+		return err
+	}
+	for _, t := range trials {
+		if t.State != Running {
+			continue
+		}
+		if err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), staleReason); err != nil && !errors.Is(err, ErrTrialFinished) {
+			return err
+		}
+		if s.cfg.RequeueStale && len(t.Internal) > 0 {
+			if err := s.storage.EnqueueTrial(ctx, s.id, t.Internal, t.Distributions); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Name returns the study's name.
+func (s *Study) Name() string { return s.cfg.Name }
+
+// Direction returns the study's direction.
+func (s *Study) Direction() Direction { return s.cfg.Direction }
+
+// Trials returns all trials, ordered by number.
+func (s *Study) Trials(ctx context.Context) ([]FrozenTrial, error) {
+	return s.storage.Trials(ctx, s.id)
+}
+
+// Best returns the best Complete trial; ErrNoCompleted if there is none.
+func (s *Study) Best(ctx context.Context) (FrozenTrial, error) {
+	trials, err := s.Trials(ctx)
+	if err != nil {
+		return FrozenTrial{}, err
+	}
+	best := -1
+	for i, t := range trials {
+		if t.State == Complete && (best < 0 || s.cfg.Direction.Better(t.Value, trials[best].Value)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return FrozenTrial{}, fmt.Errorf("%w in study %q (%d trials)", ErrNoCompleted, s.cfg.Name, len(trials))
+	}
+	return trials[best], nil
+}
+
+// Enqueue queues a trial with fixed parameters (external values, e.g. a
+// known good configuration); suggestions of other parameters are sampled.
+func (s *Study) Enqueue(ctx context.Context, params map[string]any, dists map[string]Distribution) error {
+	internal := map[string]float64{}
+	for k, v := range params {
+		d, ok := dists[k]
+		if !ok {
+			return fmt.Errorf("%w: parameter %q has no distribution", ErrConfig, k)
+		}
+		x, err := d.ToInternal(v)
+		if err != nil {
+			return err
+		}
+		internal[k] = x
+	}
+	return s.storage.EnqueueTrial(ctx, s.id, internal, dists)
+}
+
+// Budget bounds Optimize. Trials is how many trials to run now (Optuna's
+// n_trials); TotalTrials stops once the study holds that many counted
+// trials (Complete, Pruned, or Failed by the objective — not those failed
+// as stale), which makes a re-run resume rather than start over. One of them
+// must be > 0; with both, the first reached stops.
+type Budget struct {
+	Trials, TotalTrials int
+}
+
+// counted reports whether a finished trial counts toward a TotalTrials budget.
+func counted(t FrozenTrial) bool {
+	return t.State == Complete || t.State == Pruned || t.State == Failed && t.FailReason != staleReason && t.FailReason != notRunReason
+}
+
+// Optimize runs trials, Parallelism at a time, until the budget is spent,
+// the sampler's search space is exhausted (Grid) or ctx is cancelled. A
+// failing trial never stops the study. It returns ctx's error if cancelled,
+// a storage error, or nil.
+func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
+	if obj == nil {
+		return fmt.Errorf("%w: nil objective", ErrConfig)
+	}
+	if b.Trials < 0 || b.TotalTrials < 0 || b.Trials == 0 && b.TotalTrials == 0 {
+		return fmt.Errorf("%w: Budget %+v, want Trials > 0 or TotalTrials > 0", ErrConfig, b)
+	}
+	trials, err := s.Trials(ctx)
+	if err != nil {
+		return err
+	}
+	done := 0
+	for _, t := range trials {
+		if counted(t) {
+			done++
+		}
+	}
+	var (
+		mu       sync.Mutex
+		started  int
+		firstErr error
+		stop     bool
+	)
+	// take reserves one trial of the budget.
+	take := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if stop || ctx.Err() != nil {
+			return false
+		}
+		if b.Trials > 0 && started >= b.Trials || b.TotalTrials > 0 && done+started >= b.TotalTrials {
+			return false
+		}
+		started++
+		return true
+	}
+	halt := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		stop = true
+		if firstErr == nil && err != nil && !errors.Is(err, errSearchSpaceDone) {
+			firstErr = err
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < s.cfg.Parallelism; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for take() {
+				if err := s.runTrial(ctx, obj); err != nil {
+					halt(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// runTrial creates, evaluates and finishes one trial. Only storage errors
+// and an exhausted search space come back; the objective's failures are
+// recorded in the trial.
+func (s *Study) runTrial(ctx context.Context, obj Objective) error {
+	ft, err := s.storage.CreateTrial(ctx, s.id)
+	if err != nil {
+		return err
+	}
+	t := &Trial{study: s, frozen: ft, ctx: ctx}
+	if err := s.startTrial(t); err != nil {
+		reason := err.Error()
+		if errors.Is(err, errSearchSpaceDone) {
+			reason = notRunReason
+		}
+		if ferr := s.storage.FinishTrial(ctx, ft.ID, Failed, math.NaN(), reason); ferr != nil {
+			return ferr
+		}
+		return err
+	}
+	value, objErr := callObjective(ctx, obj, t)
+	state, reason := Complete, ""
+	switch {
+	case t.err != nil:
+		state, reason, value = Failed, t.err.Error(), math.NaN()
+	case errors.Is(objErr, ErrPruned):
+		state = Pruned
+		if _, v, ok := t.frozen.LastStep(); ok {
+			value = v
+		} else {
+			value = math.NaN()
+		}
+	case objErr != nil:
+		state, reason, value = Failed, objErr.Error(), math.NaN()
+	case math.IsNaN(value):
+		state, reason = Failed, objectiveReturnedNaN
+	}
+	return s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, reason)
+}
+
+// callObjective runs obj, turning a panic into an error.
+func callObjective(ctx context.Context, obj Objective, t *Trial) (v float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = math.NaN(), fmt.Errorf("objective panicked: %v", r)
+		}
+	}()
+	return obj(ctx, t)
+}
+
+// startTrial lets a RelativeSampler propose values for the whole trial.
+func (s *Study) startTrial(t *Trial) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	trials, err := s.storage.Trials(t.ctx, s.id)
+	if err != nil {
+		return err
+	}
+	if st, ok := s.cfg.Sampler.(TrialStarter); ok {
+		if err := st.StartTrial(s.sampleContext(t, trials, "")); err != nil {
+			return err
+		}
+		// Persist what the sampler noted (the grid point) while the lock
+		// is held, so that parallel and later trials see it.
+		for k, v := range t.frozen.Attrs {
+			if err := s.storage.SetTrialAttr(t.ctx, t.frozen.ID, k, v); err != nil {
+				return err
+			}
+		}
+	}
+	rs, ok := s.cfg.Sampler.(RelativeSampler)
+	if !ok {
+		return nil
+	}
+	rel, err := rs.SampleRelative(s.sampleContext(t, trials, ""))
+	if err != nil {
+		return err
+	}
+	t.relative = rel
+	return nil
+}
+
+// sample draws a parameter's internal value: a fixed (enqueued) value, the
+// relative sampler's proposal, or the sampler's independent draw.
+func (s *Study) sample(t *Trial, name string, d Distribution) (float64, error) {
+	if x, ok := t.relative[name]; ok && d.Contains(x) {
+		return x, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	trials, err := s.storage.Trials(t.ctx, s.id)
+	if err != nil {
+		return 0, err
+	}
+	for _, prev := range trials {
+		if pd, ok := prev.Distributions[name]; ok && !Equal(pd, d) && prev.ID != t.frozen.ID {
+			return 0, fmt.Errorf("%w: %v, but trial %d used %v (a parameter keeps its range within a study)", ErrConfig, d, prev.Number, pd)
+		}
+	}
+	x, err := s.cfg.Sampler.Sample(s.sampleContext(t, trials, name), name, d)
+	if err != nil {
+		return 0, err
+	}
+	if !d.Contains(x) {
+		return 0, fmt.Errorf("%w: sampler %T proposed %v outside %v", ErrConfig, s.cfg.Sampler, x, d)
+	}
+	return x, nil
+}
+
+// sampleContext gathers what a sampler may use. The generator is seeded by
+// (Seed, trial number, parameter name), so draws do not depend on timing.
+func (s *Study) sampleContext(t *Trial, trials []FrozenTrial, name string) *SampleContext {
+	others := make([]FrozenTrial, 0, len(trials))
+	for _, o := range trials {
+		if o.ID != t.frozen.ID {
+			others = append(others, o)
+		}
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s", t.frozen.Number, name)
+	return &SampleContext{
+		Trials:    others,
+		Trial:     &t.frozen,
+		Direction: s.cfg.Direction,
+		Rand:      rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64())),
+	}
+}
+
+// shouldPrune asks the pruner about t.
+func (s *Study) shouldPrune(t *Trial) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	trials, err := s.storage.Trials(t.ctx, s.id)
+	if err != nil {
+		return false
+	}
+	others := trials[:0:0]
+	for _, o := range trials {
+		if o.ID != t.frozen.ID {
+			others = append(others, o)
+		}
+	}
+	return s.cfg.Pruner.Prune(&PruneContext{Trials: others, Trial: &t.frozen, Direction: s.cfg.Direction})
+}

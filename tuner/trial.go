@@ -1,0 +1,221 @@
+package tuner
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// TrialState is where a trial is in its life.
+type TrialState int
+
+const (
+	Running  TrialState = iota // being evaluated
+	Complete                   // finished with a value
+	Pruned                     // stopped by the pruner; Value is its last intermediate value
+	Failed                     // the objective errored, panicked or returned NaN; never the best
+	Waiting                    // queued with fixed parameters (Study.Enqueue, or re-queued after a crash)
+)
+
+func (s TrialState) String() string {
+	switch s {
+	case Running:
+		return "running"
+	case Complete:
+		return "complete"
+	case Pruned:
+		return "pruned"
+	case Failed:
+		return "failed"
+	case Waiting:
+		return "waiting"
+	}
+	return fmt.Sprintf("state(%d)", int(s))
+}
+
+// Finished reports whether the state is final.
+func (s TrialState) Finished() bool { return s == Complete || s == Pruned || s == Failed }
+
+// FrozenTrial is a read-only record of a trial.
+type FrozenTrial struct {
+	ID     int64 // the storage's key
+	Number int   // 0-based order of creation within the study
+	State  TrialState
+	Value  float64 // the objective (Complete) or last intermediate value (Pruned)
+	// Params holds the external values (float64, int or the choice);
+	// Internal the same in internal form; Distributions their ranges.
+	Params        map[string]any
+	Internal      map[string]float64
+	Distributions map[string]Distribution
+	// Intermediate holds the values reported per step (epoch).
+	Intermediate map[int]float64
+	Attrs        map[string]string
+	// FailReason says why a Failed trial failed.
+	FailReason      string
+	Start, Complete time.Time
+}
+
+// LastStep returns the highest reported step and its value (ok false if none).
+func (t *FrozenTrial) LastStep() (step int, v float64, ok bool) {
+	step = math.MinInt
+	for s, x := range t.Intermediate {
+		if s > step {
+			step, v, ok = s, x, true
+		}
+	}
+	return step, v, ok
+}
+
+// Trial is the live trial an Objective works with. Suggest parameters with
+// Float, Int and Categorical (define-by-run: conditional parameters are plain
+// ifs); report progress with Report and ask ShouldPrune. Methods are safe to
+// call from the objective's goroutine only.
+//
+// A suggestion that cannot be honoured (a name reused with another range, a
+// bad range) does not panic: it returns the range's lower end, and the trial
+// fails with that error when the objective returns. Err reports it early.
+type Trial struct {
+	study  *Study
+	frozen FrozenTrial
+	err    error
+	// relative holds the values a RelativeSampler proposed at the start.
+	relative map[string]float64
+	ctx      context.Context
+}
+
+// Number returns the trial's 0-based number in the study.
+func (t *Trial) Number() int { return t.frozen.Number }
+
+// Err returns the first suggestion error, if any.
+func (t *Trial) Err() error { return t.err }
+
+// Params returns the parameters suggested so far.
+func (t *Trial) Params() map[string]any {
+	out := make(map[string]any, len(t.frozen.Params))
+	for k, v := range t.frozen.Params {
+		out[k] = v
+	}
+	return out
+}
+
+// Option modifies a numeric suggestion.
+type Option func(*suggestOpts)
+
+type suggestOpts struct {
+	log  bool
+	step float64
+}
+
+// Log samples on a log scale.
+func Log() Option { return func(o *suggestOpts) { o.log = true } }
+
+// Step restricts values to low + k·step.
+func Step(step float64) Option { return func(o *suggestOpts) { o.step = step } }
+
+// Float suggests a float64 in [low, high] (Optuna's suggest_float).
+func (t *Trial) Float(name string, low, high float64, opts ...Option) float64 {
+	var o suggestOpts
+	for _, f := range opts {
+		f(&o)
+	}
+	v, err := t.suggest(name, FloatDist{Low: low, High: high, Log: o.log, Step: o.step})
+	if err != nil {
+		t.fail(err)
+		return low
+	}
+	return v.(float64)
+}
+
+// Int suggests an int in [low, high] (Optuna's suggest_int).
+func (t *Trial) Int(name string, low, high int, opts ...Option) int {
+	var o suggestOpts
+	for _, f := range opts {
+		f(&o)
+	}
+	v, err := t.suggest(name, IntDist{Low: low, High: high, Log: o.log, Step: int(o.step)})
+	if err != nil {
+		t.fail(err)
+		return low
+	}
+	return v.(int)
+}
+
+// Categorical suggests one of choices (strings, ints, float64s or bools).
+func (t *Trial) Categorical(name string, choices ...any) any {
+	v, err := t.suggest(name, CategoricalDist{Choices: choices})
+	if err != nil {
+		t.fail(err)
+		if len(choices) > 0 {
+			return choices[0]
+		}
+		return nil
+	}
+	return v
+}
+
+// String suggests one of the string choices.
+func (t *Trial) String(name string, choices ...string) string {
+	cs := make([]any, len(choices))
+	for i, c := range choices {
+		cs[i] = c
+	}
+	v, _ := t.Categorical(name, cs...).(string)
+	return v
+}
+
+func (t *Trial) fail(err error) {
+	if t.err == nil {
+		t.err = err
+	}
+}
+
+type validator interface{ Validate() error }
+
+// suggest returns the value of name in d, sampling it the first time.
+func (t *Trial) suggest(name string, d Distribution) (any, error) {
+	if v, ok := d.(validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, fmt.Errorf("parameter %q: %w", name, err)
+		}
+	}
+	if prev, ok := t.frozen.Distributions[name]; ok {
+		if !Equal(prev, d) {
+			return nil, fmt.Errorf("%w: parameter %q suggested as %v, earlier as %v", ErrConfig, name, d, prev)
+		}
+		return t.frozen.Params[name], nil
+	}
+	x, err := t.study.sample(t, name, d)
+	if err != nil {
+		return nil, fmt.Errorf("parameter %q: %w", name, err)
+	}
+	if err := t.study.storage.SetTrialParam(t.ctx, t.frozen.ID, name, x, d); err != nil {
+		return nil, err
+	}
+	v := d.FromInternal(x)
+	t.frozen.Params[name], t.frozen.Internal[name], t.frozen.Distributions[name] = v, x, d
+	return v, nil
+}
+
+// Report records the objective's intermediate value at step (an epoch), for
+// pruners and plots. A NaN value is stored as given.
+func (t *Trial) Report(step int, value float64) error {
+	if err := t.study.storage.SetTrialIntermediate(t.ctx, t.frozen.ID, step, value); err != nil {
+		return err
+	}
+	t.frozen.Intermediate[step] = value
+	return nil
+}
+
+// ShouldPrune asks the study's pruner whether to stop this trial now; the
+// objective then returns ErrPruned.
+func (t *Trial) ShouldPrune() bool { return t.study.shouldPrune(t) }
+
+// SetAttr stores a user attribute (say, the CV score's standard deviation).
+func (t *Trial) SetAttr(key, value string) error {
+	if err := t.study.storage.SetTrialAttr(t.ctx, t.frozen.ID, key, value); err != nil {
+		return err
+	}
+	t.frozen.Attrs[key] = value
+	return nil
+}
