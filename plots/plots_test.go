@@ -47,3 +47,15 @@ func TestSaveRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A constant series on a log axis (a constant learning rate) is drawn, not a panic.
+func TestConstantSeriesOnLogAxis(t *testing.T) {
+	l := Lines{LogY: true, Series: []Series{{Name: "lr", Y: []float64{1e-3, 1e-3, 1e-3}}}}
+	path := filepath.Join(t.TempDir(), "lr.png")
+	if err := l.Save(path, 0, 0); err != nil {
+		t.Fatalf("constant series on a log axis: %v", err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() < 1000 {
+		t.Errorf("lr.png: %v, %v", st, err)
+	}
+}
