@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/gradtune/gradtune/lrfinder"
 	"github.com/gradtune/gradtune/plots"
@@ -128,19 +127,12 @@ func lrChart(in Input) (plots.Chart, bool) {
 	return c, false
 }
 
-// isBias guesses a bias from its name ("dense0/b", "linear/b", "bias"):
-// trainer.ParamStats does not carry model.Param.Decay.
-func isBias(name string) bool {
-	base := strings.ToLower(name[strings.LastIndex(name, "/")+1:])
-	return base == "b" || base == "bias"
-}
-
 // gradNormChart: one series per weight parameter (all parameters if none
 // looks like a weight), gradient norm per monitored step.
 func gradNormChart(ms []trainer.StepMonitor) (plots.Chart, bool) {
 	var names []string
 	for _, p := range ms[0].Params {
-		if !isBias(p.Name) {
+		if p.Decay { // weights, not biases
 			names = append(names, p.Name)
 		}
 	}

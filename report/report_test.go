@@ -33,8 +33,8 @@ func history() *trainer.History {
 	for i, s := range []int{1, 5, 9} {
 		f := float64(i + 1)
 		h.Monitor = append(h.Monitor, trainer.StepMonitor{Epoch: i + 1, Step: s, Params: []trainer.ParamStats{
-			{Name: "dense0/W", GradNorm: 0.5 / f}, {Name: "dense0/b", GradNorm: 0.1 / f},
-			{Name: "dense1/W", GradNorm: 2 / f}, {Name: "dense1/b", GradNorm: 0.3 / f},
+			{Name: "dense0/W", Decay: true, GradNorm: 0.5 / f}, {Name: "dense0/b", GradNorm: 0.1 / f},
+			{Name: "dense1/W", Decay: true, GradNorm: 2 / f}, {Name: "dense1/b", GradNorm: 0.3 / f},
 		}})
 	}
 	return h

@@ -10,6 +10,8 @@ import (
 // ParamStats describes one parameter at a monitored step.
 type ParamStats struct {
 	Name string
+	// Decay is model.Param.Decay: true for weights, false for biases.
+	Decay bool
 	// GradNorm is the L2 norm of the raw gradient, read before clipping and
 	// before the optimizer's step consumes it.
 	GradNorm float64
@@ -118,7 +120,8 @@ func (t *Trainer) monitorBefore(rows int) *StepMonitor {
 		g, _ := n.Grad()
 		gn := l2(g.(tensor.Tensor))
 		total += gn * gn
-		mon.Params = append(mon.Params, ParamStats{Name: t.m.Params()[i].Name, GradNorm: gn, WeightNorm: l2(n.Value().(tensor.Tensor))})
+		p := t.m.Params()[i]
+		mon.Params = append(mon.Params, ParamStats{Name: p.Name, Decay: p.Decay, GradNorm: gn, WeightNorm: l2(n.Value().(tensor.Tensor))})
 	}
 	mon.GradNorm = math.Sqrt(total)
 	for i, w := range lg.Watched {
