@@ -1,6 +1,22 @@
 // Package diagnose says why training failed and what to change: it reads a
 // run's History (epochs and step monitors) and the model, and returns
 // Diagnoses, each with its evidence, its likely cause and a concrete fix.
+//
+// Before training, Preflight checks the data (leakage, feature scales) and
+// the model (initial loss against ln C, a gradient for every parameter,
+// overfitting one batch). During training, a *Watchdog callback stops a
+// diverging run within a few steps (ErrDiverged). Afterwards, Analyze reads
+// the History, and Explain turns Fit's error (ErrDiverged,
+// trainer.ErrNonFinite) into a diagnosis. Report writes them as text:
+//
+//	ds, err := diagnose.Preflight(ctx, m, cfg, train, val, diagnose.PreflightOptions{})
+//	// … check err, read ds …
+//	cfg.Callbacks = append(cfg.Callbacks, &diagnose.Watchdog{})
+//	tr, err := trainer.New(m, cfg)
+//	// … check err …
+//	h, err := tr.Fit(ctx, train, val)
+//	ds = append(diagnose.Explain(err, h), diagnose.Analyze(h, diagnose.Options{Classes: 10})...)
+//	diagnose.Report(os.Stderr, ds)
 package diagnose
 
 import "fmt"
@@ -18,7 +34,12 @@ const (
 	BadLR        Kind = "bad_learning_rate"   // update/weight ratios far from ~1e-3
 	Leakage      Kind = "data_leakage"        // rows shared by training and validation data
 	Unscaled     Kind = "unscaled_features"   // features on very different scales
-	Preflight    Kind = "preflight"           // a check before training failed
+	// PreflightFailed: a check before training failed (the model cannot
+	// overfit one batch). Named so because func Preflight runs the checks.
+	PreflightFailed Kind = "preflight"
+	BadInit         Kind = "bad_initialization" // initial loss far above chance (ln C)
+	NoGradient      Kind = "no_gradient"        // learnables whose gradient is exactly 0
+	BadOptions      Kind = "invalid_options"    // Analyze was given invalid Options
 )
 
 // Severity orders diagnoses.
@@ -53,6 +74,9 @@ type Diagnosis struct {
 	Evidence string
 	// Cause is the likely reason, Fix the concrete change to try.
 	Cause, Fix string
+	// Measures holds the numbers quoted in Evidence (and Where), by name —
+	// e.g. "epoch", "ratio", "grad_norm" — unrounded, for programs and tests.
+	Measures map[string]float64
 }
 
 // String formats d on one line per field, as in the text report.
