@@ -51,7 +51,7 @@ func weightIndexes(params []trainer.ParamStats, o Options) []int {
 	var idx, all []int
 	for i, p := range params {
 		all = append(all, i)
-		if o.Weights(p.Name) {
+		if o.Weights != nil && o.Weights(p.Name) || o.Weights == nil && p.Decay {
 			idx = append(idx, i)
 		}
 	}

@@ -31,7 +31,7 @@ func mlpMon(step int, loss, lr float64, g, r [3]float64, dead float64) trainer.S
 	for i, name := range []string{"dense0", "dense1", "dense2"} {
 		// Biases: tiny norms and wild ratios, which the checks must ignore.
 		m.Params = append(m.Params,
-			trainer.ParamStats{Name: name + "/W", GradNorm: g[i], WeightNorm: 5, UpdateRatio: r[i]},
+			trainer.ParamStats{Name: name + "/W", Decay: true, GradNorm: g[i], WeightNorm: 5, UpdateRatio: r[i]},
 			trainer.ParamStats{Name: name + "/b", GradNorm: g[i] / 1e6, WeightNorm: 0.01, UpdateRatio: 3})
 		total += g[i] * g[i]
 	}

@@ -3,20 +3,9 @@ package diagnose
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/gradtune/gradtune/trainer"
-)
-
-// The parts of trainer.ErrNonFinite's message that locate the failure:
-// "trainer: epoch E step S: …: gradient of P is not finite …" (S counts
-// batches within the epoch).
-var (
-	reEpochStep = regexp.MustCompile(`epoch (\d+) step (\d+)`)
-	reParam     = regexp.MustCompile(`(?:gradient of|the update made) (\S+) (?:is not finite|non-finite)`)
-	reLoss      = regexp.MustCompile(`loss = (\S+), penalty = ([^;]+)`)
 )
 
 // Explain turns an error returned by trainer.Fit into diagnoses: a
@@ -45,19 +34,18 @@ func explainNonFinite(err error, h *trainer.History) Diagnosis {
 	msg := err.Error()
 	ms := map[string]float64{}
 	where := "unknown step"
-	if m := reEpochStep.FindStringSubmatch(msg); m != nil {
-		ep, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
-		ms["epoch"], ms["batch"] = float64(ep), float64(b)
-		where = fmt.Sprintf("epoch %d, step %d of the epoch", ep, b)
-	}
 	var ev []string
-	if m := reParam.FindStringSubmatch(msg); m != nil {
-		where += ", parameter " + m[1]
-		ev = append(ev, m[1]+" became NaN or infinite")
-	}
-	if m := reLoss.FindStringSubmatch(msg); m != nil {
-		ev = append(ev, fmt.Sprintf("loss = %s, penalty = %s", m[1], m[2]))
+	var nf *trainer.NonFiniteError
+	if errors.As(err, &nf) {
+		ms["epoch"], ms["batch"], ms["step"] = float64(nf.Epoch), float64(nf.Batch), float64(nf.Step)
+		where = fmt.Sprintf("epoch %d, step %d of the epoch", nf.Epoch, nf.Batch)
+		if nf.Param != "" {
+			where += ", parameter " + nf.Param
+			ev = append(ev, nf.Param+" became NaN or infinite")
+		}
+		if nf.What == "loss" {
+			ev = append(ev, fmt.Sprintf("loss = %v, penalty = %v", nf.Loss, nf.Penalty))
+		}
 	}
 	lr, growing := 0.0, false
 	if h != nil && len(h.Monitor) > 0 {

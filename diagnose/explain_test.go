@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -74,11 +75,11 @@ func TestExplainErrors(t *testing.T) {
 		{"data error", fmt.Errorf("%w: labels", trainer.ErrData), "", ""},
 		{"diverged error", fmt.Errorf("trainer: callback: %w", div), "step 7", "e"},
 		{"bare sentinel", fmt.Errorf("x: %w", ErrDiverged), "unknown step", "x: diagnose: training diverged"},
-		{"gradient", fmt.Errorf("trainer: epoch 3 step 17: %w: gradient of dense1/W is not finite at element 4; weights kept from before this step", trainer.ErrNonFinite),
+		{"gradient", fmt.Errorf("trainer: epoch 3 step 17: %w", &trainer.NonFiniteError{Epoch: 3, Batch: 17, Step: 57, What: "gradient", Param: "dense1/W", Element: 4}),
 			"epoch 3, step 17 of the epoch, parameter dense1/W", "dense1/W became NaN or infinite"},
-		{"update", fmt.Errorf("trainer: epoch 1 step 2: %w: the update made linear/b non-finite at element 0 (lr 10 too high?); step undone", trainer.ErrNonFinite),
+		{"update", fmt.Errorf("trainer: epoch 1 step 2: %w", &trainer.NonFiniteError{Epoch: 1, Batch: 2, Step: 2, What: "update", Param: "linear/b", LR: 10}),
 			"epoch 1, step 2 of the epoch, parameter linear/b", "linear/b became NaN or infinite"},
-		{"loss", fmt.Errorf("trainer: epoch 5 step 1: %w: loss = NaN, penalty = 0; weights kept from before this step", trainer.ErrNonFinite),
+		{"loss", fmt.Errorf("trainer: epoch 5 step 1: %w", &trainer.NonFiniteError{Epoch: 5, Batch: 1, Step: 5, What: "loss", Loss: math.NaN()}),
 			"epoch 5, step 1 of the epoch", "loss = NaN, penalty = 0"},
 	}
 	for _, c := range cases {

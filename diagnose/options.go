@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 // Options tunes Analyze. The zero value of every field means its default.
@@ -46,9 +45,9 @@ type Options struct {
 	Divergence Divergence
 	// Weights selects, by name, the parameters that are weight matrices
 	// (judged for vanishing gradients and update ratios; biases are not:
-	// they start at 0 and their norms say little). nil → names ending in
-	// "/W", gradtune's Dense convention; if no parameter matches, all are
-	// used.
+	// they start at 0 and their norms say little). nil → the parameters the
+	// model marks as decayed (trainer.ParamStats.Decay: weights, not
+	// biases); if none is selected, all are used.
 	Weights func(name string) bool
 }
 
@@ -75,9 +74,6 @@ func (o Options) resolved() (Options, error) {
 	defInt(&o.FlatEpochs, 3)
 	defInt(&o.Patience, 3)
 	defInt(&o.DeadSteps, 3)
-	if o.Weights == nil {
-		o.Weights = func(name string) bool { return strings.HasSuffix(name, "/W") }
-	}
 	in01 := func(v float64) bool { return v > 0 && v < 1 }
 	switch {
 	case o.Classes < 0 || o.Classes == 1:

@@ -115,8 +115,13 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 			if err := t.emit(ctx, &Event{Kind: BatchStart, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), LR: lr}); err != nil {
 				return err
 			}
+			stepNo := t.solver.Steps() + 1
 			res, err := t.step(tr, idx)
 			if err != nil {
+				var nf *NonFiniteError
+				if errors.As(err, &nf) {
+					nf.Epoch, nf.Batch, nf.Step = stats.Epoch, b+1, stepNo
+				}
 				return where(err)
 			}
 			lossSum += res.loss * res.weight
@@ -177,13 +182,13 @@ func (t *Trainer) step(tr *prepared, idx []int) (stepResult, error) {
 	r.loss, r.weight, r.penalty = loss, dense.Scalar(lg.weightSumVal), pen
 	if math.IsNaN(loss+pen) || math.IsInf(loss+pen, 0) {
 		zeroGrads(lg.Learnables)
-		return r, fmt.Errorf("%w: loss = %v, penalty = %v; weights kept from before this step", ErrNonFinite, loss, pen)
+		return r, &NonFiniteError{What: "loss", Loss: loss, Penalty: pen, LR: t.solver.LR()}
 	}
 	for i, n := range lg.Learnables {
 		g, _ := n.Grad()
 		if ok, at := dense.AllFinite(g.(tensor.Tensor)); !ok {
 			zeroGrads(lg.Learnables)
-			return r, fmt.Errorf("%w: gradient of %s is not finite at element %d; weights kept from before this step", ErrNonFinite, t.m.Params()[i].Name, at)
+			return r, &NonFiniteError{What: "gradient", Param: t.m.Params()[i].Name, Element: at, LR: t.solver.LR()}
 		}
 	}
 	if every := t.cfg.MonitorEvery; every > 0 && t.solver.Steps()%every == 0 {
@@ -205,7 +210,7 @@ func (t *Trainer) step(tr *prepared, idx []int) (stepResult, error) {
 			if err := t.restore(); err != nil {
 				return r, err
 			}
-			return r, fmt.Errorf("%w: the update made %s non-finite at element %d (lr %g too high?); step undone", ErrNonFinite, t.m.Params()[i].Name, at, t.solver.LR())
+			return r, &NonFiniteError{What: "update", Param: t.m.Params()[i].Name, Element: at, LR: t.solver.LR()}
 		}
 	}
 	if r.monitor != nil {
