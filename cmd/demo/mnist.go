@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/diagnose"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
@@ -23,6 +24,7 @@ type mnistOpts struct {
 	seed          uint64
 	dir           string
 	quiet         bool
+	out           string // folder for the diagnostics report; "" → none
 }
 
 // runMNIST trains a 784-256-128-10 ReLU MLP with Adam on the 60,000 MNIST
@@ -42,7 +44,8 @@ func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 	if err != nil {
 		return err
 	}
-	tr, err := trainer.New(m, trainer.Config{
+	lrs, watchdog := &trainer.LRMonitor{}, &diagnose.Watchdog{}
+	cfg := trainer.Config{
 		Loss:      losses.CrossEntropy{},
 		Optimizer: optimizers.Adam{},
 		Schedule:  schedulers.Constant{LR: o.lr},
@@ -51,13 +54,27 @@ func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 		Seed:      o.seed,
 		Metrics:   []metrics.Metric{metrics.Accuracy{}},
 		Quiet:     o.quiet,
-	})
+		Callbacks: []trainer.Callback{lrs, watchdog},
+	}
+	var rep *diagReport
+	if o.out != "" {
+		if rep, err = preflight(ctx, m, cfg, fit, val, o.seed); err != nil {
+			return err
+		}
+	}
+	tr, err := trainer.New(m, cfg)
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
-	if _, err := tr.Fit(ctx, fit, val); err != nil {
-		return err
+	hist, fitErr := tr.Fit(ctx, fit, val)
+	if rep != nil {
+		if err := rep.write(w, o.out, hist, lrs, watchdog, fitErr); err != nil {
+			return err
+		}
+	}
+	if fitErr != nil {
+		return fitErr
 	}
 	_, ms, err := tr.Evaluate(ctx, test)
 	if err != nil {
