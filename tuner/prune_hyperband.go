@@ -1,0 +1,141 @@
+package tuner
+
+import (
+	"fmt"
+	"sync"
+)
+
+// HyperbandPruner is Hyperband (Li et al., "Hyperband: A Novel Bandit-Based
+// Approach to Hyperparameter Optimization", JMLR 18(185), 2018) over
+// asynchronous successive halving, as Optuna 3.1's
+// optuna.pruners.HyperbandPruner (optuna/pruners/_hyperband.py), decision for
+// decision.
+//
+// With r = MinResource, R = MaxResource and η = ReductionFactor there are
+// n = ⌊log(R/r)/log η⌋ + 1 brackets (float64 logarithms, as Optuna). Bracket
+// b gets the budget B_b = ⌈n·η^s/(s+1)⌉, s = n−1−b, and trial number i goes
+// to the bracket where crc32("<StudyName>_<i>") mod ΣB falls, counting the
+// budgets from bracket 0. Within bracket b, a trial is judged by
+// SuccessiveHalvingPruner{MinResource: r, ReductionFactor: η,
+// MinEarlyStoppingRate: b, BootstrapCount} against the trials of its bracket
+// only: bracket 0 stops trials earliest, bracket n−1 at r·η^(n−1) ≤ R.
+//
+// Use it as a pointer (&HyperbandPruner{StudyName: ...}); it keeps the rungs
+// and the brackets, so give each study its own.
+//
+// Where we differ from Optuna: PruneContext does not carry the study's name,
+// so StudyName must repeat Config.Name (both default to "default"); a wrong
+// name still runs Hyperband, with another assignment of trials to brackets
+// than Optuna's. Rungs are kept in memory as in SuccessiveHalvingPruner. Optuna's
+// TPE sampler also restricts itself to the trials of the current bracket when
+// the pruner is a HyperbandPruner; our samplers see all trials. MaxResource
+// below MinResource is an error here (Optuna silently never prunes).
+type HyperbandPruner struct {
+	// MinResource r: steps of bracket 0's first rung; 0 → 1.
+	MinResource int
+	// MaxResource R: the steps a trial may run. 0 is Optuna's "auto": the
+	// largest last step of the Complete trials, + 1, at the first check after
+	// one completes; until then nothing is pruned.
+	MaxResource int
+	// ReductionFactor η ≥ 2; 0 → 3.
+	ReductionFactor int
+	// BootstrapCount, as in SuccessiveHalvingPruner (needs MaxResource).
+	BootstrapCount int
+	// StudyName is the study's Config.Name; "" → "default".
+	StudyName string
+
+	mu      sync.Mutex
+	ready   bool  // brackets resolved
+	budgets []int // per bracket; empty if there is no bracket (R < r)
+	rungs   pruneRungs
+}
+
+// Validate returns an error wrapping ErrConfig naming the field out of range.
+func (p *HyperbandPruner) Validate() error {
+	switch {
+	case p == nil:
+		return fmt.Errorf("%w: nil *HyperbandPruner", ErrConfig)
+	case p.MinResource < 0:
+		return fmt.Errorf("%w: pruner MinResource = %d, want ≥ 1 (0 = 1)", ErrConfig, p.MinResource)
+	case p.MaxResource < 0:
+		return fmt.Errorf("%w: pruner MaxResource = %d, want ≥ MinResource (0 = auto)", ErrConfig, p.MaxResource)
+	case p.MaxResource > 0 && p.MaxResource < max(p.MinResource, 1):
+		return fmt.Errorf("%w: pruner MaxResource = %d, want ≥ MinResource (%d)", ErrConfig, p.MaxResource, max(p.MinResource, 1))
+	case p.ReductionFactor < 0 || p.ReductionFactor == 1:
+		return fmt.Errorf("%w: pruner ReductionFactor = %d, want ≥ 2 (0 = 3)", ErrConfig, p.ReductionFactor)
+	case p.BootstrapCount < 0:
+		return fmt.Errorf("%w: pruner BootstrapCount = %d, want ≥ 0", ErrConfig, p.BootstrapCount)
+	case p.BootstrapCount > 0 && p.MaxResource == 0:
+		return fmt.Errorf("%w: pruner BootstrapCount = %d with MaxResource auto (0), want BootstrapCount 0 or MaxResource ≥ 1", ErrConfig, p.BootstrapCount)
+	}
+	return nil
+}
+
+// resources returns r, η and the study name with defaults resolved.
+func (p *HyperbandPruner) resources() (r, eta int, name string) {
+	r, eta, name = max(p.MinResource, 1), p.ReductionFactor, p.StudyName
+	if eta == 0 {
+		eta = 3
+	}
+	if name == "" {
+		name = "default"
+	}
+	return r, eta, name
+}
+
+// resolve resolves the brackets (Optuna's _try_initialization); false while
+// MaxResource is auto and no trial is Complete.
+func (p *HyperbandPruner) resolve(trials []FrozenTrial) bool {
+	if p.ready {
+		return true
+	}
+	R := p.MaxResource
+	if R == 0 {
+		last, found := 0, false
+		for i := range trials {
+			if trials[i].State != Complete {
+				continue
+			}
+			if s, _, ok := trials[i].LastStep(); ok && (!found || s > last) {
+				last, found = s, true
+			}
+		}
+		if !found {
+			return false
+		}
+		R = last + 1
+	}
+	r, eta, _ := p.resources()
+	if n := pruneHyperbandBrackets(r, R, eta); n > 0 {
+		p.budgets = pruneHyperbandBudgets(n, eta)
+	}
+	p.ready = true
+	return true
+}
+
+// bracket returns trial number i's bracket (0 before the brackets are known).
+func (p *HyperbandPruner) bracket(i int) int {
+	_, _, name := p.resources()
+	return pruneHyperbandBracket(name, i, p.budgets)
+}
+
+// Prune implements Pruner; it never prunes when Validate fails.
+func (p *HyperbandPruner) Prune(c *PruneContext) bool {
+	if p == nil || c == nil || c.Trial == nil || p.Validate() != nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.resolve(c.Trials) || len(p.budgets) == 0 {
+		return false
+	}
+	b := p.bracket(c.Trial.Number)
+	var same []*FrozenTrial
+	for _, o := range pruneOthers(c) {
+		if p.bracket(o.Number) == b {
+			same = append(same, o)
+		}
+	}
+	r, eta, _ := p.resources()
+	return pruneSHADecide(same, c.Trial, c.Direction, r, eta, b, p.BootstrapCount, &p.rungs)
+}

@@ -1,0 +1,233 @@
+package tuner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+)
+
+// pruneCurve is the intermediate value of a trial of quality q at step s
+// (minimized): it falls towards q.
+func pruneCurve(q float64, s int) float64 { return q + 1/float64(s+1) }
+
+// pruneQualityObjective reports pruneCurve(quality(n), s) for s = 0..steps−1,
+// asking the pruner after each report, and returns the last value.
+func pruneQualityObjective(quality func(n int) float64, steps int) Objective {
+	return func(_ context.Context, t *Trial) (float64, error) {
+		q := quality(t.Number())
+		for s := range steps {
+			if err := t.Report(s, pruneCurve(q, s)); err != nil {
+				return 0, err
+			}
+			if t.ShouldPrune() {
+				return 0, fmt.Errorf("step %d: %w", s, ErrPruned)
+			}
+		}
+		return pruneCurve(q, steps-1), nil
+	}
+}
+
+// A poor trial is pruned and keeps its last intermediate value; a good one
+// runs to the end. The expected states were worked out by hand from each
+// pruner's rule (comments).
+func TestPrunersPrunePoorTrialsThroughOptimize(t *testing.T) {
+	// Trial 5 is poor, trial 6 good.
+	qualities := []float64{1, 1.2, 0.9, 1.1, 1.05, 5, 0.1, 1.0}
+	quality := func(n int) float64 { return qualities[n] }
+	const steps = 10
+	type want struct {
+		state TrialState
+		value float64
+	}
+	C := func(n int) want { return want{Complete, pruneCurve(qualities[n], steps-1)} }
+	P := func(n, s int) want { return want{Pruned, pruneCurve(qualities[n], s)} }
+	for _, c := range []struct {
+		name   string
+		pruner Pruner
+		want   []want
+	}{
+		// 5 startup trials; then trial 5's best (6.0 at step 0) is above the
+		// median of trials 0–4 (2.0) at once; trials 6 and 7 stay below the
+		// median at every step.
+		{"median", MedianPruner{}, []want{C(0), C(1), C(2), C(3), C(4), P(5, 0), C(6), C(7)}},
+		// Min resource "auto" = max(9/100, 1) = 1 once trial 0 completes
+		// (it has no rungs), η = 4: rungs end at steps 1 and 4. While fewer
+		// than 4 trials reached a rung only the best goes on: at step 1
+		// (q + 0.5) trial 3's 1.6 and trial 4's 1.55 lose to trial 2's 1.4,
+		// trial 5's 5.5 and trial 7's 1.5 to trial 6's 0.6.
+		{"successive halving", &SuccessiveHalvingPruner{}, []want{C(0), C(1), C(2), P(3, 1), P(4, 1), P(5, 1), C(6), P(7, 1)}},
+	} {
+		s := open(t, Config{Pruner: c.pruner, Parallelism: 1})
+		if err := s.Optimize(ctx, pruneQualityObjective(quality, steps), Budget{Trials: len(qualities)}); err != nil {
+			t.Fatal(err)
+		}
+		trials, err := s.Trials(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, tr := range trials {
+			w := c.want[i]
+			if tr.State != w.state || tr.Value != w.value {
+				t.Errorf("%s: trial %d %v %v, want %v %v", c.name, i, tr.State, tr.Value, w.state, w.value)
+			}
+			if _, last, _ := tr.LastStep(); tr.State == Pruned && tr.Value != last {
+				t.Errorf("%s: pruned trial %d has value %v, its last report %v", c.name, i, tr.Value, last)
+			}
+		}
+	}
+}
+
+// Each sequential scenario of pruners.json run through Study.Optimize (one
+// trial at a time): every ShouldPrune answer, final state and value is
+// Optuna's.
+func TestPrunersThroughOptimizeMatchOptuna(t *testing.T) {
+	g := pruneLoadGolden(t)
+	type run struct {
+		name     string
+		scenario pruneScenario
+		cfg      Config
+	}
+	var runs []run
+	for _, s := range g.Percentile {
+		runs = append(runs, run{s.Name, s.pruneScenario, Config{Pruner: prunePercentileFor(s)}})
+	}
+	for _, s := range g.SHA {
+		runs = append(runs, run{s.Name, s.pruneScenario, Config{Pruner: pruneSHAFor(s)}})
+	}
+	for _, s := range g.Hyperband {
+		runs = append(runs, run{s.Name, s.pruneScenario, Config{Pruner: pruneHyperbandFor(t, s), Name: s.StudyName}})
+	}
+	n := 0
+	for _, r := range runs {
+		if r.scenario.Concurrency != 1 {
+			continue
+		}
+		n++
+		t.Run(r.name, func(t *testing.T) {
+			specs := pruneSpecs(r.scenario)
+			var mu sync.Mutex
+			asked := make([][]bool, len(specs))
+			obj := func(_ context.Context, t *Trial) (float64, error) {
+				sp := specs[t.Number()]
+				for i, step := range sp.steps {
+					if err := t.Report(step, sp.values[i]); err != nil {
+						return 0, err
+					}
+					if !sp.ask[i] {
+						continue
+					}
+					p := t.ShouldPrune()
+					mu.Lock()
+					asked[t.Number()] = append(asked[t.Number()], p)
+					mu.Unlock()
+					if p {
+						return 0, ErrPruned
+					}
+				}
+				if sp.end == "fail" {
+					return 0, errors.New("the scenario fails this trial")
+				}
+				return sp.values[len(sp.values)-1], nil
+			}
+			r.cfg.Direction, r.cfg.Parallelism = r.scenario.dir(), 1
+			s := open(t, r.cfg)
+			if err := s.Optimize(ctx, obj, Budget{Trials: len(specs)}); err != nil {
+				t.Fatal(err)
+			}
+			trials, err := s.Trials(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			states := map[string]TrialState{"complete": Complete, "pruned": Pruned, "fail": Failed}
+			for i, tr := range trials {
+				sp := specs[i]
+				value := sp.values[len(sp.values)-1]
+				if sp.end == "fail" {
+					value = math.NaN()
+				}
+				if fmt.Sprint(asked[i]) != fmt.Sprint(sp.asked) || tr.State != states[sp.end] || !pruneSameFloat(tr.Value, value) {
+					t.Errorf("trial %d: answers %v, %v %v; Optuna %v, %s %v", i, asked[i], tr.State, tr.Value, sp.asked, sp.end, value)
+				}
+			}
+		})
+	}
+	if n < 10 {
+		t.Errorf("only %d sequential scenarios", n)
+	}
+}
+
+// Trials in parallel (run with -race): a pruned trial keeps its last value,
+// the best trials (equal, so never behind another) are never pruned, and
+// poor ones are.
+func TestPrunersInParallel(t *testing.T) {
+	quality := func(n int) float64 {
+		if n%3 == 2 {
+			return 5 // poor
+		}
+		return 0.5
+	}
+	for _, c := range []struct {
+		name   string
+		pruner Pruner
+	}{
+		{"median", MedianPruner{StartupTrials: 2}},
+		{"percentile", PercentilePruner{Percentile: 25, StartupTrials: 2}},
+		{"successive halving", &SuccessiveHalvingPruner{MinResource: 1, ReductionFactor: 2}},
+		{"hyperband", &HyperbandPruner{MaxResource: 9, StudyName: "parallel"}},
+	} {
+		s := open(t, Config{Name: "parallel", Pruner: c.pruner, Parallelism: 4})
+		if err := s.Optimize(ctx, pruneQualityObjective(quality, 9), Budget{Trials: 60}); err != nil {
+			t.Fatal(err)
+		}
+		trials, err := s.Trials(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		poorPruned := 0
+		for _, tr := range trials {
+			_, last, _ := tr.LastStep()
+			switch {
+			case tr.State == Pruned && tr.Value != last:
+				t.Errorf("%s: pruned trial %d has value %v, its last report %v", c.name, tr.Number, tr.Value, last)
+			case tr.State == Pruned && quality(tr.Number) != 5:
+				t.Errorf("%s: good trial %d pruned at %v", c.name, tr.Number, tr.Intermediate)
+			case tr.State == Pruned:
+				poorPruned++
+			case tr.State != Complete:
+				t.Errorf("%s: trial %d %v", c.name, tr.Number, tr.State)
+			}
+		}
+		t.Logf("%s: %d of 20 poor trials pruned", c.name, poorPruned)
+		if poorPruned < 10 {
+			t.Errorf("%s: %d of 20 poor trials pruned, want most", c.name, poorPruned)
+		}
+	}
+}
+
+// A misconfigured pruner never prunes (Prune has no error to return), and
+// Validate says why.
+func TestInvalidPrunerNeverPrunes(t *testing.T) {
+	for _, p := range []Pruner{
+		MedianPruner{IntervalSteps: -1},
+		PercentilePruner{Percentile: 101},
+		&SuccessiveHalvingPruner{ReductionFactor: 1},
+		&HyperbandPruner{MinResource: 10, MaxResource: 5},
+	} {
+		if err := p.(interface{ Validate() error }).Validate(); !errors.Is(err, ErrConfig) {
+			t.Errorf("%T%+v: Validate() = %v, want ErrConfig", p, p, err)
+		}
+		s := open(t, Config{Pruner: p, Parallelism: 1})
+		if err := s.Optimize(ctx, pruneQualityObjective(func(n int) float64 { return float64(10 * n) }, 20), Budget{Trials: 12}); err != nil {
+			t.Fatal(err)
+		}
+		trials, _ := s.Trials(ctx)
+		for _, tr := range trials {
+			if tr.State != Complete {
+				t.Errorf("%T: trial %d %v, want complete", p, tr.Number, tr.State)
+			}
+		}
+	}
+}

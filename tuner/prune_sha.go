@@ -1,0 +1,107 @@
+package tuner
+
+import (
+	"fmt"
+	"sync"
+)
+
+// SuccessiveHalvingPruner is asynchronous successive halving (ASHA: Li et
+// al., "A System for Massively Parallel Hyperparameter Tuning", MLSys 2020,
+// arXiv:1810.05934), as Optuna 3.1's optuna.pruners.SuccessiveHalvingPruner
+// (optuna/pruners/_successive_halving.py), decision for decision.
+//
+// Rung k ends at step r·η^(MinEarlyStoppingRate+k), r = MinResource,
+// η = ReductionFactor. When a trial asks at or past the end of its current
+// rung with value v (its last step's value), v is recorded as its value at
+// that rung and the trial goes on only if v is at least as good as the
+// ⌊n/η⌋-th best of the n values recorded at that rung by all trials so far,
+// itself included (as the best while n < η); it then faces the next rung in
+// the same call. A NaN
+// value is pruned. With BootstrapCount b, a trial is pruned at a rung while
+// n ≤ b. A trial must ask (Trial.ShouldPrune) to have its rungs recorded, as
+// in Optuna.
+//
+// Use it as a pointer (&SuccessiveHalvingPruner{}); it keeps the rungs and
+// the estimated min resource, so give each study its own.
+//
+// Where we differ from Optuna: Optuna stores the rungs as trial system
+// attributes "completed_rung_k"; PruneContext cannot write attributes, so this
+// pruner keeps them in memory, keyed by trial ID (and reads
+// Attrs["completed_rung_k"] of trials that have them). A study reopened in a
+// new process therefore starts with no rungs for its earlier trials.
+type SuccessiveHalvingPruner struct {
+	// MinResource r: steps of the first rung. 0 is Optuna's "auto": the
+	// largest last step of the Complete trials at the first check after one
+	// completes, ⌊/100⌋, at least 1; until then nothing is pruned or recorded.
+	MinResource int
+	// ReductionFactor η ≥ 2: about 1/η of the trials pass each rung; 0 → 4.
+	ReductionFactor int
+	// MinEarlyStoppingRate s ≥ 0: the first rung ends at r·η^s (0 is
+	// Optuna's default).
+	MinEarlyStoppingRate int
+	// BootstrapCount: trials reaching a rung are pruned until more than this
+	// many have reached it (0 by default; needs an explicit MinResource).
+	BootstrapCount int
+
+	mu        sync.Mutex
+	estimated int // the "auto" min resource once known
+	rungs     pruneRungs
+}
+
+// Validate returns an error wrapping ErrConfig naming the field out of range.
+func (p *SuccessiveHalvingPruner) Validate() error {
+	switch {
+	case p == nil:
+		return fmt.Errorf("%w: nil *SuccessiveHalvingPruner", ErrConfig)
+	case p.MinResource < 0:
+		return fmt.Errorf("%w: pruner MinResource = %d, want ≥ 1 (0 = auto)", ErrConfig, p.MinResource)
+	case p.ReductionFactor < 0 || p.ReductionFactor == 1:
+		return fmt.Errorf("%w: pruner ReductionFactor = %d, want ≥ 2 (0 = 4)", ErrConfig, p.ReductionFactor)
+	case p.MinEarlyStoppingRate < 0:
+		return fmt.Errorf("%w: pruner MinEarlyStoppingRate = %d, want ≥ 0", ErrConfig, p.MinEarlyStoppingRate)
+	case p.BootstrapCount < 0:
+		return fmt.Errorf("%w: pruner BootstrapCount = %d, want ≥ 0", ErrConfig, p.BootstrapCount)
+	case p.BootstrapCount > 0 && p.MinResource == 0:
+		return fmt.Errorf("%w: pruner BootstrapCount = %d with MinResource auto (0), want BootstrapCount 0 or MinResource ≥ 1", ErrConfig, p.BootstrapCount)
+	}
+	return nil
+}
+
+// Prune implements Pruner; it never prunes when Validate fails.
+func (p *SuccessiveHalvingPruner) Prune(c *PruneContext) bool {
+	if p == nil || c == nil || c.Trial == nil || p.Validate() != nil {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, _, ok := c.Trial.LastStep(); !ok {
+		return false
+	}
+	r := p.MinResource
+	if r == 0 {
+		if p.estimated == 0 {
+			est, ok := pruneEstimateMinResource(c.Trials)
+			if !ok {
+				return false
+			}
+			p.estimated = est
+		}
+		r = p.estimated
+	}
+	eta := p.ReductionFactor
+	if eta == 0 {
+		eta = 4
+	}
+	return pruneSHADecide(pruneOthers(c), c.Trial, c.Direction, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs)
+}
+
+// pruneOthers returns the context's trials other than the one asking.
+func pruneOthers(c *PruneContext) []*FrozenTrial {
+	out := make([]*FrozenTrial, 0, len(c.Trials))
+	for i := range c.Trials {
+		if c.Trials[i].ID != c.Trial.ID {
+			out = append(out, &c.Trials[i])
+		}
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package tuner
+
+import (
+	"math"
+	"math/bits"
+	"sort"
+)
+
+// pruneSHADecide is one asynchronous successive-halving check of t against
+// others: Optuna 3.1's SuccessiveHalvingPruner.prune once the min resource r
+// is known (optuna/pruners/_successive_halving.py). With s and v the trial's
+// last step and its value and k its current rung, repeatedly:
+//
+//	keep      if s < r·η^(rate+k)
+//	prune     if v is NaN
+//	record    v as the trial's value at rung k
+//	prune     if |V| ≤ bootstrap, V = {v} ∪ the others' values at rung k
+//	prune     unless v ≤ sorted(V)[i] (minimizing) or v ≥ the i-th largest
+//	          (maximizing), i = max(⌊|V|/η⌋ − 1, 0)
+//	k ← k+1
+func pruneSHADecide(others []*FrozenTrial, t *FrozenTrial, dir Direction, minResource, eta, rate, bootstrap int, rungs *pruneRungs) bool {
+	step, value, ok := t.LastStep()
+	if !ok {
+		return false
+	}
+	for rung := rungs.current(t); ; rung++ {
+		promotion, ok := prunePromotionStep(minResource, eta, rate+rung)
+		if !ok || step < promotion {
+			return false
+		}
+		if math.IsNaN(value) {
+			return true
+		}
+		rungs.record(t, rung, value)
+		competing := []float64{value}
+		for _, o := range others {
+			if v, ok := rungs.value(o, rung); ok {
+				competing = append(competing, v)
+			}
+		}
+		// competing includes the trial itself, hence ≤.
+		if len(competing) <= bootstrap {
+			return true
+		}
+		if !prunePromotable(value, competing, eta, dir) {
+			return true
+		}
+	}
+}
+
+// prunePromotionStep returns r·η^e, ok false if it overflows an int (no
+// step reaches it then).
+func prunePromotionStep(r, eta, e int) (int, bool) {
+	p := uint64(r)
+	for range e {
+		hi, lo := bits.Mul64(p, uint64(eta))
+		if hi != 0 || lo > math.MaxInt {
+			return 0, false
+		}
+		p = lo
+	}
+	return int(p), true
+}
+
+// prunePromotable is Optuna's _is_trial_promotable_to_next_rung: v is in
+// the best ⌊|V|/η⌋ of V (the best one while |V| < η, since a trial cannot
+// wait for later ones).
+func prunePromotable(v float64, competing []float64, eta int, dir Direction) bool {
+	i := max(len(competing)/eta-1, 0)
+	sort.Float64s(competing)
+	if dir == Maximize {
+		return v >= competing[len(competing)-1-i]
+	}
+	return v <= competing[i]
+}
+
+// pruneEstimateMinResource is Optuna's _estimate_min_resource: the largest
+// last step of the Complete trials, ⌊/100⌋, at least 1; ok false if no
+// Complete trial reported a step.
+func pruneEstimateMinResource(trials []FrozenTrial) (int, bool) {
+	last, found := 0, false
+	for i := range trials {
+		if trials[i].State != Complete {
+			continue
+		}
+		if s, _, ok := trials[i].LastStep(); ok && (!found || s > last) {
+			last, found = s, true
+		}
+	}
+	if !found {
+		return 0, false
+	}
+	return max(pruneFloorDiv(last, 100), 1), true
+}
+
+// pruneFloorDiv is Python's a // b for b > 0.
+func pruneFloorDiv(a, b int) int {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}

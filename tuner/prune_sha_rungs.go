@@ -1,0 +1,61 @@
+package tuner
+
+import (
+	"strconv"
+)
+
+// pruneRungKey is Optuna's system attribute for the value a trial had when
+// it completed rung k.
+func pruneRungKey(k int) string { return "completed_rung_" + strconv.Itoa(k) }
+
+// pruneRungs remembers the value each trial had when it completed each rung.
+//
+// Optuna writes these as trial system attributes; a Pruner here cannot write
+// attributes (PruneContext has no setter), so the pruner keeps them itself,
+// keyed by trial ID, and also reads the trial's Attrs["completed_rung_k"]
+// (formatted by strconv.FormatFloat(v, 'g', -1, 64)) for trials whose rungs
+// were persisted, once the study stores them. The rungs cannot be derived
+// from the intermediate values: Optuna records a rung only when the trial
+// asks the pruner at or past its step, and not before the min resource is
+// known.
+type pruneRungs struct {
+	byTrial map[int64][]float64 // rung k's value at index k
+}
+
+// value returns trial t's value at rung k.
+func (r *pruneRungs) value(t *FrozenTrial, k int) (float64, bool) {
+	if s, ok := t.Attrs[pruneRungKey(k)]; ok {
+		if v, err := strconv.ParseFloat(s, 64); err == nil {
+			return v, true
+		}
+	}
+	if vs := r.byTrial[t.ID]; k < len(vs) {
+		return vs[k], true
+	}
+	return 0, false
+}
+
+// current is Optuna's _get_current_rung: the first rung t has not completed.
+func (r *pruneRungs) current(t *FrozenTrial) int {
+	k := 0
+	for {
+		if _, ok := r.value(t, k); !ok {
+			return k
+		}
+		k++
+	}
+}
+
+// record notes that t completed rung k with value v (k is t's current rung).
+func (r *pruneRungs) record(t *FrozenTrial, k int, v float64) {
+	if r.byTrial == nil {
+		r.byTrial = map[int64][]float64{}
+	}
+	vs := r.byTrial[t.ID]
+	for len(vs) < k {
+		// Earlier rungs came from Attrs; mirror them so indexes line up.
+		x, _ := r.value(t, len(vs))
+		vs = append(vs, x)
+	}
+	r.byTrial[t.ID] = append(vs[:k], v)
+}
