@@ -23,10 +23,10 @@ import (
 // Use it as a pointer (&HyperbandPruner{StudyName: ...}); it keeps the rungs
 // and the brackets, so give each study its own.
 //
-// Where we differ from Optuna: PruneContext does not carry the study's name,
-// so StudyName must repeat Config.Name (both default to "default"); a wrong
-// name still runs Hyperband, with another assignment of trials to brackets
-// than Optuna's. Rungs are kept in memory as in SuccessiveHalvingPruner. Optuna's
+// The bracket hash uses the study's name, passed in by the study (set
+// StudyName only to use the pruner outside a study). Rungs are stored in the
+// trials' attributes as in SuccessiveHalvingPruner. Where we differ from
+// Optuna: its
 // TPE sampler also restricts itself to the trials of the current bracket when
 // the pruner is a HyperbandPruner; our samplers see all trials. MaxResource
 // below MinResource is an error here (Optuna silently never prunes).
@@ -41,8 +41,10 @@ type HyperbandPruner struct {
 	ReductionFactor int
 	// BootstrapCount, as in SuccessiveHalvingPruner (needs MaxResource).
 	BootstrapCount int
-	// StudyName is the study's Config.Name; "" → "default".
+	// StudyName names the study in the bracket hash; "" → the name the
+	// study passes in (its Config.Name), then "default".
 	StudyName string
+	studyName string // from the PruneContext
 
 	mu      sync.Mutex
 	ready   bool  // brackets resolved
@@ -74,6 +76,9 @@ func (p *HyperbandPruner) Validate() error {
 // resources returns r, η and the study name with defaults resolved.
 func (p *HyperbandPruner) resources() (r, eta int, name string) {
 	r, eta, name = max(p.MinResource, 1), p.ReductionFactor, p.StudyName
+	if name == "" {
+		name = p.studyName
+	}
 	if eta == 0 {
 		eta = 3
 	}
@@ -126,6 +131,7 @@ func (p *HyperbandPruner) Prune(c *PruneContext) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.studyName = c.StudyName
 	if !p.resolve(c.Trials) || len(p.budgets) == 0 {
 		return false
 	}
@@ -137,5 +143,5 @@ func (p *HyperbandPruner) Prune(c *PruneContext) bool {
 		}
 	}
 	r, eta, _ := p.resources()
-	return pruneSHADecide(same, c.Trial, c.Direction, r, eta, b, p.BootstrapCount, &p.rungs)
+	return pruneSHADecide(same, c.Trial, c.Direction, r, eta, b, p.BootstrapCount, &p.rungs, c.SetAttr)
 }

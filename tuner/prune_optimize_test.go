@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -207,8 +208,8 @@ func TestPrunersInParallel(t *testing.T) {
 	}
 }
 
-// A misconfigured pruner never prunes (Prune has no error to return), and
-// Validate says why.
+// A misconfigured pruner is refused by Open (Validate says why), and if
+// called anyway it never prunes (Prune has no error to return).
 func TestInvalidPrunerNeverPrunes(t *testing.T) {
 	for _, p := range []Pruner{
 		MedianPruner{IntervalSteps: -1},
@@ -219,15 +220,39 @@ func TestInvalidPrunerNeverPrunes(t *testing.T) {
 		if err := p.(interface{ Validate() error }).Validate(); !errors.Is(err, ErrConfig) {
 			t.Errorf("%T%+v: Validate() = %v, want ErrConfig", p, p, err)
 		}
-		s := open(t, Config{Pruner: p, Parallelism: 1})
-		if err := s.Optimize(ctx, pruneQualityObjective(func(n int) float64 { return float64(10 * n) }, 20), Budget{Trials: 12}); err != nil {
-			t.Fatal(err)
+		if _, err := Open(ctx, Config{Pruner: p}); !errors.Is(err, ErrConfig) {
+			t.Errorf("%T%+v: Open = %v, want ErrConfig", p, p, err)
 		}
-		trials, _ := s.Trials(ctx)
-		for _, tr := range trials {
-			if tr.State != Complete {
-				t.Errorf("%T: trial %d %v, want complete", p, tr.Number, tr.State)
+		trial := &FrozenTrial{Number: 7, Intermediate: map[int]float64{1: 1e9, 2: 1e9, 3: 1e9}}
+		var others []FrozenTrial
+		for i := 0; i < 6; i++ {
+			others = append(others, FrozenTrial{Number: i, State: Complete, Value: 0, Intermediate: map[int]float64{1: 0, 2: 0, 3: 0}})
+		}
+		if p.Prune(&PruneContext{Trials: others, Trial: trial}) {
+			t.Errorf("%T%+v pruned although invalid", p, p)
+		}
+	}
+}
+
+// The rungs a successive-halving pruner records are stored in the trials'
+// attributes, so a study reopened with a new pruner keeps them.
+func TestSHARungsPersistInAttrs(t *testing.T) {
+	st := NewMemoryStorage()
+	s := open(t, Config{Name: "sha", Storage: st, Pruner: &SuccessiveHalvingPruner{MinResource: 1, ReductionFactor: 2}, Parallelism: 1})
+	if err := s.Optimize(ctx, pruneQualityObjective(func(n int) float64 { return float64(n % 3) }, 8), Budget{Trials: 6}); err != nil {
+		t.Fatal(err)
+	}
+	trials, _ := s.Trials(ctx)
+	withRungs := 0
+	for _, tr := range trials {
+		if v, ok := tr.Attrs["completed_rung_0"]; ok {
+			withRungs++
+			if _, err := strconv.ParseFloat(v, 64); err != nil {
+				t.Errorf("trial %d rung 0 = %q", tr.Number, v)
 			}
 		}
+	}
+	if withRungs != len(trials) {
+		t.Errorf("%d of %d trials stored completed_rung_0", withRungs, len(trials))
 	}
 }

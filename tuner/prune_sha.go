@@ -24,11 +24,8 @@ import (
 // Use it as a pointer (&SuccessiveHalvingPruner{}); it keeps the rungs and
 // the estimated min resource, so give each study its own.
 //
-// Where we differ from Optuna: Optuna stores the rungs as trial system
-// attributes "completed_rung_k"; PruneContext cannot write attributes, so this
-// pruner keeps them in memory, keyed by trial ID (and reads
-// Attrs["completed_rung_k"] of trials that have them). A study reopened in a
-// new process therefore starts with no rungs for its earlier trials.
+// The rungs are stored, as Optuna's system attributes, in the trials'
+// attributes "completed_rung_k", so a reopened study keeps them.
 type SuccessiveHalvingPruner struct {
 	// MinResource r: steps of the first rung. 0 is Optuna's "auto": the
 	// largest last step of the Complete trials at the first check after one
@@ -92,7 +89,7 @@ func (p *SuccessiveHalvingPruner) Prune(c *PruneContext) bool {
 	if eta == 0 {
 		eta = 4
 	}
-	return pruneSHADecide(pruneOthers(c), c.Trial, c.Direction, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs)
+	return pruneSHADecide(pruneOthers(c), c.Trial, c.Direction, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs, c.SetAttr)
 }
 
 // pruneOthers returns the context's trials other than the one asking.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+	"strconv"
 )
 
 // pruneSHADecide is one asynchronous successive-halving check of t against
@@ -18,7 +19,10 @@ import (
 //	prune     unless v ≤ sorted(V)[i] (minimizing) or v ≥ the i-th largest
 //	          (maximizing), i = max(⌊|V|/η⌋ − 1, 0)
 //	k ← k+1
-func pruneSHADecide(others []*FrozenTrial, t *FrozenTrial, dir Direction, minResource, eta, rate, bootstrap int, rungs *pruneRungs) bool {
+//
+// save, if not nil, stores each recorded rung in the trial's attributes
+// ("completed_rung_k", as Optuna's system attributes).
+func pruneSHADecide(others []*FrozenTrial, t *FrozenTrial, dir Direction, minResource, eta, rate, bootstrap int, rungs *pruneRungs, save func(key, value string) error) bool {
 	step, value, ok := t.LastStep()
 	if !ok {
 		return false
@@ -32,6 +36,9 @@ func pruneSHADecide(others []*FrozenTrial, t *FrozenTrial, dir Direction, minRes
 			return true
 		}
 		rungs.record(t, rung, value)
+		if save != nil {
+			_ = save(pruneRungKey(rung), strconv.FormatFloat(value, 'g', -1, 64)) // the rung is also kept in memory
+		}
 		competing := []float64{value}
 		for _, o := range others {
 			if v, ok := rungs.value(o, rung); ok {

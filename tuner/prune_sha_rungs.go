@@ -10,11 +10,10 @@ func pruneRungKey(k int) string { return "completed_rung_" + strconv.Itoa(k) }
 
 // pruneRungs remembers the value each trial had when it completed each rung.
 //
-// Optuna writes these as trial system attributes; a Pruner here cannot write
-// attributes (PruneContext has no setter), so the pruner keeps them itself,
-// keyed by trial ID, and also reads the trial's Attrs["completed_rung_k"]
-// (formatted by strconv.FormatFloat(v, 'g', -1, 64)) for trials whose rungs
-// were persisted, once the study stores them. The rungs cannot be derived
+// They are stored in the trial's attributes as Optuna's system attributes
+// ("completed_rung_k", formatted by strconv.FormatFloat(v, 'g', -1, 64))
+// through PruneContext.SetAttr, and kept here keyed by trial ID as well, for
+// pruners used outside a study. The rungs cannot be derived
 // from the intermediate values: Optuna records a rung only when the trial
 // asks the pruner at or past its step, and not before the min resource is
 // known.

@@ -122,6 +122,13 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	if cfg.Pruner == nil {
 		cfg.Pruner = NopPruner{}
 	}
+	for what, v := range map[string]any{"Pruner": cfg.Pruner, "Sampler": cfg.Sampler} {
+		if v, ok := v.(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return nil, fmt.Errorf("tuner: %s: %w", what, err) // err wraps ErrConfig
+			}
+		}
+	}
 	id, _, err := cfg.Storage.GetOrCreateStudy(ctx, cfg.Name, cfg.Direction)
 	if err != nil {
 		return nil, err
@@ -424,5 +431,12 @@ func (s *Study) shouldPrune(t *Trial) bool {
 			others = append(others, o)
 		}
 	}
-	return s.cfg.Pruner.Prune(&PruneContext{Trials: others, Trial: &t.frozen, Direction: s.cfg.Direction})
+	setAttr := func(k, v string) error {
+		if err := s.storage.SetTrialAttr(t.ctx, t.frozen.ID, k, v); err != nil {
+			return err
+		}
+		t.frozen.Attrs[k] = v
+		return nil
+	}
+	return s.cfg.Pruner.Prune(&PruneContext{StudyName: s.cfg.Name, SetAttr: setAttr, Trials: others, Trial: &t.frozen, Direction: s.cfg.Direction})
 }
