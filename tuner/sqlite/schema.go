@@ -1,0 +1,104 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/gradtune/gradtune/tuner"
+)
+
+// SchemaVersion is the version of the tables below, kept in version_info;
+// Open refuses a file written with another one.
+const SchemaVersion = 1
+
+// schema is Optuna's RDB layout (optuna/storages/_rdb/models.py) for one
+// objective. The CHECKs keep a value and its type in step: value is NULL
+// exactly when the type says ±Inf or NaN, which we keep out of the number
+// column as Optuna does (SQLite turns NaN into NULL). Float columns are
+// declared without a type, and checked to hold 'real': a REAL column would
+// store integral values as integers and lose the sign of −0; an untyped one
+// keeps the 8-byte double bit for bit.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS version_info (
+		version_info_id INTEGER PRIMARY KEY CHECK (version_info_id = 1),
+		schema_version  INTEGER NOT NULL,
+		library_version TEXT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS studies (
+		study_id   INTEGER PRIMARY KEY,
+		study_name TEXT NOT NULL UNIQUE,
+		direction  TEXT NOT NULL CHECK (direction IN ('MINIMIZE', 'MAXIMIZE'))
+	)`,
+	`CREATE TABLE IF NOT EXISTS trials (
+		trial_id          INTEGER PRIMARY KEY,
+		number            INTEGER NOT NULL CHECK (number >= 0),
+		study_id          INTEGER NOT NULL REFERENCES studies (study_id) ON DELETE CASCADE,
+		state             TEXT NOT NULL CHECK (state IN ('RUNNING', 'COMPLETE', 'PRUNED', 'FAIL', 'WAITING')),
+		datetime_start    INTEGER,
+		datetime_complete INTEGER,
+		fail_reason       TEXT NOT NULL DEFAULT '',
+		UNIQUE (study_id, number)
+	)`,
+	`CREATE INDEX IF NOT EXISTS ix_trials_study_state ON trials (study_id, state)`,
+	`CREATE TABLE IF NOT EXISTS trial_params (
+		param_id          INTEGER PRIMARY KEY,
+		trial_id          INTEGER NOT NULL REFERENCES trials (trial_id) ON DELETE CASCADE,
+		param_name        TEXT NOT NULL,
+		param_value       NOT NULL CHECK (typeof(param_value) = 'real'),
+		distribution_json TEXT NOT NULL,
+		UNIQUE (trial_id, param_name)
+	)`,
+	`CREATE TABLE IF NOT EXISTS trial_values (
+		trial_value_id INTEGER PRIMARY KEY,
+		trial_id       INTEGER NOT NULL UNIQUE REFERENCES trials (trial_id) ON DELETE CASCADE,
+		value          CHECK (value IS NULL OR typeof(value) = 'real'),
+		value_type     TEXT NOT NULL CHECK (value_type IN ('FINITE', 'INF_POS', 'INF_NEG', 'NAN')),
+		CHECK ((value_type = 'FINITE') = (value IS NOT NULL))
+	)`,
+	`CREATE TABLE IF NOT EXISTS trial_intermediate_values (
+		trial_intermediate_value_id INTEGER PRIMARY KEY,
+		trial_id   INTEGER NOT NULL REFERENCES trials (trial_id) ON DELETE CASCADE,
+		step       INTEGER NOT NULL,
+		value      CHECK (value IS NULL OR typeof(value) = 'real'),
+		value_type TEXT NOT NULL CHECK (value_type IN ('FINITE', 'INF_POS', 'INF_NEG', 'NAN')),
+		CHECK ((value_type = 'FINITE') = (value IS NOT NULL)),
+		UNIQUE (trial_id, step)
+	)`,
+	`CREATE TABLE IF NOT EXISTS trial_attributes (
+		trial_attribute_id INTEGER PRIMARY KEY,
+		trial_id INTEGER NOT NULL REFERENCES trials (trial_id) ON DELETE CASCADE,
+		key      TEXT NOT NULL,
+		value    TEXT NOT NULL,
+		UNIQUE (trial_id, key)
+	)`,
+}
+
+// libraryVersion names the writer in version_info, for people reading the file.
+const libraryVersion = "gradtune/tuner/sqlite"
+
+// migrate creates the tables if they are missing (in one IMMEDIATE
+// transaction, so that processes opening a new file at once do not race)
+// and checks the schema version.
+func (s *Storage) migrate() error {
+	return s.write(context.Background(), "create schema in "+s.path, func(tx *sql.Tx) error {
+		for _, stmt := range schema {
+			if _, err := tx.Exec(stmt); err != nil {
+				return err
+			}
+		}
+		var v int
+		err := tx.QueryRow(`SELECT schema_version FROM version_info WHERE version_info_id = 1`).Scan(&v)
+		switch {
+		case err == sql.ErrNoRows:
+			_, err = tx.Exec(`INSERT INTO version_info (version_info_id, schema_version, library_version) VALUES (1, ?, ?)`,
+				SchemaVersion, libraryVersion)
+			return err
+		case err != nil:
+			return err
+		case v != SchemaVersion:
+			return fmt.Errorf("%w: schema version = %d, want %d", tuner.ErrStorage, v, SchemaVersion)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,107 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/gradtune/gradtune/tuner"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// BusyTimeoutMillis is how long a write waits for another writer (a
+// goroutine of another Storage, or another process) to release the file
+// before it fails with "database is locked".
+const BusyTimeoutMillis = 10000
+
+// readConns bounds the reading connections of one Storage; WAL readers do
+// not block each other or the writer.
+const readConns = 4
+
+// Storage is a tuner.Storage in a SQLite file. It is safe for concurrent
+// use by the goroutines of one process, and several processes may open the
+// same file at once (see the package comment).
+type Storage struct {
+	path string
+	// w is the one writing connection: its BEGIN is BEGIN IMMEDIATE, and
+	// holding a single connection queues this process's writers in Go
+	// rather than in SQLite's polling busy handler.
+	w *sql.DB
+	// r serves reads, in deferred (snapshot) transactions.
+	r *sql.DB
+}
+
+var _ tuner.Storage = (*Storage)(nil)
+
+// Open opens the SQLite database at path, creating the file and its tables
+// if needed. path is a file name (not a URI); ":memory:" is refused, since
+// tuner.NewMemoryStorage is the in-memory store. Errors wrap tuner.ErrConfig
+// (bad path) or tuner.ErrStorage (the file cannot be opened, is not a
+// database, or holds another schema version).
+func Open(path string) (*Storage, error) {
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("%w: sqlite path = %q, want a file name (use tuner.NewMemoryStorage for memory)", tuner.ErrConfig, path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: sqlite path = %q: %w", tuner.ErrConfig, path, err)
+	}
+	s := &Storage{path: abs}
+	if s.w, err = sql.Open("sqlite", dsn(abs, "&_txlock=immediate&_pragma=foreign_keys(1)")); err != nil {
+		return nil, wrap("open "+abs, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	// The schema first: it also turns the file to WAL before readers come.
+	if err := s.migrate(); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if s.r, err = sql.Open("sqlite", dsn(abs, "&_query_only=1")); err != nil {
+		s.w.Close()
+		return nil, wrap("open "+abs, err)
+	}
+	s.r.SetMaxOpenConns(readConns)
+	return s, nil
+}
+
+// dsn builds a SQLite URI for the absolute path abs: WAL, the busy timeout
+// and extra parameters. The path is escaped, so '?', '#' and '%' in file
+// names are safe.
+func dsn(abs, extra string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a drive letter: file:///C:/... as SQLite wants it
+	}
+	u := url.URL{Scheme: "file", Path: p}
+	return u.String() + fmt.Sprintf("?_busy_timeout=%d&_pragma=journal_mode(WAL)", BusyTimeoutMillis) + extra
+}
+
+// Path returns the absolute path of the database file.
+func (s *Storage) Path() string { return s.path }
+
+// Close closes the database; the last process to close it folds the WAL
+// back into the file.
+func (s *Storage) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	errs = append(errs, s.w.Close())
+	if err := errors.Join(errs...); err != nil {
+		return wrap("close "+s.path, err)
+	}
+	return nil
+}
+
+// wrap names the operation and makes err match tuner.ErrStorage, unless it
+// already matches one of the tuner's sentinels.
+func wrap(what string, err error) error {
+	if errors.Is(err, tuner.ErrStorage) || errors.Is(err, tuner.ErrConfig) || errors.Is(err, tuner.ErrTrialFinished) {
+		return fmt.Errorf("sqlite: %s: %w", what, err)
+	}
+	return fmt.Errorf("%w: sqlite: %s: %w", tuner.ErrStorage, what, err)
+}
