@@ -188,12 +188,19 @@ func Equal(a, b Distribution) bool {
 
 // distJSON is the stored form of a Distribution.
 type distJSON struct {
-	Type    string  `json:"type"`
-	Low     float64 `json:"low,omitempty"`
-	High    float64 `json:"high,omitempty"`
-	Log     bool    `json:"log,omitempty"`
-	Step    float64 `json:"step,omitempty"`
-	Choices []any   `json:"choices,omitempty"`
+	Type    string       `json:"type"`
+	Low     float64      `json:"low,omitempty"`
+	High    float64      `json:"high,omitempty"`
+	Log     bool         `json:"log,omitempty"`
+	Step    float64      `json:"step,omitempty"`
+	Choices []choiceJSON `json:"choices,omitempty"`
+}
+
+// choiceJSON keeps a categorical choice's Go type, which JSON alone loses
+// (1.0 and 1 are the same JSON number).
+type choiceJSON struct {
+	Type  string `json:"t"` // "string", "int", "float", "bool"
+	Value any    `json:"v"`
 }
 
 // MarshalDistribution encodes d as JSON, for storages.
@@ -205,7 +212,23 @@ func MarshalDistribution(d Distribution) (string, error) {
 	case IntDist:
 		j = distJSON{Type: "int", Low: float64(d.Low), High: float64(d.High), Log: d.Log, Step: float64(d.Step)}
 	case CategoricalDist:
-		j = distJSON{Type: "categorical", Choices: d.Choices}
+		j = distJSON{Type: "categorical"}
+		for _, c := range d.Choices {
+			var t string
+			switch c.(type) {
+			case string:
+				t = "string"
+			case int:
+				t = "int"
+			case float64:
+				t = "float"
+			case bool:
+				t = "bool"
+			default:
+				return "", fmt.Errorf("%w: choice %v is %T, want string, int, float64 or bool", ErrConfig, c, c)
+			}
+			j.Choices = append(j.Choices, choiceJSON{Type: t, Value: c})
+		}
 	default:
 		return "", fmt.Errorf("%w: unknown distribution %T", ErrConfig, d)
 	}
@@ -213,10 +236,8 @@ func MarshalDistribution(d Distribution) (string, error) {
 	return string(b), err
 }
 
-// UnmarshalDistribution decodes MarshalDistribution's output. JSON numbers
-// among categorical choices come back as float64 unless they are integers
-// that were ints: choices are restored by the types JSON keeps (string,
-// bool, number), so prefer string choices when a study is stored.
+// UnmarshalDistribution decodes MarshalDistribution's output; categorical
+// choices come back with their Go types.
 func UnmarshalDistribution(s string) (Distribution, error) {
 	var j distJSON
 	if err := json.Unmarshal([]byte(s), &j); err != nil {
@@ -230,10 +251,14 @@ func UnmarshalDistribution(s string) (Distribution, error) {
 	case "categorical":
 		choices := make([]any, len(j.Choices))
 		for i, c := range j.Choices {
-			if f, ok := c.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			f, isNum := c.Value.(float64)
+			switch {
+			case c.Type == "int" && isNum:
 				choices[i] = int(f)
-			} else {
-				choices[i] = c
+			case c.Type == "float" && isNum, c.Type == "string", c.Type == "bool":
+				choices[i] = c.Value
+			default:
+				return nil, fmt.Errorf("%w: distribution %q: choice %d has type %q and value %v", ErrStorage, s, i, c.Type, c.Value)
 			}
 		}
 		return CategoricalDist{Choices: choices}, nil

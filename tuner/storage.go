@@ -104,6 +104,11 @@ func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[strin
 	if !ok {
 		return fmt.Errorf("%w: no study %d", ErrStorage, studyID)
 	}
+	for k := range params {
+		if dists[k] == nil {
+			return fmt.Errorf("%w: enqueued parameter %q has no distribution", ErrConfig, k)
+		}
+	}
 	m.nextID++
 	t := newFrozen(m.nextID, len(s.trials), Waiting)
 	for k, x := range params {
@@ -127,6 +132,9 @@ func (m *memory) running(id int64) (*FrozenTrial, error) {
 }
 
 func (m *memory) SetTrialParam(_ context.Context, id int64, name string, x float64, d Distribution) error {
+	if d == nil {
+		return fmt.Errorf("%w: parameter %q has no distribution", ErrConfig, name)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, err := m.running(id)

@@ -99,7 +99,11 @@ type Study struct {
 // Open opens the study called cfg.Name in cfg.Storage, creating it if
 // needed. Reopening continues it: trials left Running by a dead process are
 // marked Failed (and re-queued with RequeueStale), completed ones feed the
-// sampler as before. Only one process may run a given study at a time.
+// sampler as before. Each trial records its process ("host/pid"), so the
+// trials of a live process on the same machine sharing a persistent storage
+// are left alone; Running trials of processes on other hosts are treated as
+// dead. Several processes may share a study this way, but a TotalTrials
+// budget is counted per process and may be overshot.
 func Open(ctx context.Context, cfg Config) (*Study, error) {
 	if cfg.Name == "" {
 		cfg.Name = "default"
@@ -147,7 +151,7 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		return err
 	}
 	for _, t := range trials {
-		if t.State != Running {
+		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) {
 			continue
 		}
 		if err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), staleReason); err != nil && !errors.Is(err, ErrTrialFinished) {
@@ -298,6 +302,10 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 	if err != nil {
 		return err
 	}
+	if err := s.storage.SetTrialAttr(ctx, ft.ID, attrOwner, thisOwner); err != nil {
+		return err
+	}
+	ft.Attrs[attrOwner] = thisOwner
 	t := &Trial{study: s, frozen: ft, ctx: ctx}
 	if err := s.startTrial(t); err != nil {
 		reason := err.Error()

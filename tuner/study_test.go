@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
 	"reflect"
 	"sort"
 	"strings"
@@ -279,7 +281,7 @@ func TestDistributionJSONRoundTrip(t *testing.T) {
 	for _, d := range []Distribution{
 		FloatDist{Low: 1e-5, High: 1, Log: true}, FloatDist{Low: 0, High: 1, Step: 0.25},
 		IntDist{Low: 1, High: 64, Log: true}, IntDist{Low: 0, High: 10, Step: 2},
-		CategoricalDist{Choices: []any{"relu", "tanh"}}, CategoricalDist{Choices: []any{16, 32, true, 0.5}},
+		CategoricalDist{Choices: []any{"relu", "tanh"}}, CategoricalDist{Choices: []any{16, 32, true, 0.5, 1.0, "1"}},
 	} {
 		s, err := MarshalDistribution(d)
 		if err != nil {
@@ -289,5 +291,27 @@ func TestDistributionJSONRoundTrip(t *testing.T) {
 		if err != nil || !Equal(d, back) {
 			t.Errorf("%v → %s → %v (%v)", d, s, back, err)
 		}
+	}
+}
+
+// Reopening fails the running trials of dead processes only: a trial owned
+// by a live process on this host (here a sleeping child) is left running.
+func TestReopenLeavesLiveOwnersAlone(t *testing.T) {
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Skip("cannot start a child process:", err)
+	}
+	defer child.Process.Kill()
+	host, _ := os.Hostname()
+	st := NewMemoryStorage()
+	s := open(t, Config{Name: "o", Storage: st})
+	live, _ := st.CreateTrial(ctx, s.id)
+	dead, _ := st.CreateTrial(ctx, s.id)
+	_ = st.SetTrialAttr(ctx, live.ID, attrOwner, fmt.Sprintf("%s/%d", host, child.Process.Pid))
+	_ = st.SetTrialAttr(ctx, dead.ID, attrOwner, fmt.Sprintf("%s/%d", host, 1<<30)) // no such pid
+	open(t, Config{Name: "o", Storage: st})
+	trials, _ := st.Trials(ctx, s.id)
+	if trials[0].State != Running || trials[1].State != Failed {
+		t.Errorf("after reopening: live owner's trial %v, dead owner's %v; want running and failed", trials[0].State, trials[1].State)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -254,6 +255,7 @@ func runRoundTrip(t *testing.T, st tuner.Storage, name string) (*tuner.Study, []
 // intermediate values, −0, attributes, states and reasons come back as
 // stored, and equal to what the memory storage keeps for the same study.
 func confRoundTrip(t *testing.T, st tuner.Storage) {
+	host, _ := os.Hostname()
 	s, seen := runRoundTrip(t, st, "roundtrip")
 	trials, err := s.Trials(ctx)
 	if err != nil || len(trials) != len(roundTrip) {
@@ -283,9 +285,11 @@ func confRoundTrip(t *testing.T, st tuner.Storage) {
 		if !sameFloats(tr.Intermediate, wantReports) {
 			t.Errorf("trial %d: intermediate values %v, want %v", i, tr.Intermediate, wantReports)
 		}
-		wantAttrs := c.attrs
-		if wantAttrs == nil {
-			wantAttrs = map[string]string{}
+		// Besides the objective's attributes, the study records the trial's
+		// process ("owner", host/pid of this test process).
+		wantAttrs := map[string]string{"owner": fmt.Sprintf("%s/%d", host, os.Getpid())}
+		for k, v := range c.attrs {
+			wantAttrs[k] = v
 		}
 		if !reflect.DeepEqual(tr.Attrs, wantAttrs) {
 			t.Errorf("trial %d: attrs %q, want %q", i, tr.Attrs, wantAttrs)

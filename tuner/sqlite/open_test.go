@@ -128,7 +128,7 @@ func TestStoredLayout(t *testing.T) {
 		{`SELECT step, quote(value), value_type FROM trial_intermediate_values ORDER BY trial_id`, [][]string{
 			{"3", "1.25", "FINITE"}, {"3", "NULL", "INF_POS"}, {"3", "NULL", "INF_NEG"}, {"3", "NULL", "NAN"}, {"3", "0.0", "FINITE"}}},
 		{`SELECT DISTINCT param_name, quote(param_value), typeof(param_value), distribution_json FROM trial_params`, [][]string{
-			{"c", "1.0", "real", `{"type":"categorical","choices":["a","b"]}`}}},
+			{"c", "1.0", "real", `{"type":"categorical","choices":[{"t":"string","v":"a"},{"t":"string","v":"b"}]}`}}},
 	}
 	for _, q := range queries {
 		if got := queryStrings(t, db, q.query); !reflect.DeepEqual(got, q.want) {
