@@ -160,7 +160,7 @@ func importanceGoldenTrials(t *testing.T, g importanceGolden, i int) []FrozenTri
 func TestImportancesMatchOptuna(t *testing.T) {
 	const tol = 0.02
 	var g importanceGolden
-	golden.Read(t, "../optuna/importance.json", &g)
+	golden.ReadTestdata(t, "optuna/importance.json", &g)
 	if len(g.Cases) != 3 {
 		t.Fatalf("%d cases in importance.json, want 3", len(g.Cases))
 	}

@@ -134,7 +134,7 @@ type pruneGolden struct {
 func pruneLoadGolden(t *testing.T) *pruneGolden {
 	t.Helper()
 	var g pruneGolden
-	golden.Read(t, "../optuna/pruners.json", &g)
+	golden.ReadTestdata(t, "optuna/pruners.json", &g)
 	if g.Generator.Optuna != "3.1.0" {
 		t.Fatalf("pruners.json was generated with Optuna %q, want 3.1.0", g.Generator.Optuna)
 	}

@@ -82,7 +82,7 @@ func loadSklearn(t *testing.T) *sklearnFile {
 	t.Helper()
 	var f sklearnFile
 	// golden.Read resolves names against testdata/torch.
-	golden.Read(t, "../sklearn/validation.json", &f)
+	golden.ReadTestdata(t, "sklearn/validation.json", &f)
 	if f.Generator.Script != "testdata/sklearn/gen_validation.py" || f.Generator.Sklearn == "" {
 		t.Fatalf("validation.json: unexpected generator %+v", f.Generator)
 	}
