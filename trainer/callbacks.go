@@ -48,8 +48,10 @@ func higherIsBetter(mode, monitor string) (bool, error) {
 	return false, fmt.Errorf("%w: mode %q, want \"min\", \"max\" or \"\" (auto)", ErrConfig, mode)
 }
 
-// EarlyStopping stops training when Monitor has not improved by more than
-// MinDelta for Patience epochs (Keras's EarlyStopping). When training ends —
+// EarlyStopping stops training after Patience consecutive epochs in which
+// Monitor has not improved by more than MinDelta (Keras 3's EarlyStopping:
+// with Patience 3 and the best epoch 11, training stops after epoch 14;
+// Patience 0 stops at the first epoch without improvement). When training ends —
 // stopped by it, at the last epoch, or on an error — the weights of the best
 // epoch are put back, unless KeepLastWeights is set. Use a pointer: it keeps
 // state, reset at every FitStart.
@@ -90,9 +92,9 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 		if err != nil {
 			return err
 		}
-		max, _ := higherIsBetter(c.Mode, monitor)
+		higher, _ := higherIsBetter(c.Mode, monitor)
 		improved := c.BestEpoch == 0 && !math.IsNaN(v) ||
-			!max && v < c.Best-c.MinDelta || max && v > c.Best+c.MinDelta
+			!higher && v < c.Best-c.MinDelta || higher && v > c.Best+c.MinDelta
 		if improved {
 			c.Best, c.BestEpoch, c.wait = v, e.Epoch, 0
 			if !c.KeepLastWeights {
@@ -100,7 +102,7 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 			}
 			return nil
 		}
-		if c.wait++; c.wait > c.Patience {
+		if c.wait++; c.wait >= max(c.Patience, 1) {
 			c.StoppedEpoch = e.Epoch
 			return ErrStopTraining
 		}
@@ -188,14 +190,14 @@ func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error
 		if err != nil {
 			return err
 		}
-		max, _ := higherIsBetter(c.Mode, monitor)
+		higher, _ := higherIsBetter(c.Mode, monitor)
 		// During Fit the current weights live in the training graph: bring
 		// the model's parameters up to date, then save them.
 		if err := t.m.SetParamValues(t.train.Learnables); err != nil {
 			return err
 		}
 		save := func(name string) error { return t.m.SaveFile(filepath.Join(c.Dir, name)) }
-		if !math.IsNaN(v) && (!c.haveBest || !max && v < c.best || max && v > c.best) {
+		if !math.IsNaN(v) && (!c.haveBest || !higher && v < c.best || higher && v > c.best) {
 			c.best, c.haveBest = v, true
 			if err := save("best.json"); err != nil {
 				return err
