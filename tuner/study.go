@@ -72,7 +72,7 @@ type Objective func(ctx context.Context, t *Trial) (float64, error)
 type Config struct {
 	Name      string    // "" → "default"
 	Direction Direction // Minimize by default
-	Sampler   Sampler   // nil → RandomSampler
+	Sampler   Sampler   // nil → &TPESampler{}, Optuna's default
 	Pruner    Pruner    // nil → NopPruner (never prunes)
 	Storage   Storage   // nil → a new in-memory storage
 	// Parallelism is the number of trials run at once; 0 → runtime.NumCPU().
@@ -121,7 +121,7 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 		cfg.Storage = NewMemoryStorage()
 	}
 	if cfg.Sampler == nil {
-		cfg.Sampler = RandomSampler{}
+		cfg.Sampler = &TPESampler{}
 	}
 	if cfg.Pruner == nil {
 		cfg.Pruner = NopPruner{}

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Quality and overhead of Optuna 3.1's TPE, for comparison with tuner's TPESampler.
+
+Run with Debian's interpreter (python3-optuna 3.1):
+
+    /usr/bin/python3 testdata/optuna/bench_tpe.py [--seeds 20] [--trials 100]
+
+Writes testdata/optuna/tpe_bench.json; `go run ./cmd/tpebench` runs the same
+functions through tuner and prints both side by side. The test functions and
+their ranges must stay identical to cmd/tpebench/main.go.
+
+Quality: for each function, sampler and seed, one study of --trials trials;
+the best value after 50 and after 100 trials (a study's first 50 trials do not
+depend on the budget, so one run gives both). Overhead: mean seconds per trial
+of study.ask() plus five suggestions (the sampler's work and the in-memory
+storage's) on a 5-parameter space holding 100 and 1,000 complete trials, as
+wall time and as process CPU time (fairer on a shared machine).
+"""
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+import optuna
+from optuna.distributions import CategoricalDistribution
+from optuna.distributions import FloatDistribution
+from optuna.distributions import IntDistribution
+
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sphere(d):
+    def f(trial):
+        return sum(trial.suggest_float(f"x{i}", -5.12, 5.12) ** 2 for i in range(d))
+
+    return f
+
+
+def branin(trial):
+    x1 = trial.suggest_float("x1", -5.0, 10.0)
+    x2 = trial.suggest_float("x2", 0.0, 15.0)
+    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
+    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+
+
+def rosenbrock(trial):
+    x1 = trial.suggest_float("x1", -2.048, 2.048)
+    x2 = trial.suggest_float("x2", -2.048, 2.048)
+    return 100 * (x2 - x1**2) ** 2 + (1 - x1) ** 2
+
+
+def himmelblau(trial):
+    x = trial.suggest_float("x", -5.0, 5.0)
+    y = trial.suggest_float("y", -5.0, 5.0)
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def mixed(trial):
+    x = trial.suggest_float("x", -5.0, 5.0)
+    lr = trial.suggest_float("lr", 1e-4, 1.0, log=True)
+    n = trial.suggest_int("n", -10, 10)
+    k = trial.suggest_int("k", 1, 1024, log=True)
+    c = trial.suggest_categorical("c", ["a", "b", "c", "d"])
+    off = {"a": 1.0, "b": 0.0, "c": 0.5, "d": 2.0}[c]
+    return (x - 1) ** 2 + (n - 3) ** 2 / 10 + (math.log10(lr) + 2) ** 2 + (math.log2(k) - 5) ** 2 / 10 + off
+
+
+FUNCTIONS = {
+    "sphere2": sphere(2),
+    "sphere5": sphere(5),
+    "branin": branin,
+    "rosenbrock2": rosenbrock,
+    "himmelblau": himmelblau,
+    "mixed": mixed,
+}
+
+SAMPLERS = {
+    "optuna_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
+    "optuna_tpe_multivariate": lambda seed: optuna.samplers.TPESampler(seed=seed, multivariate=True),
+    "optuna_random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
+}
+
+
+def quality(seeds, trials):
+    out = {}
+    for fname, f in FUNCTIONS.items():
+        out[fname] = {}
+        for sname, make in SAMPLERS.items():
+            runs = []
+            for seed in range(1, seeds + 1):
+                study = optuna.create_study(sampler=make(seed))
+                study.optimize(f, n_trials=trials)
+                values = [t.value for t in study.trials]
+                runs.append({"seed": seed, "best50": min(values[:50]), "best100": min(values[:100])})
+            out[fname][sname] = {
+                "runs": runs,
+                "median50": statistics.median(r["best50"] for r in runs),
+                "median100": statistics.median(r["best100"] for r in runs),
+            }
+            print(f"{fname:12s} {sname:24s} median best@50 {out[fname][sname]['median50']:.4g} "
+                  f"@100 {out[fname][sname]['median100']:.4g}", file=sys.stderr)
+    return out
+
+
+SPACE5 = {
+    "x": FloatDistribution(-5.0, 5.0),
+    "lr": FloatDistribution(1e-5, 1.0, log=True),
+    "n": IntDistribution(1, 64),
+    "s": FloatDistribution(0.0, 1.0, step=0.1),
+    "c": CategoricalDistribution(["a", "b", "c", "d"]),
+}
+
+
+def overhead(n_done, reps, multivariate):
+    rs = np.random.RandomState(0)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    trials = []
+    for _ in range(n_done):
+        p = {
+            "x": float(rs.uniform(-5, 5)),
+            "lr": float(np.exp(rs.uniform(np.log(1e-5), 0))),
+            "n": int(rs.randint(1, 65)),
+            "s": float(np.round(0.1 * rs.randint(0, 11), 10)),
+            "c": ["a", "b", "c", "d"][rs.randint(0, 4)],
+        }
+        v = p["x"] ** 2 + math.log10(p["lr"]) ** 2 + p["n"] / 64 + p["s"]
+        trials.append(optuna.trial.create_trial(params=p, distributions=SPACE5, value=v))
+    study.add_trials(trials)
+    study.sampler = optuna.samplers.TPESampler(seed=1, multivariate=multivariate, warn_independent_sampling=False)
+    wall, cpu = [], []
+    for _ in range(reps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        trial = study.ask()
+        trial.suggest_float("x", -5.0, 5.0)
+        trial.suggest_float("lr", 1e-5, 1.0, log=True)
+        trial.suggest_int("n", 1, 64)
+        trial.suggest_float("s", 0.0, 1.0, step=0.1)
+        trial.suggest_categorical("c", ["a", "b", "c", "d"])
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        # Fail it, so that the next trial sees the same n_done complete ones.
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    # CPU time is the fairer measure on a shared machine.
+    return {"n_done": n_done, "multivariate": multivariate, "reps": reps,
+            "mean_s": statistics.mean(wall), "cpu_s": statistics.mean(cpu)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--out", default=os.path.join(HERE, "tpe_bench.json"))
+    ap.add_argument("--part", choices=["all", "overhead"], default="all",
+                    help="overhead: redo only the timings, keeping the quality results in --out")
+    args = ap.parse_args()
+    t0 = time.time()
+    if args.part == "overhead":
+        with open(args.out) as f:
+            old = json.load(f)
+        args.seeds, args.trials, q = old["seeds"], old["trials"], old["quality"]
+    else:
+        q = quality(args.seeds, args.trials)
+    oh = [overhead(n, reps, mv) for n, reps in [(100, 30), (1000, 10)] for mv in [False, True]]
+    for o in oh:
+        print(f"overhead n={o['n_done']} multivariate={o['multivariate']}: {1000 * o['cpu_s']:.2f} ms CPU per trial", file=sys.stderr)
+    doc = {
+        "generator": {
+            "script": "testdata/optuna/bench_tpe.py",
+            "optuna": optuna.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+            "seconds": round(time.time() - t0, 1),
+        },
+        "seeds": args.seeds,
+        "trials": args.trials,
+        "quality": q,
+        "overhead": oh,
+    }
+    with open(args.out, "w") as f:
+        json.dump(doc, f, indent=1, allow_nan=False)
+        f.write("\n")
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
