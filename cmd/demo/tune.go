@@ -74,7 +74,7 @@ func runTune(ctx context.Context, w io.Writer, o tuneOpts) error {
 	defer storage.Close()
 	study, err := tuner.Open(ctx, tuner.Config{
 		Name: "iris-mlp", Direction: tuner.Maximize, Storage: storage, Seed: o.seed, Parallelism: o.workers,
-		Sampler: tuner.RandomSampler{},
+		Sampler: &tuner.TPESampler{}, // also the default; named here for the reader
 		Pruner:  tuner.MedianPruner{StartupTrials: 5, WarmupSteps: 1},
 	})
 	if err != nil {
