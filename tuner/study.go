@@ -35,6 +35,7 @@ var (
 	errSearchSpaceDone    = errors.New("tuner: search space exhausted")
 	staleReason           = "stale: still running when the study was reopened (its process died)"
 	notRunReason          = "not run: the sampler's search space is exhausted"
+	interruptedReason     = "interrupted: the study's context was cancelled during the trial"
 	objectiveReturnedNaN  = "objective returned NaN"
 	attrRequeuedFrom      = "requeued_from"
 	attrSamplerSystemGrid = "grid_id"
@@ -217,14 +218,17 @@ func (s *Study) Enqueue(ctx context.Context, params map[string]any, dists map[st
 // n_trials); TotalTrials stops once the study holds that many counted
 // trials (Complete, Pruned, or Failed by the objective — not those failed
 // as stale), which makes a re-run resume rather than start over. One of them
-// must be > 0; with both, the first reached stops.
+// must be > 0; with both, the first reached stops. Trials interrupted by a
+// cancelled context do not count either.
 type Budget struct {
 	Trials, TotalTrials int
 }
 
-// counted reports whether a finished trial counts toward a TotalTrials budget.
+// counted reports whether a finished trial counts toward a TotalTrials
+// budget: not one failed as stale, interrupted by cancellation, or never run.
 func counted(t FrozenTrial) bool {
-	return t.State == Complete || t.State == Pruned || t.State == Failed && t.FailReason != staleReason && t.FailReason != notRunReason
+	return t.State == Complete || t.State == Pruned ||
+		t.State == Failed && t.FailReason != staleReason && t.FailReason != notRunReason && t.FailReason != interruptedReason
 }
 
 // Optimize runs trials, Parallelism at a time, until the budget is spent,
@@ -329,6 +333,10 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 		} else {
 			value = math.NaN()
 		}
+	case objErr != nil && ctx.Err() != nil && errors.Is(objErr, ctx.Err()):
+		// Cut short by the caller, not by its parameters: recorded, not
+		// counted toward a TotalTrials budget, so a rerun evaluates it anew.
+		state, reason, value = Failed, interruptedReason, math.NaN()
 	case objErr != nil:
 		state, reason, value = Failed, objErr.Error(), math.NaN()
 	case math.IsNaN(value):

@@ -315,3 +315,29 @@ func TestReopenLeavesLiveOwnersAlone(t *testing.T) {
 		t.Errorf("after reopening: live owner's trial %v, dead owner's %v; want running and failed", trials[0].State, trials[1].State)
 	}
 }
+
+// A trial cut short by cancelling the study's context is recorded but not
+// counted, so a TotalTrials rerun evaluates a replacement.
+func TestInterruptedTrialsDoNotCount(t *testing.T) {
+	s := open(t, Config{Sampler: RandomSampler{}, Parallelism: 1})
+	c, cancel := context.WithCancel(ctx)
+	obj := func(ctx context.Context, t *Trial) (float64, error) {
+		x := t.Float("x", 0, 1)
+		if t.Number() == 2 {
+			cancel()
+			<-ctx.Done()
+			return 0, fmt.Errorf("training stopped: %w", ctx.Err())
+		}
+		return x, nil
+	}
+	if err := s.Optimize(c, obj, Budget{TotalTrials: 5}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Optimize = %v, want context.Canceled", err)
+	}
+	if err := s.Optimize(ctx, obj, Budget{TotalTrials: 5}); err != nil {
+		t.Fatal(err)
+	}
+	trials, _ := s.Trials(ctx)
+	if len(trials) != 6 || trials[2].State != Failed || !strings.Contains(trials[2].FailReason, "interrupted") {
+		t.Errorf("%d trials, trial 2 %v %q; want 6 with trial 2 failed as interrupted", len(trials), trials[2].State, trials[2].FailReason)
+	}
+}

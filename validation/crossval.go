@@ -55,20 +55,20 @@ func CrossValidate(ctx context.Context, d *data.Dataset, folds []Fold,
 	scores := make([]float64, len(folds))
 	for f, fold := range folds {
 		if err := ctx.Err(); err != nil {
-			return Score{}, fmt.Errorf("validation: cross-validation stopped before fold %d of %d: %w", f, len(folds), err)
+			return Score{}, fmt.Errorf("validation: cross-validation stopped before fold %d of %d: %w", f+1, len(folds), err)
 		}
 		train, val, err := crossValidateParts(d, fold, opts)
 		if err != nil {
-			return Score{}, fmt.Errorf("fold %d of %d: %w", f, len(folds), err)
+			return Score{}, fmt.Errorf("fold %d of %d: %w", f+1, len(folds), err)
 		}
 		var score float64
-		err = gerr.Do(fmt.Sprintf("fit on fold %d", f), func() error {
+		err = gerr.Do(fmt.Sprintf("fit on fold %d", f+1), func() error {
 			var err error
 			score, err = fit(ctx, f, train, val)
 			return err
 		})
 		if err != nil {
-			return Score{}, fmt.Errorf("%w: fold %d of %d: %w", ErrFold, f, len(folds), err)
+			return Score{}, fmt.Errorf("%w: fold %d of %d: %w", ErrFold, f+1, len(folds), err)
 		}
 		scores[f] = score
 	}
@@ -107,21 +107,21 @@ func crossValidateCheckFolds(folds []Fold, n int) error {
 	inTrain := make([]int, n) // fold number + 1 of the last fold that trains on the row
 	for f, fold := range folds {
 		if len(fold.Train) == 0 || len(fold.Val) == 0 {
-			return fmt.Errorf("%w: fold %d has %d training and %d validation rows, want ≥ 1 each",
+			return fmt.Errorf("%w: folds[%d] has %d training and %d validation rows, want ≥ 1 each",
 				ErrData, f, len(fold.Train), len(fold.Val))
 		}
 		for p, i := range fold.Train {
 			if i < 0 || i >= n {
-				return fmt.Errorf("%w: fold %d: Train[%d] = %d, want 0 ≤ index < %d", ErrData, f, p, i, n)
+				return fmt.Errorf("%w: folds[%d]: Train[%d] = %d, want 0 ≤ index < %d", ErrData, f, p, i, n)
 			}
 			inTrain[i] = f + 1
 		}
 		for p, i := range fold.Val {
 			if i < 0 || i >= n {
-				return fmt.Errorf("%w: fold %d: Val[%d] = %d, want 0 ≤ index < %d", ErrData, f, p, i, n)
+				return fmt.Errorf("%w: folds[%d]: Val[%d] = %d, want 0 ≤ index < %d", ErrData, f, p, i, n)
 			}
 			if inTrain[i] == f+1 {
-				return fmt.Errorf("%w: fold %d: row %d is in both Train and Val", ErrData, f, i)
+				return fmt.Errorf("%w: folds[%d]: row %d is in both Train and Val", ErrData, f, i)
 			}
 		}
 	}

@@ -224,7 +224,7 @@ func TestCrossValidateStops(t *testing.T) {
 					return 1, nil
 				}
 			},
-			want: []error{ErrFold, cause}, parts: []string{"fold 1 of 3", "diverged"}, called: 2,
+			want: []error{ErrFold, cause}, parts: []string{"fold 2 of 3", "diverged"}, called: 2,
 		},
 		{
 			name: "panic on fold 0",
@@ -233,7 +233,7 @@ func TestCrossValidateStops(t *testing.T) {
 					panic("shape mismatch")
 				}
 			},
-			want: []error{ErrFold, gerr.ErrGorgonia}, parts: []string{"fold 0 of 3", "shape mismatch"}, called: 1,
+			want: []error{ErrFold, gerr.ErrGorgonia}, parts: []string{"fold 1 of 3", "shape mismatch"}, called: 1,
 		},
 		{
 			name: "canceled during fold 1",
@@ -245,7 +245,7 @@ func TestCrossValidateStops(t *testing.T) {
 					return 1, nil
 				}
 			},
-			want: []error{context.Canceled}, parts: []string{"before fold 2 of 3"}, called: 2,
+			want: []error{context.Canceled}, parts: []string{"before fold 3 of 3"}, called: 2,
 		},
 	}
 	for _, tt := range tests {
@@ -299,13 +299,13 @@ func TestCrossValidateErrors(t *testing.T) {
 		{"no folds", context.Background(), d, nil, false, ErrConfig, []string{"no folds"}},
 		{"nil dataset", context.Background(), nil, good, false, ErrData, []string{"empty"}},
 		{"empty val", context.Background(), d, []Fold{good[0], {Train: []int{0}}}, false, ErrData,
-			[]string{"fold 1 has 1 training and 0 validation rows"}},
+			[]string{"folds[1] has 1 training and 0 validation rows"}},
 		{"out of range", context.Background(), d, []Fold{{Train: []int{0, 4}, Val: []int{1}}}, false, ErrData,
-			[]string{"fold 0: Train[1] = 4", "< 4"}},
+			[]string{"folds[0]: Train[1] = 4", "< 4"}},
 		{"negative val", context.Background(), d, []Fold{{Train: []int{0}, Val: []int{-1}}}, false, ErrData,
 			[]string{"Val[0] = -1"}},
 		{"overlap", context.Background(), d, []Fold{good[0], {Train: []int{0, 1, 2}, Val: []int{3, 2}}}, false, ErrData,
-			[]string{"fold 1: row 2 is in both Train and Val"}},
+			[]string{"folds[1]: row 2 is in both Train and Val"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
