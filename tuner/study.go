@@ -224,8 +224,12 @@ type Budget struct {
 	Trials, TotalTrials int
 }
 
-// counted reports whether a finished trial counts toward a TotalTrials
-// budget: not one failed as stale, interrupted by cancellation, or never run.
+// Counted reports whether the trial counts toward a TotalTrials budget:
+// Complete, Pruned, or Failed by its objective — not Running or Waiting, nor
+// failed as stale (its process died), interrupted by a cancelled context, or
+// never run (an exhausted grid).
+func (t FrozenTrial) Counted() bool { return counted(t) }
+
 func counted(t FrozenTrial) bool {
 	return t.State == Complete || t.State == Pruned ||
 		t.State == Failed && t.FailReason != staleReason && t.FailReason != notRunReason && t.FailReason != interruptedReason

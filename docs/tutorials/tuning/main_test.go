@@ -17,12 +17,11 @@ import (
 	"github.com/gradtune/gradtune/tuner"
 )
 
-// counted is what a TotalTrials budget counts: finished trials, except
-// those failed as stale.
+// counted is what a TotalTrials budget counts.
 func counted(trials []tuner.FrozenTrial) int {
 	n := 0
 	for _, t := range trials {
-		if t.State.Finished() && !strings.HasPrefix(t.FailReason, "stale") {
+		if t.Counted() {
 			n++
 		}
 	}
