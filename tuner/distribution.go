@@ -66,6 +66,8 @@ func (d IntDist) Validate() error {
 		return fmt.Errorf("%w: int range with both Log and Step %d, want one of them", ErrConfig, d.Step)
 	case d.Step < 0:
 		return fmt.Errorf("%w: int Step = %d, want ≥ 1 (0 means 1)", ErrConfig, d.Step)
+	case d.High-d.Low < 0 || d.High-d.Low > 1<<53:
+		return fmt.Errorf("%w: int range [%d, %d] spans more than 2^53 values", ErrConfig, d.Low, d.High)
 	}
 	return nil
 }

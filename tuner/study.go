@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // Errors of the tuner; match them with errors.Is.
@@ -152,10 +153,17 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		return err
 	}
 	for _, t := range trials {
-		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) {
+		owner := t.Attrs[attrOwner]
+		// A trial is created, then its owner written: one without an owner
+		// for a few seconds is being started, not abandoned.
+		if t.State != Running || ownerAlive(owner) || owner == "" && time.Since(t.Start) < time.Minute {
 			continue
 		}
-		if err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), staleReason); err != nil && !errors.Is(err, ErrTrialFinished) {
+		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), staleReason)
+		if errors.Is(err, ErrTrialFinished) {
+			continue // another process recovered (and maybe re-queued) it
+		}
+		if err != nil {
 			return err
 		}
 		if s.cfg.RequeueStale && len(t.Internal) > 0 {
@@ -320,7 +328,7 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 		if errors.Is(err, errSearchSpaceDone) {
 			reason = notRunReason
 		}
-		if ferr := s.storage.FinishTrial(ctx, ft.ID, Failed, math.NaN(), reason); ferr != nil {
+		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), reason); ferr != nil {
 			return ferr
 		}
 		return err
@@ -328,6 +336,11 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 	value, objErr := callObjective(ctx, obj, t)
 	state, reason := Complete, ""
 	switch {
+	case ctx.Err() != nil && (t.err != nil || objErr != nil):
+		// Cut short by the caller (a suggestion or the objective failed on
+		// the cancelled context), not by its parameters: recorded, not
+		// counted toward a TotalTrials budget, so a rerun evaluates it anew.
+		state, reason, value = Failed, interruptedReason, math.NaN()
 	case t.err != nil:
 		state, reason, value = Failed, t.err.Error(), math.NaN()
 	case errors.Is(objErr, ErrPruned):
@@ -337,16 +350,16 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 		} else {
 			value = math.NaN()
 		}
-	case objErr != nil && ctx.Err() != nil && errors.Is(objErr, ctx.Err()):
-		// Cut short by the caller, not by its parameters: recorded, not
-		// counted toward a TotalTrials budget, so a rerun evaluates it anew.
-		state, reason, value = Failed, interruptedReason, math.NaN()
 	case objErr != nil:
 		state, reason, value = Failed, objErr.Error(), math.NaN()
 	case math.IsNaN(value):
 		state, reason = Failed, objectiveReturnedNaN
 	}
-	return s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, reason)
+	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, reason)
+	if errors.Is(err, ErrTrialFinished) {
+		return nil // another process failed it as stale; the study goes on
+	}
+	return err
 }
 
 // callObjective runs obj, turning a panic into an error.

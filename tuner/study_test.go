@@ -207,11 +207,14 @@ func TestReopenResumes(t *testing.T) {
 		if err := s.Optimize(ctx, quadratic, Budget{Trials: 3}); err != nil {
 			t.Fatal(err)
 		}
-		// A "crashed" trial: created, one parameter set, never finished.
+		// A "crashed" trial: created by a process that is gone, one
+		// parameter set, never finished.
 		crashed, _ := st.CreateTrial(ctx, s.id)
 		if err := st.SetTrialParam(ctx, crashed.ID, "x", 1.5, FloatDist{Low: -5, High: 5}); err != nil {
 			t.Fatal(err)
 		}
+		host, _ := os.Hostname()
+		_ = st.SetTrialAttr(ctx, crashed.ID, attrOwner, fmt.Sprintf("%s/%d/dead", host, 1<<30))
 		var calls atomic.Int32
 		obj := func(ctx context.Context, t *Trial) (float64, error) { calls.Add(1); return quadratic(ctx, t) }
 		s2 := open(t, Config{Name: "r", Storage: st, Sampler: RandomSampler{}, Parallelism: 1, RequeueStale: requeue})
@@ -307,8 +310,8 @@ func TestReopenLeavesLiveOwnersAlone(t *testing.T) {
 	s := open(t, Config{Name: "o", Storage: st})
 	live, _ := st.CreateTrial(ctx, s.id)
 	dead, _ := st.CreateTrial(ctx, s.id)
-	_ = st.SetTrialAttr(ctx, live.ID, attrOwner, fmt.Sprintf("%s/%d", host, child.Process.Pid))
-	_ = st.SetTrialAttr(ctx, dead.ID, attrOwner, fmt.Sprintf("%s/%d", host, 1<<30)) // no such pid
+	_ = st.SetTrialAttr(ctx, live.ID, attrOwner, fmt.Sprintf("%s/%d/a", host, child.Process.Pid))
+	_ = st.SetTrialAttr(ctx, dead.ID, attrOwner, fmt.Sprintf("%s/%d/b", host, 1<<30)) // no such pid
 	open(t, Config{Name: "o", Storage: st})
 	trials, _ := st.Trials(ctx, s.id)
 	if trials[0].State != Running || trials[1].State != Failed {
@@ -339,5 +342,22 @@ func TestInterruptedTrialsDoNotCount(t *testing.T) {
 	trials, _ := s.Trials(ctx)
 	if len(trials) != 6 || trials[2].State != Failed || !strings.Contains(trials[2].FailReason, "interrupted") {
 		t.Errorf("%d trials, trial 2 %v %q; want 6 with trial 2 failed as interrupted", len(trials), trials[2].State, trials[2].FailReason)
+	}
+}
+
+// A second handle on a running study in the same process leaves its trials
+// alone; an earlier process with our pid (another token) is gone.
+func TestReopenInSameProcess(t *testing.T) {
+	st := NewMemoryStorage()
+	s := open(t, Config{Name: "p", Storage: st})
+	mine, _ := st.CreateTrial(ctx, s.id)
+	_ = st.SetTrialAttr(ctx, mine.ID, attrOwner, thisOwner)
+	host, _ := os.Hostname()
+	old, _ := st.CreateTrial(ctx, s.id)
+	_ = st.SetTrialAttr(ctx, old.ID, attrOwner, fmt.Sprintf("%s/%d/earlier", host, os.Getpid()))
+	open(t, Config{Name: "p", Storage: st})
+	trials, _ := st.Trials(ctx, s.id)
+	if trials[0].State != Running || trials[1].State != Failed {
+		t.Errorf("this process's trial %v, an earlier process's %v; want running and failed", trials[0].State, trials[1].State)
 	}
 }

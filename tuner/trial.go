@@ -133,6 +133,10 @@ func (t *Trial) Int(name string, low, high int, opts ...Option) int {
 	for _, f := range opts {
 		f(&o)
 	}
+	if o.step != math.Trunc(o.step) {
+		t.fail(fmt.Errorf("%w: parameter %q: int Step = %v, want a whole number", ErrConfig, name, o.step))
+		return low
+	}
 	v, err := t.suggest(name, IntDist{Low: low, High: high, Log: o.log, Step: int(o.step)})
 	if err != nil {
 		t.fail(err)

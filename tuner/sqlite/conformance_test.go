@@ -287,7 +287,10 @@ func confRoundTrip(t *testing.T, st tuner.Storage) {
 		}
 		// Besides the objective's attributes, the study records the trial's
 		// process ("owner", host/pid of this test process).
-		wantAttrs := map[string]string{"owner": fmt.Sprintf("%s/%d", host, os.Getpid())}
+		wantAttrs := map[string]string{}
+		if o := tr.Attrs["owner"]; strings.HasPrefix(o, fmt.Sprintf("%s/%d/", host, os.Getpid())) {
+			wantAttrs["owner"] = o // host/pid/token of this process
+		}
 		for k, v := range c.attrs {
 			wantAttrs[k] = v
 		}

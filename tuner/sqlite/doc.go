@@ -36,8 +36,9 @@
 // same queued trial. Keep the file on a local disk: SQLite's locks do not
 // work over NFS.
 //
-// Sharing one study between processes that run at the same time needs care
-// in tuner itself, not here: tuner.Open fails every trial it finds Running
-// as stale (there are no heartbeats), including a live process's, so every
-// process must open the study before any of them starts trials.
+// Processes may share one study: each trial records its process
+// (host/pid/token), and tuner.Open fails as stale only the Running trials of
+// processes that are gone (there are no heartbeats, so a process on another
+// host counts as gone). A TotalTrials budget is counted per process and may
+// be overshot when several run at once.
 package sqlite
