@@ -361,3 +361,24 @@ func TestReopenInSameProcess(t *testing.T) {
 		t.Errorf("this process's trial %v, an earlier process's %v; want running and failed", trials[0].State, trials[1].State)
 	}
 }
+
+// Ranges the sampler cannot draw from, and fractional int steps, fail the
+// trial with a clear reason instead of panicking or rounding silently.
+func TestIntRangeErrors(t *testing.T) {
+	s := open(t, Config{Sampler: RandomSampler{}, Parallelism: 1})
+	obj := func(_ context.Context, t *Trial) (float64, error) {
+		if t.Number() == 0 {
+			return float64(t.Int("i", math.MinInt64, math.MaxInt64)), nil
+		}
+		return float64(t.Int("j", 0, 10, Step(1.5))), nil
+	}
+	if err := s.Optimize(ctx, obj, Budget{Trials: 2}); err != nil {
+		t.Fatal(err)
+	}
+	trials, _ := s.Trials(ctx)
+	for i, want := range []string{"2^53", "whole number"} {
+		if trials[i].State != Failed || !strings.Contains(trials[i].FailReason, want) {
+			t.Errorf("trial %d: %v %q, want failed mentioning %q", i, trials[i].State, trials[i].FailReason, want)
+		}
+	}
+}
