@@ -119,13 +119,23 @@ func (g *GridSampler) point(i int) map[string]any {
 	return out
 }
 
-// order maps visit position to point index.
-func (g *GridSampler) order(p int) int {
-	if !g.Shuffle {
-		return p
+// taken returns the grid points that trials hold (counted or running).
+func (g *GridSampler) taken(trials []FrozenTrial) map[int]bool {
+	taken := map[int]bool{}
+	for _, t := range trials {
+		if v, ok := t.Attrs[attrSamplerSystemGrid]; ok && (counted(t) || t.State == Running) {
+			if i, err := strconv.Atoi(v); err == nil {
+				taken[i] = true
+			}
+		}
 	}
-	perm := rand.New(rand.NewPCG(g.Seed, 0x67726964)).Perm(g.Points())
-	return perm[p]
+	return taken
+}
+
+// Exhausted reports whether every grid point is taken, so that Optimize
+// stops before creating a trial with nothing to run.
+func (g *GridSampler) Exhausted(trials []FrozenTrial) bool {
+	return len(g.taken(trials)) >= g.Points()
 }
 
 // StartTrial implements TrialStarter: it assigns the next unvisited point,
@@ -134,16 +144,17 @@ func (g *GridSampler) StartTrial(c *SampleContext) error {
 	if len(g.Space) == 0 || g.Points() == 0 {
 		return fmt.Errorf("%w: GridSampler with an empty Space", ErrConfig)
 	}
-	taken := map[int]bool{}
-	for _, t := range c.Trials {
-		if v, ok := t.Attrs[attrSamplerSystemGrid]; ok && counted(t) || ok && t.State == Running {
-			if i, err := strconv.Atoi(v); err == nil {
-				taken[i] = true
-			}
-		}
+	taken := g.taken(c.Trials)
+	var perm []int
+	if g.Shuffle {
+		perm = rand.New(rand.NewPCG(g.Seed, 0x67726964)).Perm(g.Points())
 	}
 	for p := 0; p < g.Points(); p++ {
-		if i := g.order(p); !taken[i] {
+		i := p
+		if perm != nil {
+			i = perm[p]
+		}
+		if !taken[i] {
 			c.Trial.Attrs[attrSamplerSystemGrid] = strconv.Itoa(i)
 			return nil
 		}

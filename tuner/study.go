@@ -314,6 +314,17 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 // and an exhausted search space come back; the objective's failures are
 // recorded in the trial.
 func (s *Study) runTrial(ctx context.Context, obj Objective) error {
+	if ex, ok := s.cfg.Sampler.(interface{ Exhausted([]FrozenTrial) bool }); ok {
+		s.mu.Lock()
+		trials, err := s.storage.Trials(ctx, s.id)
+		s.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if ex.Exhausted(trials) {
+			return errSearchSpaceDone
+		}
+	}
 	ft, err := s.storage.CreateTrial(ctx, s.id)
 	if err != nil {
 		return err

@@ -382,3 +382,25 @@ func TestIntRangeErrors(t *testing.T) {
 		}
 	}
 }
+
+// Optimizing an exhausted grid again adds no trial.
+func TestExhaustedGridAddsNothing(t *testing.T) {
+	g := &GridSampler{Space: map[string][]any{"x": {0.0, 1.0}}}
+	s := open(t, Config{Sampler: g, Parallelism: 2})
+	obj := func(_ context.Context, t *Trial) (float64, error) { return t.Float("x", 0, 1), nil }
+	for range 3 {
+		if err := s.Optimize(ctx, obj, Budget{Trials: 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trials, _ := s.Trials(ctx)
+	complete := 0
+	for _, tr := range trials {
+		if tr.State == Complete {
+			complete++
+		}
+	}
+	if complete != 2 || len(trials) != 2 {
+		t.Errorf("%d trials, %d complete after three Optimize calls on a 2-point grid; want 2, both complete", len(trials), complete)
+	}
+}
