@@ -236,13 +236,25 @@ func interrupted(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
-// census counts trials by state: "N trials: a complete, b pruned, c failed".
+// census counts trials by state: "N trials: a complete, b pruned, c failed",
+// saying how many of the failed ones a TotalTrials budget does not count
+// (interrupted by a cancelled context, or stale).
 func census(trials []tuner.FrozenTrial) string {
 	n := map[tuner.TrialState]int{}
+	uncounted := 0
 	for _, t := range trials {
 		n[t.State]++
+		if t.State == tuner.Failed && !t.Counted() {
+			uncounted++
+		}
 	}
 	s := fmt.Sprintf("%d trials: %d complete, %d pruned, %d failed", len(trials), n[tuner.Complete], n[tuner.Pruned], n[tuner.Failed])
+	switch {
+	case uncounted > 0 && uncounted == n[tuner.Failed]:
+		s += " (not counted)"
+	case uncounted > 0:
+		s += fmt.Sprintf(" (%d not counted)", uncounted)
+	}
 	if n[tuner.Running] > 0 {
 		s += fmt.Sprintf(", %d running", n[tuner.Running])
 	}
