@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	gtdense "github.com/gradtune/gradtune/internal/dense"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -181,7 +182,7 @@ func (d *Dataset) AsType(dt tensor.Dtype) (*Dataset, error) {
 		return d, nil
 	}
 	n := d.Len()
-	xs, ys := float64s(d.X), float64s(d.Y)
+	xs, ys := gtdense.ReadOnly64(d.X), gtdense.ReadOnly64(d.Y)
 	if dt == tensor.Float32 {
 		if err := checkFloat32("X", xs, d.Features()); err != nil {
 			return nil, err
@@ -202,7 +203,7 @@ func (d *Dataset) Labels() ([]int, error) {
 		return nil, fmt.Errorf("%w: Labels of an empty Dataset", ErrEmpty)
 	}
 	n, t := d.Len(), d.Targets()
-	ys := float64s(d.Y)
+	ys := gtdense.ReadOnly64(d.Y)
 	out := make([]int, n)
 	for i := range out {
 		v := ys[i*t]

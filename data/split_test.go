@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	gtdense "github.com/gradtune/gradtune/internal/dense"
 	"math"
 	"reflect"
 	"slices"
@@ -34,7 +35,7 @@ func rowIDs(t *testing.T, d *Dataset) []int {
 	if d == nil {
 		return nil
 	}
-	xs, ys := float64s(d.X), float64s(d.Y)
+	xs, ys := gtdense.ReadOnly64(d.X), gtdense.ReadOnly64(d.Y)
 	ids := make([]int, d.Len())
 	for i := range ids {
 		id := xs[2*i]

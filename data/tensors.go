@@ -153,23 +153,6 @@ func matrix(vs []float64, n, w int, dt tensor.Dtype) *tensor.Dense {
 	return tensor.New(tensor.WithShape(n, w), tensor.WithBacking(vs))
 }
 
-// float64s returns the values of the row-major matrix t as float64s: its own
-// backing array for Float64 (do not modify it), a converted copy for Float32.
-func float64s(t *tensor.Dense) []float64 {
-	switch s := t.Data().(type) {
-	case []float64:
-		return s
-	case []float32:
-		out := make([]float64, len(s))
-		for i, v := range s {
-			out[i] = float64(v)
-		}
-		return out
-	}
-	// Unreachable for a Dataset built by this package (see checkMatrix).
-	panic(fmt.Sprintf("data: unsupported dtype %v", t.Dtype()))
-}
-
 // gatherRows returns a new matrix holding copies of the rows idx of the
 // row-major matrix t; every index must be in range.
 func gatherRows(t *tensor.Dense, idx []int) *tensor.Dense {

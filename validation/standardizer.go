@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"github.com/gradtune/gradtune/internal/dense"
 	"math"
 
 	"gorgonia.org/tensor"
@@ -43,7 +44,7 @@ func Fit(d *data.Dataset) (*Standardizer, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("%w: Fit on an empty Dataset", ErrData)
 	}
-	xs := standardizerValues(d.X)
+	xs := dense.ReadOnly64(d.X)
 	if len(xs) != n*w || d.X.DataSize() != n*w {
 		return nil, fmt.Errorf("%w: X is %v with %d values, want float32 or float64 with %d×%d",
 			ErrData, d.X.Dtype(), len(xs), n, w)
@@ -146,22 +147,6 @@ func (s *Standardizer) check() error {
 		if sc := s.Scale[j]; !(sc > 0) || math.IsInf(sc, 1) {
 			return fmt.Errorf("%w: Standardizer Scale[%d] = %v, want 0 < scale < +Inf", ErrConfig, j, sc)
 		}
-	}
-	return nil
-}
-
-// standardizerValues returns the row-major values of t as float64s (t's own
-// backing array for float64: read only).
-func standardizerValues(t *tensor.Dense) []float64 {
-	switch s := t.Data().(type) {
-	case []float64:
-		return s
-	case []float32:
-		out := make([]float64, len(s))
-		for i, v := range s {
-			out[i] = float64(v)
-		}
-		return out
 	}
 	return nil
 }

@@ -57,6 +57,23 @@ func Float64s(t Valuer) []float64 {
 	panic(fmt.Sprintf("dense: unsupported data %T", t.Data()))
 }
 
+// ReadOnly64 returns t's values as float64 without copying when it can:
+// t's own backing array for float64 (do not modify it), a converted copy for
+// float32; nil for other data.
+func ReadOnly64(t Valuer) []float64 {
+	switch d := t.Data().(type) {
+	case []float64:
+		return d
+	case []float32:
+		out := make([]float64, len(d))
+		for i, v := range d {
+			out[i] = float64(v)
+		}
+		return out
+	}
+	return nil
+}
+
 // Scalar returns the single value of a scalar (or one-element) tensor as float64.
 func Scalar(t Valuer) float64 {
 	switch d := t.Data().(type) {
