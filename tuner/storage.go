@@ -20,7 +20,10 @@ type Storage interface {
 	// CreateTrial starts a trial: it claims the oldest Waiting trial of the
 	// study if there is one (returning it with its parameters, now
 	// Running), or inserts a new Running trial numbered after all others.
-	CreateTrial(ctx context.Context, studyID int64) (FrozenTrial, error)
+	// attrs are set on the trial in the same atomic step (the study records
+	// the owning process there, so no other process ever sees the trial
+	// without it).
+	CreateTrial(ctx context.Context, studyID int64, attrs map[string]string) (FrozenTrial, error)
 	// EnqueueTrial adds a Waiting trial with fixed parameters (internal
 	// values with their distributions).
 	EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]Distribution) error
@@ -76,24 +79,30 @@ func newFrozen(id int64, number int, state TrialState) *FrozenTrial {
 		Intermediate: map[int]float64{}, Attrs: map[string]string{}}
 }
 
-func (m *memory) CreateTrial(_ context.Context, studyID int64) (FrozenTrial, error) {
+func (m *memory) CreateTrial(_ context.Context, studyID int64, attrs map[string]string) (FrozenTrial, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.byID[studyID]
 	if !ok {
 		return FrozenTrial{}, fmt.Errorf("%w: no study %d", ErrStorage, studyID)
 	}
-	for _, t := range s.trials {
-		if t.State == Waiting {
-			t.State, t.Start = Running, time.Now()
-			return copyTrial(t), nil
+	var t *FrozenTrial
+	for _, w := range s.trials {
+		if w.State == Waiting {
+			t = w
+			break
 		}
 	}
-	m.nextID++
-	t := newFrozen(m.nextID, len(s.trials), Running)
-	t.Start = time.Now()
-	s.trials = append(s.trials, t)
-	m.trials[t.ID] = t
+	if t == nil {
+		m.nextID++
+		t = newFrozen(m.nextID, len(s.trials), Running)
+		s.trials = append(s.trials, t)
+		m.trials[t.ID] = t
+	}
+	t.State, t.Start = Running, time.Now()
+	for k, v := range attrs {
+		t.Attrs[k] = v
+	}
 	return copyTrial(t), nil
 }
 

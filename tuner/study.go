@@ -21,7 +21,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
-	"time"
 )
 
 // Errors of the tuner; match them with errors.Is.
@@ -153,10 +152,7 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		return err
 	}
 	for _, t := range trials {
-		owner := t.Attrs[attrOwner]
-		// A trial is created, then its owner written: one without an owner
-		// for a few seconds is being started, not abandoned.
-		if t.State != Running || ownerAlive(owner) || owner == "" && time.Since(t.Start) < time.Minute {
+		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) {
 			continue
 		}
 		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), staleReason)
@@ -325,14 +321,10 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 			return errSearchSpaceDone
 		}
 	}
-	ft, err := s.storage.CreateTrial(ctx, s.id)
+	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner})
 	if err != nil {
 		return err
 	}
-	if err := s.storage.SetTrialAttr(ctx, ft.ID, attrOwner, thisOwner); err != nil {
-		return err
-	}
-	ft.Attrs[attrOwner] = thisOwner
 	t := &Trial{study: s, frozen: ft, ctx: ctx}
 	if err := s.startTrial(t); err != nil {
 		reason := err.Error()

@@ -57,8 +57,8 @@ func (r *reporter) say(format string, args ...any) {
 	fmt.Fprintf(os.Stdout, format+"\n", args...) // unbuffered: one write(2) per line
 }
 
-func (r *reporter) CreateTrial(ctx context.Context, studyID int64) (tuner.FrozenTrial, error) {
-	ft, err := r.Storage.CreateTrial(ctx, studyID)
+func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string) (tuner.FrozenTrial, error) {
+	ft, err := r.Storage.CreateTrial(ctx, studyID, attrs)
 	if err == nil {
 		r.mu.Lock()
 		r.numbers[ft.ID] = ft.Number

@@ -14,10 +14,10 @@ import (
 // CreateTrial implements tuner.Storage. In one BEGIN IMMEDIATE transaction
 // it claims the study's oldest Waiting trial (lowest number), now Running
 // with its queued parameters, or else inserts a Running trial numbered by
-// the count of the study's trials. The write lock makes both atomic across
+// the count of the study's trials, and sets attrs on it. The write lock makes both atomic across
 // goroutines and processes: no two callers get the same queued trial or the
 // same number.
-func (s *Storage) CreateTrial(ctx context.Context, studyID int64) (tuner.FrozenTrial, error) {
+func (s *Storage) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string) (tuner.FrozenTrial, error) {
 	var ft tuner.FrozenTrial
 	err := s.write(ctx, fmt.Sprintf("create trial in study %d", studyID), func(tx *sql.Tx) error {
 		if err := studyExists(ctx, tx, studyID); err != nil {
@@ -33,6 +33,12 @@ func (s *Storage) CreateTrial(ctx context.Context, studyID int64) (tuner.FrozenT
 		}
 		if err != nil {
 			return err
+		}
+		for k, v := range attrs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO trial_attributes (trial_id, key, value) VALUES (?, ?, ?)
+				ON CONFLICT (trial_id, key) DO UPDATE SET value = excluded.value`, id, k, v); err != nil {
+				return err
+			}
 		}
 		trials, err := loadTrials(ctx, tx, byTrial, id)
 		if err != nil {
