@@ -81,7 +81,10 @@ type Trial struct {
 	err    error
 	// relative holds the values a RelativeSampler proposed at the start.
 	relative map[string]float64
-	ctx      context.Context
+	// history is the study's trials when this one started; suggestions
+	// sample against it.
+	history []FrozenTrial
+	ctx     context.Context
 }
 
 // Number returns the trial's 0-based number in the study.
