@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // AdaGrad is Adagrad (Duchi, Hazan & Singer 2011), exactly torch.optim.Adagrad
@@ -77,29 +75,16 @@ func (s *AdaGradSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *AdaGradSolver) Step(vgs []G.ValueGrad) error {
-	return gerr.Do("optimizers: adagrad step", func() error {
-		if err := checkLR(s.lr); err != nil {
-			return err
-		}
-		ps, first, err := s.params.bind(vgs)
-		if err != nil {
-			return err
-		}
-		if first {
-			s.state = newStates(ps, newAdaGradState[float32], newAdaGradState[float64], s.cfg.InitialAccumulatorValue)
-		}
-		s.t++
-		h32, h64 := adagradScalarsOf[float32](&s.cfg, s.lr, s.t), adagradScalarsOf[float64](&s.cfg, s.lr, s.t)
-		for i, p := range ps {
-			switch st := s.state[i].(type) {
-			case *adagradState[float32]:
-				st.step(p.w.Float32s(), p.g.Float32s(), &h32)
-			case *adagradState[float64]:
-				st.step(p.w.Float64s(), p.g.Float64s(), &h64)
-			}
-		}
-		return nil
-	})
+	return runStep[*AdaGradSolver, *adagradState[float32], *adagradState[float64]](s, "optimizers: adagrad step", s.lr, &s.params, &s.state, vgs)
+}
+
+func (s *AdaGradSolver) newState(ps []param) []any {
+	return newStates(ps, newAdaGradState[float32], newAdaGradState[float64], s.cfg.InitialAccumulatorValue)
+}
+
+func (s *AdaGradSolver) scalars(bool) (adagradScalars[float32], adagradScalars[float64]) {
+	s.t++
+	return adagradScalarsOf[float32](&s.cfg, s.lr, s.t), adagradScalarsOf[float64](&s.cfg, s.lr, s.t)
 }
 
 type adagradState[T float] struct {
@@ -130,7 +115,7 @@ func adagradScalarsOf[T float](o *AdaGrad, lr float64, t int) adagradScalars[T] 
 	}
 }
 
-func (s *adagradState[T]) step(w, g []T, h *adagradScalars[T]) {
+func (s *adagradState[T]) step(w, g []T, h adagradScalars[T]) {
 	g = g[:len(w)]
 	sum := s.sum[:len(w)]
 	for i := range w {

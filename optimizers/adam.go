@@ -5,8 +5,6 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // Adam is Adam (Kingma & Ba 2015, "Adam: A Method for Stochastic
@@ -102,29 +100,16 @@ func (s *AdamSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *AdamSolver) Step(vgs []G.ValueGrad) error {
-	return gerr.Do(s.what, func() error {
-		if err := checkLR(s.lr); err != nil {
-			return err
-		}
-		ps, first, err := s.params.bind(vgs)
-		if err != nil {
-			return err
-		}
-		if first {
-			s.state = newStates(ps, newAdamState[float32], newAdamState[float64], s.cfg.amsgrad)
-		}
-		s.t++
-		h32, h64 := adamScalarsOf[float32](&s.cfg, s.lr, s.t), adamScalarsOf[float64](&s.cfg, s.lr, s.t)
-		for i, p := range ps {
-			switch st := s.state[i].(type) {
-			case *adamState[float32]:
-				st.step(p.w.Float32s(), p.g.Float32s(), &h32)
-			case *adamState[float64]:
-				st.step(p.w.Float64s(), p.g.Float64s(), &h64)
-			}
-		}
-		return nil
-	})
+	return runStep[*AdamSolver, *adamState[float32], *adamState[float64]](s, s.what, s.lr, &s.params, &s.state, vgs)
+}
+
+func (s *AdamSolver) newState(ps []param) []any {
+	return newStates(ps, newAdamState[float32], newAdamState[float64], s.cfg.amsgrad)
+}
+
+func (s *AdamSolver) scalars(bool) (adamScalars[float32], adamScalars[float64]) {
+	s.t++
+	return adamScalarsOf[float32](&s.cfg, s.lr, s.t), adamScalarsOf[float64](&s.cfg, s.lr, s.t)
 }
 
 type adamState[T float] struct {
@@ -170,7 +155,7 @@ func adamScalarsOf[T float](a *adamSettings, lr float64, t int) adamScalars[T] {
 	}
 }
 
-func (s *adamState[T]) step(w, g []T, h *adamScalars[T]) {
+func (s *adamState[T]) step(w, g []T, h adamScalars[T]) {
 	// Locals, so that the loop keeps them in registers.
 	b1, omb1, b2, omb2 := h.beta1, h.oneMinusBeta1, h.beta2, h.oneMinusBeta2
 	negStep, bc2Sqrt, eps, wd, decay := h.negStepSize, h.bc2Sqrt, h.eps, h.weightDecay, h.decayFactor

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // RMSProp is RMSprop (Hinton, Coursera lecture 6e; centered form from Graves
@@ -84,28 +82,15 @@ func (s *RMSPropSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *RMSPropSolver) Step(vgs []G.ValueGrad) error {
-	return gerr.Do("optimizers: rmsprop step", func() error {
-		if err := checkLR(s.lr); err != nil {
-			return err
-		}
-		ps, first, err := s.params.bind(vgs)
-		if err != nil {
-			return err
-		}
-		if first {
-			s.state = newStates(ps, newRMSPropState[float32], newRMSPropState[float64], s.cfg)
-		}
-		h32, h64 := rmspropScalarsOf[float32](&s.cfg, s.lr), rmspropScalarsOf[float64](&s.cfg, s.lr)
-		for i, p := range ps {
-			switch st := s.state[i].(type) {
-			case *rmspropState[float32]:
-				st.step(p.w.Float32s(), p.g.Float32s(), &h32)
-			case *rmspropState[float64]:
-				st.step(p.w.Float64s(), p.g.Float64s(), &h64)
-			}
-		}
-		return nil
-	})
+	return runStep[*RMSPropSolver, *rmspropState[float32], *rmspropState[float64]](s, "optimizers: rmsprop step", s.lr, &s.params, &s.state, vgs)
+}
+
+func (s *RMSPropSolver) newState(ps []param) []any {
+	return newStates(ps, newRMSPropState[float32], newRMSPropState[float64], s.cfg)
+}
+
+func (s *RMSPropSolver) scalars(bool) (rmspropScalars[float32], rmspropScalars[float64]) {
+	return rmspropScalarsOf[float32](&s.cfg, s.lr), rmspropScalarsOf[float64](&s.cfg, s.lr)
 }
 
 type rmspropState[T float] struct {
@@ -145,7 +130,7 @@ func rmspropScalarsOf[T float](o *RMSProp, lr float64) rmspropScalars[T] {
 	}
 }
 
-func (s *rmspropState[T]) step(w, g []T, h *rmspropScalars[T]) {
+func (s *rmspropState[T]) step(w, g []T, h rmspropScalars[T]) {
 	g = g[:len(w)]
 	v := s.v[:len(w)]
 	gAvg, buf := s.gAvg, s.buf

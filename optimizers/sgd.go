@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // SGD is stochastic gradient descent with optional momentum, exactly
@@ -77,28 +75,15 @@ func (s *SGDSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *SGDSolver) Step(vgs []G.ValueGrad) error {
-	return gerr.Do("optimizers: sgd step", func() error {
-		if err := checkLR(s.lr); err != nil {
-			return err
-		}
-		ps, first, err := s.params.bind(vgs)
-		if err != nil {
-			return err
-		}
-		if first {
-			s.state = newStates(ps, newSGDState[float32], newSGDState[float64], s.cfg.Momentum != 0)
-		}
-		h32, h64 := sgdScalarsOf[float32](s.cfg, s.lr, first), sgdScalarsOf[float64](s.cfg, s.lr, first)
-		for i, p := range ps {
-			switch st := s.state[i].(type) {
-			case *sgdState[float32]:
-				st.step(p.w.Float32s(), p.g.Float32s(), &h32)
-			case *sgdState[float64]:
-				st.step(p.w.Float64s(), p.g.Float64s(), &h64)
-			}
-		}
-		return nil
-	})
+	return runStep[*SGDSolver, *sgdState[float32], *sgdState[float64]](s, "optimizers: sgd step", s.lr, &s.params, &s.state, vgs)
+}
+
+func (s *SGDSolver) newState(ps []param) []any {
+	return newStates(ps, newSGDState[float32], newSGDState[float64], s.cfg.Momentum != 0)
+}
+
+func (s *SGDSolver) scalars(first bool) (sgdScalars[float32], sgdScalars[float64]) {
+	return sgdScalarsOf[float32](s.cfg, s.lr, first), sgdScalarsOf[float64](s.cfg, s.lr, first)
 }
 
 type sgdState[T float] struct {
@@ -130,7 +115,7 @@ func sgdScalarsOf[T float](o SGD, lr float64, first bool) sgdScalars[T] {
 	}
 }
 
-func (s *sgdState[T]) step(w, g []T, h *sgdScalars[T]) {
+func (s *sgdState[T]) step(w, g []T, h sgdScalars[T]) {
 	g = g[:len(w)]
 	if s.buf == nil {
 		for i := range w {

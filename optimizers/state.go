@@ -3,7 +3,10 @@ package optimizers
 import (
 	"math"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // newStates makes one state per parameter, in the parameter's dtype (bind
@@ -19,6 +22,52 @@ func newStates[O, S32, S64 any](ps []param, mk32 func(n int, opt O) S32, mk64 fu
 		}
 	}
 	return st
+}
+
+// stepper is one parameter's optimizer state, updated in place with one
+// Step's scalars h.
+type stepper[T float, H any] interface {
+	step(w, g []T, h H) // h by value: a pointer would escape through the generic call
+}
+
+// kernel is what a solver adds to runStep: its per-parameter state and one
+// Step's scalars. Methods, not closures, so a Step allocates nothing.
+type kernel[H32, H64 any] interface {
+	newState(ps []param) []any
+	// scalars runs once binding succeeded, so a solver may count its
+	// steps there.
+	scalars(first bool) (H32, H64)
+}
+
+// runStep is the body every solver's Step shares: check the rate, bind the
+// parameters (a failed check changes nothing), make the per-parameter state
+// on the first Step, compute the Step's scalars in both dtypes, then update
+// each parameter in its own.
+func runStep[K kernel[H32, H64], S32 stepper[float32, H32], S64 stepper[float64, H64], H32, H64 any](
+	k K, what string, lr float64, b *binding, state *[]any, vgs []G.ValueGrad,
+) error {
+	return gerr.Do(what, func() error {
+		if err := checkLR(lr); err != nil {
+			return err
+		}
+		ps, first, err := b.bind(vgs)
+		if err != nil {
+			return err
+		}
+		if first {
+			*state = k.newState(ps)
+		}
+		h32, h64 := k.scalars(first)
+		for i, p := range ps {
+			switch st := (*state)[i].(type) {
+			case S32:
+				st.step(p.w.Float32s(), p.g.Float32s(), h32)
+			case S64:
+				st.step(p.w.Float64s(), p.g.Float64s(), h64)
+			}
+		}
+		return nil
+	})
 }
 
 // sqrt in T: for float32 the compiler turns this into one float32 square
