@@ -102,12 +102,7 @@ type Normal struct{ Mean, Std float64 }
 
 // Init implements Initializer.
 func (n Normal) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if n.Validate(fanIn, fanOut) != nil {
-		fillNaN(dst)
-		return
-	}
-	mean, std := n.moments(fanIn, fanOut)
-	fillNormal(dst, mean, std, rng)
+	initNormal(n, dst, fanIn, fanOut, rng)
 }
 
 func (n Normal) moments(_, _ int) (mean, std float64) {
@@ -141,12 +136,7 @@ type TorchLinear struct{}
 
 // Init implements Initializer.
 func (t TorchLinear) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if t.Validate(fanIn, fanOut) != nil {
-		fillNaN(dst)
-		return
-	}
-	_, a := t.bounds(fanIn, fanOut)
-	fillSymmetric(dst, a, rng)
+	initSymmetric(t, dst, fanIn, fanOut, rng)
 }
 
 func (TorchLinear) bounds(fanIn, _ int) (lo, hi float64) {
@@ -200,4 +190,38 @@ func withParams(name string, kv ...string) string {
 		return name
 	}
 	return name + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// normalInit and symmetricInit are initializers drawing from N(mean, std²)
+// and from U(−hi, hi): their Init is one of the two below.
+type normalInit interface {
+	Validate(fanIn, fanOut int) error
+	moments(fanIn, fanOut int) (mean, std float64)
+}
+
+type symmetricInit interface {
+	Validate(fanIn, fanOut int) error
+	bounds(fanIn, fanOut int) (lo, hi float64)
+}
+
+// initNormal fills dst from n's normal, or with NaN when n cannot serve
+// these fans (Scope.Param reports the error).
+func initNormal(n normalInit, dst []float64, fanIn, fanOut int, rng *rand.Rand) {
+	if n.Validate(fanIn, fanOut) != nil {
+		fillNaN(dst)
+		return
+	}
+	mean, std := n.moments(fanIn, fanOut)
+	fillNormal(dst, mean, std, rng)
+}
+
+// initSymmetric fills dst from U(−hi, hi) of u's bounds, or with NaN when u
+// cannot serve these fans.
+func initSymmetric(u symmetricInit, dst []float64, fanIn, fanOut int, rng *rand.Rand) {
+	if u.Validate(fanIn, fanOut) != nil {
+		fillNaN(dst)
+		return
+	}
+	_, hi := u.bounds(fanIn, fanOut)
+	fillSymmetric(dst, hi, rng)
 }

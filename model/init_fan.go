@@ -54,12 +54,7 @@ type LeCunNormal struct{}
 
 // Init implements Initializer.
 func (x XavierUniform) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if x.Validate(fanIn, fanOut) != nil {
-		fillNaN(dst)
-		return
-	}
-	_, a := x.bounds(fanIn, fanOut)
-	fillSymmetric(dst, a, rng)
+	initSymmetric(x, dst, fanIn, fanOut, rng)
 }
 
 func (x XavierUniform) bounds(fanIn, fanOut int) (lo, hi float64) {
@@ -77,12 +72,7 @@ func (x XavierUniform) String() string { return withParams("xavier_uniform", "ga
 
 // Init implements Initializer.
 func (x XavierNormal) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if x.Validate(fanIn, fanOut) != nil {
-		fillNaN(dst)
-		return
-	}
-	mean, std := x.moments(fanIn, fanOut)
-	fillNormal(dst, mean, std, rng)
+	initNormal(x, dst, fanIn, fanOut, rng)
 }
 
 func (x XavierNormal) moments(fanIn, fanOut int) (mean, std float64) {
@@ -166,12 +156,7 @@ func (h HeUniform) k() kaiming {
 
 // Init implements Initializer.
 func (h HeUniform) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if h.Validate(fanIn, fanOut) != nil {
-		fillNaN(dst)
-		return
-	}
-	_, b := h.bounds(fanIn, fanOut)
-	fillSymmetric(dst, b, rng)
+	initSymmetric(h, dst, fanIn, fanOut, rng)
 }
 
 func (h HeUniform) bounds(fanIn, fanOut int) (lo, hi float64) {
@@ -191,12 +176,7 @@ func (h HeNormal) k() kaiming {
 
 // Init implements Initializer.
 func (h HeNormal) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if h.Validate(fanIn, fanOut) != nil {
-		fillNaN(dst)
-		return
-	}
-	mean, std := h.moments(fanIn, fanOut)
-	fillNormal(dst, mean, std, rng)
+	initNormal(h, dst, fanIn, fanOut, rng)
 }
 
 func (h HeNormal) moments(fanIn, fanOut int) (mean, std float64) {
@@ -211,12 +191,7 @@ func (h HeNormal) String() string { return h.k().String() }
 
 // Init implements Initializer.
 func (l LeCunNormal) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if l.Validate(fanIn, fanOut) != nil {
-		fillNaN(dst)
-		return
-	}
-	mean, std := l.moments(fanIn, fanOut)
-	fillNormal(dst, mean, std, rng)
+	initNormal(l, dst, fanIn, fanOut, rng)
 }
 
 func (LeCunNormal) moments(fanIn, _ int) (mean, std float64) {

@@ -42,9 +42,6 @@ func TestGainMatchesTorch(t *testing.T) {
 type uniformInit interface {
 	bounds(fanIn, fanOut int) (lo, hi float64)
 }
-type normalInit interface {
-	moments(fanIn, fanOut int) (mean, std float64)
-}
 
 var goldenInits = map[string]Initializer{
 	"uniform":                                Uniform{},
