@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 	"gorgonia.org/tensor"
 )
 
@@ -35,7 +37,10 @@ type CSVConfig struct {
 
 // LoadCSV reads a numeric table from r into a Dataset: X (rows, columns not
 // in TargetColumns) and Y (rows, len(TargetColumns)). Cells may have spaces
-// around the number; blank lines are skipped.
+// around the number; blank lines are skipped. A byte-order mark at the start
+// is honoured and dropped, as pandas and Python's "utf-8-sig" do: UTF-8
+// (Excel's "CSV UTF-8") and UTF-16 LE/BE (Excel's "Unicode Text"); without
+// one the bytes are read as they are.
 //
 // Errors (lines and columns are 1-based): a cell that is not a number, or
 // malformed CSV, wraps ErrParse and names the line, column and text; NaN or
@@ -63,7 +68,7 @@ func loadCSV(r io.Reader, cfg CSVConfig, named bool) (*Dataset, []string, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(withoutBOM(r))
 	if cfg.Comma != 0 {
 		cr.Comma = cfg.Comma
 	}
@@ -166,6 +171,15 @@ func loadCSV(r io.Reader, cfg CSVConfig, named bool) (*Dataset, []string, error)
 	}
 	ds, err := New(matrix(xs, rows, width-len(yCols), dt), matrix(ys, rows, len(yCols), dt))
 	return ds, classes, err
+}
+
+// withoutBOM returns r decoded by the byte-order mark it starts with, the
+// mark dropped; text without a mark passes through unchanged (no UTF-8
+// validation, so a class name in another encoding keeps its bytes). Without
+// this, a UTF-8 mark glues onto the first cell: a phantom class or a parse
+// error on line 1.
+func withoutBOM(r io.Reader) io.Reader {
+	return transform.NewReader(r, unicode.BOMOverride(transform.Nop))
 }
 
 // encodeClasses maps names to their index among the sorted distinct names.

@@ -192,3 +192,50 @@ func TestGolearnIris(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// A byte-order mark must not become part of the first cell: with class
+// names in column 0 it made "\ufeffrepublican" a class of its own, and in a
+// numeric first cell a parse error on line 1.
+func TestLoadCSVByteOrderMark(t *testing.T) {
+	const votes = "republican,1,0\ndemocrat,0,1\nrepublican,1,1\n"
+	utf16le := func(s string) string {
+		b := []byte{0xff, 0xfe}
+		for _, r := range s { // ASCII only
+			b = append(b, byte(r), 0)
+		}
+		return string(b)
+	}
+	for name, text := range map[string]string{
+		"utf-8 mark":    "\ufeff" + votes,
+		"utf-16le mark": utf16le(votes),
+	} {
+		t.Run(name, func(t *testing.T) {
+			d, classes, err := LoadCSVClasses(strings.NewReader(text), CSVConfig{TargetColumns: []int{0}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []string{"democrat", "republican"}; !reflect.DeepEqual(classes, want) {
+				t.Errorf("classes = %q, want %q", classes, want)
+			}
+			if got, want := d.Y.Data(), []float64{1, 0, 1}; !reflect.DeepEqual(got, want) {
+				t.Errorf("labels = %v, want %v", got, want)
+			}
+		})
+	}
+	d, err := LoadCSV(strings.NewReader("\ufeff5.1,3.5,0\n7.0,3.2,1\n"), CSVConfig{})
+	if err != nil {
+		t.Fatalf("numeric table with a UTF-8 mark: %v", err)
+	}
+	if got, want := d.X.Data(), []float64{5.1, 3.5, 7.0, 3.2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("X = %v, want %v", got, want)
+	}
+	// Without a mark, bytes that are not UTF-8 pass through unchanged, so two
+	// Latin-1 names stay two classes.
+	_, classes, err := LoadCSVClasses(strings.NewReader("caf\xe9,1\ncaf\xe8,2\n"), CSVConfig{TargetColumns: []int{0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"caf\xe8", "caf\xe9"}; !reflect.DeepEqual(classes, want) {
+		t.Errorf("Latin-1 classes = %q, want %q", classes, want)
+	}
+}
