@@ -292,8 +292,6 @@ func TestZeroDataset(t *testing.T) {
 	}
 	_, _, err := d.Split(0.5, 1)
 	wantErr(t, err, ErrEmpty)
-	_, _, _, err = TrainValTestSplit(&d, 0.1, 0.1, 1)
-	wantErr(t, err, ErrEmpty)
 	_, err = d.Subset([]int{0})
 	wantErr(t, err, ErrEmpty)
 	_, err = d.AsType(tensor.Float32)

@@ -7,8 +7,7 @@ import (
 	"math/rand/v2"
 )
 
-// splitStream is the PCG stream (increment selector) used by Split and
-// TrainValTestSplit: 2^64 divided by the golden ratio, an arbitrary odd
+// splitStream is the PCG stream (increment selector) used by Split: 2^64 divided by the golden ratio, an arbitrary odd
 // constant that is fixed so that a seed always yields the same split.
 const splitStream = 0x9e3779b97f4a7c15
 
@@ -40,53 +39,6 @@ func (d *Dataset) Split(frac float64, seed uint64) (rest, held *Dataset, err err
 		return nil, nil, err
 	}
 	return rest, held, nil
-}
-
-// TrainValTestSplit splits d in three with one shuffle (seeded as in Split):
-// test holds round(testFrac*n) rows, val round(valFrac*n) rows (valFrac is a
-// fraction of the whole, not of what test leaves), and train the rest. test is
-// exactly the held part of d.Split(testFrac, seed), so this is two successive
-// splits. A fraction of 0 gives a nil part; with both 0, train is a shuffled
-// copy of d.
-//
-// Errors: a fraction outside [0, 1), a non-zero one that rounds to no rows, or
-// fractions that leave train empty wrap ErrSplit and name the fractions and n;
-// a nil d wraps ErrEmpty.
-func TrainValTestSplit(d *Dataset, valFrac, testFrac float64, seed uint64) (train, val, test *Dataset, err error) {
-	if d.empty() {
-		return nil, nil, nil, fmt.Errorf("%w: TrainValTestSplit of an empty Dataset", ErrEmpty)
-	}
-	n := d.Len()
-	nVal, nTest := 0, 0
-	if valFrac != 0 {
-		if nVal, err = splitCount("valFrac", valFrac, n); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	if testFrac != 0 {
-		if nTest, err = splitCount("testFrac", testFrac, n); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	if !(valFrac+testFrac < 1) || nVal+nTest >= n {
-		return nil, nil, nil, fmt.Errorf("%w: valFrac = %v and testFrac = %v of n = %d rows leave no training rows",
-			ErrSplit, valFrac, testFrac, n)
-	}
-	perm := permutation(n, seed)
-	if nTest > 0 {
-		if test, err = d.Subset(perm[:nTest]); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	if nVal > 0 {
-		if val, err = d.Subset(perm[nTest : nTest+nVal]); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	if train, err = d.Subset(perm[nTest+nVal:]); err != nil {
-		return nil, nil, nil, err
-	}
-	return train, val, test, nil
 }
 
 // splitCount returns round(frac*n) for frac in (0, 1), or an error wrapping

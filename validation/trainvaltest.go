@@ -16,9 +16,9 @@ const trainValTestStream = 0x7476747331 // "tvts1"
 //
 // Sizes: test holds ⌈testFrac·n⌉ rows and val ⌈valFrac·n⌉ rows (valFrac is a
 // fraction of the whole d, not of what test leaves), train the rest. This is
-// scikit-learn's rounding (ceil for the held-out part); data.TrainValTestSplit
-// rounds to nearest instead, so the two can differ by a row. A fraction of 0
-// gives a nil part.
+// scikit-learn's rounding (ceil for the held-out part). A fraction of 0 gives
+// a nil part. For a two-way split, see data.Dataset.Split or
+// [StratifiedSplit].
 //
 // With stratify, d's labels (column 0 of Y, see Dataset.Labels) are split
 // class by class as [StratifiedSplit] describes, first test out of all rows,
