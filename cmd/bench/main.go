@@ -1,0 +1,73 @@
+// Command bench measures gradtune's training speed beside its peers, in
+// interleaved rounds on one machine, and reports the median of the per-round
+// ratios (a noisy machine slows all peers of a round together):
+//
+//   - mnist-float32, mnist-float64: one MNIST epoch (784-256-128-10 ReLU MLP,
+//     batch 128, Adam lr 1e-3, 59,904 images) through our trainer, through a
+//     hand-written Gorgonia loop on gonum's BLAS, and through PyTorch with one
+//     thread; samples/s, and for ours allocations and bytes per step.
+//   - linreg: the seed's linear regression (1000 full-batch Adam steps),
+//     microseconds per step, ours and PyTorch's.
+//
+// PyTorch runs only where Debian's python3-torch is importable; the output
+// says so otherwise. Usage:
+//
+//	go run ./cmd/bench                 # 7 rounds of every job
+//	go run ./cmd/bench -rounds 3 -jobs mnist-float32
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func main() {
+	rounds := flag.Int("rounds", 7, "interleaved rounds of each job")
+	jobs := flag.String("jobs", "mnist-float32,mnist-float64,linreg", "comma-separated jobs")
+	python := flag.String("python", "/usr/bin/python3", "Python with torch for the PyTorch peer; \"\" skips it")
+	flag.Parse()
+	if err := run(os.Stdout, *rounds, strings.Split(*jobs, ","), *python); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(w io.Writer, rounds int, jobs []string, python string) error {
+	if rounds < 1 {
+		return fmt.Errorf("-rounds %d, want ≥ 1", rounds)
+	}
+	torch, err := startTorch(python)
+	if err != nil {
+		fmt.Fprintf(w, "PyTorch peer: not run (%v)\n", err)
+	} else {
+		defer torch.close()
+		fmt.Fprintf(w, "PyTorch peer: torch %s, 1 thread\n", torch.version)
+	}
+	fmt.Fprintf(w, "Go %s, GOMAXPROCS=%d, %s/%s, gradtune's BLAS %T\n\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, G.WhichBLAS())
+	for _, job := range jobs {
+		var err error
+		switch job {
+		case "mnist-float32":
+			err = benchMNIST(w, rounds, tensor.Float32, torch)
+		case "mnist-float64":
+			err = benchMNIST(w, rounds, tensor.Float64, torch)
+		case "linreg":
+			err = benchLinreg(w, rounds, torch)
+		default:
+			err = fmt.Errorf("unknown job (want mnist-float32, mnist-float64 or linreg)")
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", job, err)
+		}
+	}
+	fmt.Fprintf(w, "peak RSS of this process: %s\n", peakRSS())
+	return nil
+}
