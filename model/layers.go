@@ -57,11 +57,11 @@ func (d Dense) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	xw, err := G.Mul(x, w)
+	y, err := denseLayer(x, w, b, s.needsGradient(x))
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", name, err)
 	}
-	return G.BroadcastAdd(xw, b, nil, []byte{0})
+	return y, nil
 }
 
 // Linear is a single dense layer without activation: PyTorch's nn.Linear(in, Out),

@@ -209,6 +209,13 @@ func (s *Scope) Watch(name string, n *G.Node) {
 	s.watched = append(s.watched, Watched{Name: name, Node: n})
 }
 
+// needsGradient reports whether a gradient must flow into x: false for a
+// leaf that is not one of this model's parameters (the data), true for
+// anything computed.
+func (s *Scope) needsGradient(x *G.Node) bool {
+	return x.Op() != nil || slices.Contains(s.nodes, x)
+}
+
 // Training reports whether this is a training graph.
 func (s *Scope) Training() bool { return s.training }
 
