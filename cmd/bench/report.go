@@ -25,12 +25,12 @@ func summarize(w io.Writer, job, unit string, ours, raw, py []sample) {
 		}
 		return out
 	}
-	fmt.Fprintf(w, "%s, median of %d rounds: ours %.4g %s", job, len(ours), median(rates(ours)), unit)
+	fmt.Fprintf(w, "%s, median of %d rounds: ours %.0f %s", job, len(ours), median(rates(ours)), unit)
 	if len(raw) > 0 {
-		fmt.Fprintf(w, ", raw Gorgonia+gonum %.4g (ours/raw %.2f×)", median(rates(raw)), median(ratios(raw)))
+		fmt.Fprintf(w, ", raw Gorgonia+gonum %.0f (ours/raw %.2f×)", median(rates(raw)), median(ratios(raw)))
 	}
 	if len(py) > 0 {
-		fmt.Fprintf(w, ", PyTorch 1 thread %.4g (ours/PyTorch %.2f×)", median(rates(py)), median(ratios(py)))
+		fmt.Fprintf(w, ", PyTorch 1 thread %.0f (ours/PyTorch %.2f×)", median(rates(py)), median(ratios(py)))
 	}
 	allocs, bytes := make([]float64, len(ours)), make([]float64, len(ours))
 	for i, o := range ours {
