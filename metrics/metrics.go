@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/gradtune/gradtune/goal"
 )
 
 // ErrShape is wrapped by errors about outputs and targets that don't match.
@@ -18,16 +20,18 @@ var ErrShape = errors.New("metrics: shape mismatch")
 type Metric interface {
 	Name() string
 	Eval(out []float64, y []float64, n, outputs, k int) (float64, error)
-	// HigherIsBetter reports the direction of improvement.
-	HigherIsBetter() bool
+	// Direction is the way the metric improves: goal.Minimize or
+	// goal.Maximize (never goal.Auto). Callbacks monitoring the metric with
+	// an Auto mode take this direction.
+	Direction() goal.Direction
 }
 
 // Accuracy is the fraction of rows whose arg-max output equals the label
 // (ties go to the lowest index, as torch.argmax). Targets: (n, 1) labels.
 type Accuracy struct{}
 
-func (Accuracy) Name() string         { return "accuracy" }
-func (Accuracy) HigherIsBetter() bool { return true }
+func (Accuracy) Name() string              { return "accuracy" }
+func (Accuracy) Direction() goal.Direction { return goal.Maximize }
 
 // Eval implements Metric.
 func (Accuracy) Eval(out, y []float64, n, outputs, k int) (float64, error) {
@@ -53,8 +57,8 @@ func (Accuracy) Eval(out, y []float64, n, outputs, k int) (float64, error) {
 // MAE is the mean absolute error over all n×outputs elements. Targets: (n, outputs).
 type MAE struct{}
 
-func (MAE) Name() string         { return "mae" }
-func (MAE) HigherIsBetter() bool { return false }
+func (MAE) Name() string              { return "mae" }
+func (MAE) Direction() goal.Direction { return goal.Minimize }
 
 // Eval implements Metric.
 func (MAE) Eval(out, y []float64, n, outputs, k int) (float64, error) {
@@ -64,8 +68,8 @@ func (MAE) Eval(out, y []float64, n, outputs, k int) (float64, error) {
 // RMSE is the root mean squared error over all n×outputs elements. Targets: (n, outputs).
 type RMSE struct{}
 
-func (RMSE) Name() string         { return "rmse" }
-func (RMSE) HigherIsBetter() bool { return false }
+func (RMSE) Name() string              { return "rmse" }
+func (RMSE) Direction() goal.Direction { return goal.Minimize }
 
 // Eval implements Metric.
 func (RMSE) Eval(out, y []float64, n, outputs, k int) (float64, error) {

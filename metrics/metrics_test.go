@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/gradtune/gradtune/goal"
 )
 
 func TestAccuracy(t *testing.T) {
@@ -33,5 +35,16 @@ func TestRegressionMetrics(t *testing.T) {
 	}
 	if _, err := (MAE{}).Eval(out, y, 2, 2, 1); !errors.Is(err, ErrShape) {
 		t.Errorf("mismatched width: error = %v, want ErrShape", err)
+	}
+}
+
+func TestDirections(t *testing.T) {
+	for _, c := range []struct {
+		m    Metric
+		want goal.Direction
+	}{{Accuracy{}, goal.Maximize}, {MAE{}, goal.Minimize}, {RMSE{}, goal.Minimize}} {
+		if got := c.m.Direction(); got != c.want {
+			t.Errorf("%s: Direction() = %v, want %v", c.m.Name(), got, c.want)
+		}
 	}
 }

@@ -2,22 +2,30 @@ package schedulers
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/gradtune/gradtune/goal"
 )
 
 // ReduceLROnPlateau configures a Plateau: it multiplies the rate by Factor
 // once a monitored metric (say, the validation loss) has not improved for
 // more than Patience epochs (torch.optim.lr_scheduler.ReduceLROnPlateau).
 //
-// A metric m improves on the best so far when, in Mode "min",
+// A metric m improves on the best so far when, in Mode goal.Minimize,
 // m < best·(1 − Threshold) (ThresholdMode "rel") or m < best − Threshold
-// ("abs"); in Mode "max", m > best·(1 + Threshold) or m > best + Threshold.
+// ("abs"); in Mode goal.Maximize, m > best·(1 + Threshold) or
+// m > best + Threshold.
 // A NaN metric never improves (as torch's comparisons). After a reduction,
 // Cooldown epochs are not counted as bad. A reduction sets the rate to
 // max(lr·Factor, MinLR), and is skipped when it would lower the rate by Eps
 // or less.
 //
-// Zero values mean torch's defaults for Mode ("min"), Factor (0.1),
+// Mode's zero value, goal.Auto, takes the direction of the monitored
+// metric: trainer.ReduceLROnPlateau and trainer.Config.Plateau resolve it
+// (a loss is minimized, an accuracy maximized) before making the Plateau.
+// NewPlateau has no metric to ask, so it refuses Auto: set goal.Minimize
+// (torch's mode="min") or goal.Maximize when you drive a Plateau yourself.
+//
+// Zero values mean torch's defaults for Factor (0.1),
 // Threshold (1e-4), ThresholdMode ("rel") and Eps (1e-8); torch's Cooldown
 // and MinLR defaults are 0 too. Patience is used as given, because 0 is a
 // meaningful value (reduce after the first epoch without improvement), so a
@@ -25,7 +33,7 @@ import (
 // get it. A Threshold or Eps of exactly 0 cannot be expressed (0 means the
 // default); use math.SmallestNonzeroFloat64 for "any improvement counts".
 type ReduceLROnPlateau struct {
-	Mode          string // "min" (default) or "max"
+	Mode          goal.Direction // goal.Auto (resolved from the metric), goal.Minimize or goal.Maximize
 	Factor        float64
 	Patience      int
 	Threshold     float64
@@ -35,16 +43,15 @@ type ReduceLROnPlateau struct {
 	Eps           float64
 }
 
-// DefaultPlateau returns torch's defaults: mode min, factor 0.1, patience
-// 10, threshold 1e-4 rel, cooldown 0, min_lr 0, eps 1e-8.
+// DefaultPlateau returns torch's defaults: factor 0.1, patience 10,
+// threshold 1e-4 rel, cooldown 0, min_lr 0, eps 1e-8; Mode is left
+// goal.Auto, to follow the monitored metric (torch's default is "min": set
+// goal.Minimize for a Plateau you drive yourself).
 func DefaultPlateau() ReduceLROnPlateau {
 	return ReduceLROnPlateau{Patience: 10}.withDefaults()
 }
 
 func (c ReduceLROnPlateau) withDefaults() ReduceLROnPlateau {
-	if c.Mode == "" {
-		c.Mode = "min"
-	}
 	if c.Factor == 0 {
 		c.Factor = 0.1
 	}
@@ -60,11 +67,12 @@ func (c ReduceLROnPlateau) withDefaults() ReduceLROnPlateau {
 	return c
 }
 
-// Validate returns an error wrapping ErrConfig naming a bad field.
+// Validate returns an error wrapping ErrConfig naming a bad field. Mode
+// goal.Auto is valid here: NewPlateau wants it resolved.
 func (c ReduceLROnPlateau) Validate() error {
 	c = c.withDefaults()
-	if c.Mode != "min" && c.Mode != "max" {
-		return fmt.Errorf("%w: plateau Mode = %q, want \"min\" or \"max\" (\"\" = \"min\")", ErrConfig, c.Mode)
+	if err := c.Mode.Validate(); err != nil {
+		return fmt.Errorf("%w: plateau Mode: %w", ErrConfig, err)
 	}
 	if c.ThresholdMode != "rel" && c.ThresholdMode != "abs" {
 		return fmt.Errorf("%w: plateau ThresholdMode = %q, want \"rel\" or \"abs\" (\"\" = \"rel\")", ErrConfig, c.ThresholdMode)
@@ -108,17 +116,18 @@ type Plateau struct {
 }
 
 // NewPlateau returns a fresh Plateau, or an error wrapping ErrConfig if cfg
-// is invalid.
+// is invalid or its Mode is goal.Auto (a Plateau cannot tell on its own
+// whether its metric should fall or rise).
 func NewPlateau(cfg ReduceLROnPlateau) (*Plateau, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := cfg.withDefaults()
-	best := math.Inf(1) // torch's mode_worse
-	if c.Mode == "max" {
-		best = math.Inf(-1)
+	if cfg.Mode == goal.Auto {
+		return nil, fmt.Errorf("%w: plateau Mode is goal.Auto, which only the code that knows the monitored metric can resolve; "+
+			"set goal.Minimize (a loss, torch's mode=\"min\") or goal.Maximize (an accuracy)", ErrConfig)
 	}
-	return &Plateau{cfg: c, best: best, scale: 1}, nil
+	c := cfg.withDefaults()
+	return &Plateau{cfg: c, best: c.Mode.Worst(), scale: 1}, nil
 }
 
 // Step is torch's ReduceLROnPlateau.step(metric) for one epoch on a
@@ -152,9 +161,9 @@ func (p *Plateau) Step(metric, lr float64) (newLR float64, reduced bool) {
 func (p *Plateau) better(m float64) bool {
 	th := p.cfg.Threshold
 	switch {
-	case p.cfg.Mode == "min" && p.cfg.ThresholdMode == "rel":
+	case p.cfg.Mode == goal.Minimize && p.cfg.ThresholdMode == "rel":
 		return m < p.best*(1-th)
-	case p.cfg.Mode == "min":
+	case p.cfg.Mode == goal.Minimize:
 		return m < p.best-th
 	case p.cfg.ThresholdMode == "rel":
 		return m > p.best*(th+1)
@@ -166,8 +175,8 @@ func (p *Plateau) better(m float64) bool {
 // Scale is the product of the reductions so far (1 before any).
 func (p *Plateau) Scale() float64 { return p.scale }
 
-// Best is the best metric so far (+Inf in mode min, −Inf in mode max before
-// any finite metric).
+// Best is the best metric so far (+Inf when minimizing, −Inf when
+// maximizing, before any finite metric).
 func (p *Plateau) Best() float64 { return p.best }
 
 // BadEpochs is the number of epochs without improvement counted toward

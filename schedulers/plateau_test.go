@@ -3,9 +3,13 @@ package schedulers
 import (
 	"errors"
 	"math"
+	"reflect"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/goal"
 )
 
 // ReduceLROnPlateau through the Solver, one Gorgonia step per epoch, then
@@ -26,12 +30,17 @@ func TestPlateauMatchesTorch(t *testing.T) {
 			for _, i := range c.NaNAt {
 				metrics[i] = math.NaN()
 			}
+			mode, err := goal.Parse(c.Mode)
+			if err != nil {
+				t.Fatal(err)
+			}
 			cfg := ReduceLROnPlateau{
-				Mode: c.Mode, Factor: c.Factor, Patience: c.Patience, Threshold: c.Threshold,
+				Mode: mode, Factor: c.Factor, Patience: c.Patience, Threshold: c.Threshold,
 				ThresholdMode: c.ThresholdMode, Cooldown: c.Cooldown, MinLR: c.MinLR, Eps: c.Eps,
 			}
 			if c.Defaults {
 				cfg = DefaultPlateau()
+				cfg.Mode = goal.Minimize // torch's mode="min"
 			}
 			var sched Schedule = Constant{LR: c.LR}
 			if c.ExpGamma > 0 {
@@ -96,10 +105,10 @@ func TestPlateauNaNIsNotBetter(t *testing.T) {
 		wantBest float64
 		wantBad  int
 	}{
-		{"min first NaN", ReduceLROnPlateau{Patience: 5}, []float64{math.NaN(), math.NaN()}, math.Inf(1), 2},
-		{"max first NaN", ReduceLROnPlateau{Mode: "max", Patience: 5}, []float64{math.NaN()}, math.Inf(-1), 1},
-		{"min after value", ReduceLROnPlateau{Patience: 5}, []float64{1, math.NaN(), math.NaN(), math.NaN()}, 1, 3},
-		{"abs after value", ReduceLROnPlateau{Patience: 5, ThresholdMode: "abs"}, []float64{2, 1, math.NaN()}, 1, 1},
+		{"min first NaN", ReduceLROnPlateau{Mode: goal.Minimize, Patience: 5}, []float64{math.NaN(), math.NaN()}, math.Inf(1), 2},
+		{"max first NaN", ReduceLROnPlateau{Mode: goal.Maximize, Patience: 5}, []float64{math.NaN()}, math.Inf(-1), 1},
+		{"min after value", ReduceLROnPlateau{Mode: goal.Minimize, Patience: 5}, []float64{1, math.NaN(), math.NaN(), math.NaN()}, 1, 3},
+		{"abs after value", ReduceLROnPlateau{Mode: goal.Minimize, Patience: 5, ThresholdMode: "abs"}, []float64{2, 1, math.NaN()}, 1, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := NewPlateau(c.cfg)
@@ -122,7 +131,7 @@ func TestPlateauNaNIsNotBetter(t *testing.T) {
 // the product of the reductions, and a plateau that never triggers leaves
 // the schedule untouched.
 func TestPlateauScale(t *testing.T) {
-	p, err := NewPlateau(ReduceLROnPlateau{Patience: 0, Factor: 0.5})
+	p, err := NewPlateau(ReduceLROnPlateau{Mode: goal.Minimize, Patience: 0, Factor: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,5 +165,30 @@ func TestReportMetricWithoutPlateau(t *testing.T) {
 	}
 	if err := s.AttachPlateau(nil); !errors.Is(err, ErrConfig) {
 		t.Errorf("AttachPlateau(nil) = %v, want ErrConfig", err)
+	}
+}
+
+// A Plateau alone has no metric to take a direction from: Auto is refused,
+// with a message that says what to set, rather than guessed as torch's min.
+func TestNewPlateauRefusesAuto(t *testing.T) {
+	if err := DefaultPlateau().Validate(); err != nil {
+		t.Fatalf("DefaultPlateau (Mode Auto) does not validate: %v", err)
+	}
+	_, err := NewPlateau(DefaultPlateau())
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "goal.Minimize") || !strings.Contains(err.Error(), "goal.Maximize") {
+		t.Errorf("NewPlateau(Mode Auto) = %v, want ErrConfig naming goal.Minimize and goal.Maximize", err)
+	}
+	p, err := NewPlateau(ReduceLROnPlateau{Mode: goal.Maximize, Patience: 0, Factor: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Maximizing: rises keep the rate, the first non-rise halves it.
+	var got []bool
+	for _, m := range []float64{0.5, 0.7, 0.7, 0.9, 0.8} {
+		_, reduced := p.Step(m, 0.1)
+		got = append(got, reduced)
+	}
+	if want := []bool{false, false, true, false, true}; !reflect.DeepEqual(got, want) {
+		t.Errorf("reductions %v, want %v", got, want)
 	}
 }

@@ -55,7 +55,7 @@ func TestValidateNamesFieldValueAndRange(t *testing.T) {
 		{OneCycle{MaxLR: 0.1, TotalSteps: 100, FinalDivFactor: -1}, []string{"FinalDivFactor = -1", "≥ 1"}},
 		{OneCycle{MaxLR: 0.1, TotalSteps: 10, PctStart: 0.1}, []string{"PctStart·TotalSteps = 0.1·10 = 1", "≠ 1"}},
 		{OneCycle{MaxLR: 0.1, TotalSteps: 100, PctStart: 0.6, ThreePhase: true}, []string{"PctStart = 0.6", "< (TotalSteps+1)/(2·TotalSteps) = 0.505"}},
-		{ReduceLROnPlateau{Mode: "mean"}, []string{`Mode = "mean"`, `"min" or "max"`}},
+		{ReduceLROnPlateau{Mode: 7}, []string{"Mode", "direction: 7", "goal.Minimize or goal.Maximize"}},
 		{ReduceLROnPlateau{ThresholdMode: "pct"}, []string{`ThresholdMode = "pct"`, `"rel" or "abs"`}},
 		{ReduceLROnPlateau{Factor: 1}, []string{"Factor = 1", "(0, 1)"}},
 		{ReduceLROnPlateau{Factor: 1.5}, []string{"Factor = 1.5", "(0, 1)"}},
@@ -104,11 +104,11 @@ func TestZeroValuesAreDefaults(t *testing.T) {
 		}
 	}
 	if got, want := DefaultPlateau().String(),
-		"plateau(mode=min, factor=0.1, patience=10, threshold=0.0001, threshold_mode=rel, cooldown=0, min_lr=0, eps=1e-08)"; got != want {
+		"plateau(mode=auto, factor=0.1, patience=10, threshold=0.0001, threshold_mode=rel, cooldown=0, min_lr=0, eps=1e-08)"; got != want {
 		t.Errorf("DefaultPlateau() = %s, want torch's defaults %s", got, want)
 	}
 	if got, want := (ReduceLROnPlateau{}).String(),
-		"plateau(mode=min, factor=0.1, patience=0, threshold=0.0001, threshold_mode=rel, cooldown=0, min_lr=0, eps=1e-08)"; got != want {
+		"plateau(mode=auto, factor=0.1, patience=0, threshold=0.0001, threshold_mode=rel, cooldown=0, min_lr=0, eps=1e-08)"; got != want {
 		t.Errorf("zero ReduceLROnPlateau = %s, want %s (patience 0 as given)", got, want)
 	}
 }

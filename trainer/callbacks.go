@@ -2,17 +2,16 @@ package trainer
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"gorgonia.org/tensor"
 
+	"github.com/gradtune/gradtune/goal"
 	"github.com/gradtune/gradtune/schedulers"
 )
 
@@ -34,20 +33,6 @@ func monitorValue(who, name string, s *EpochStats) (float64, error) {
 		ErrConfig, who, name, s.Epoch, strings.Join(avail, ", "))
 }
 
-// higherIsBetter resolves a mode: "min", "max", or "" (auto: max for
-// accuracy-like names, min otherwise, as Keras's mode="auto").
-func higherIsBetter(mode, monitor string) (bool, error) {
-	switch mode {
-	case "min":
-		return false, nil
-	case "max":
-		return true, nil
-	case "":
-		return strings.Contains(monitor, "acc") || strings.HasSuffix(monitor, "auc"), nil
-	}
-	return false, fmt.Errorf("%w: mode %q, want \"min\", \"max\" or \"\" (auto)", ErrConfig, mode)
-}
-
 // EarlyStopping stops training after Patience consecutive epochs in which
 // Monitor has not improved by more than MinDelta (Keras 3's EarlyStopping:
 // with Patience 3 and the best epoch 11, training stops after epoch 14;
@@ -55,18 +40,23 @@ func higherIsBetter(mode, monitor string) (bool, error) {
 // stopped by it, at the last epoch, or on an error — the weights of the best
 // epoch are put back, unless KeepLastWeights is set. Use a pointer: it keeps
 // state, reset at every FitStart.
+//
+// Mode goal.Auto (the zero value) takes the monitored metric's direction
+// (Trainer.MonitorDirection); a Monitor it cannot resolve makes Fit fail at
+// FitStart with ErrConfig.
 type EarlyStopping struct {
-	Monitor         string  // "" → "val_loss"
-	Mode            string  // "min", "max" or "" (auto)
-	Patience        int     // epochs without improvement tolerated; ≥ 0
-	MinDelta        float64 // ≥ 0
-	KeepLastWeights bool    // do not restore the best weights at the end
+	Monitor         string         // "" → "val_loss"
+	Mode            goal.Direction // goal.Auto, goal.Minimize or goal.Maximize
+	Patience        int            // epochs without improvement tolerated; ≥ 0
+	MinDelta        float64        // ≥ 0
+	KeepLastWeights bool           // do not restore the best weights at the end
 
 	// Read after Fit:
 	Best         float64 // best monitored value
 	BestEpoch    int     // its epoch (0: none yet)
 	StoppedEpoch int     // the epoch after which it stopped training (0: it did not)
 
+	dir         goal.Direction // Mode, resolved at FitStart
 	wait        int
 	bestWeights []*tensor.Dense
 }
@@ -82,20 +72,18 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 		if c.Patience < 0 || c.MinDelta < 0 || math.IsNaN(c.MinDelta) {
 			return fmt.Errorf("%w: EarlyStopping Patience = %d, MinDelta = %v, want both ≥ 0", ErrConfig, c.Patience, c.MinDelta)
 		}
-		if _, err := higherIsBetter(c.Mode, monitor); err != nil {
+		dir, err := t.resolveMode("EarlyStopping", monitor, c.Mode)
+		if err != nil {
 			return err
 		}
-		c.wait, c.BestEpoch, c.StoppedEpoch, c.bestWeights = 0, 0, 0, nil
+		c.dir, c.wait, c.BestEpoch, c.StoppedEpoch, c.bestWeights = dir, 0, 0, 0, nil
 		c.Best = math.NaN()
 	case EpochEnd:
 		v, err := monitorValue("EarlyStopping", monitor, e.Stats)
 		if err != nil {
 			return err
 		}
-		higher, _ := higherIsBetter(c.Mode, monitor)
-		improved := c.BestEpoch == 0 && !math.IsNaN(v) ||
-			!higher && v < c.Best-c.MinDelta || higher && v > c.Best+c.MinDelta
-		if improved {
+		if c.BestEpoch == 0 && !math.IsNaN(v) || c.dir.Improves(v, c.Best, c.MinDelta) {
 			c.Best, c.BestEpoch, c.wait = v, e.Epoch, 0
 			if !c.KeepLastWeights {
 				c.bestWeights = t.Weights()
@@ -117,7 +105,10 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 // ReduceLROnPlateau lowers the rate when Monitor stops improving
 // (schedulers.ReduceLROnPlateau, torch's semantics), on top of the schedule.
 // Config.Plateau is a shortcut for this callback with the default Monitor.
-// Use a pointer; one per Trainer.
+// Config.Mode goal.Auto (the zero value) takes the monitored metric's
+// direction (Trainer.MonitorDirection): val_accuracy is maximized, a loss
+// minimized; a Monitor it cannot resolve makes Fit fail at FitStart with
+// ErrConfig. Use a pointer; one per Trainer.
 type ReduceLROnPlateau struct {
 	Monitor string // "" → "val_loss" when Fit has a validation set, else "loss"
 	Config  schedulers.ReduceLROnPlateau
@@ -132,7 +123,16 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 		if c.attached {
 			return nil // a later Fit continues the same plateau state
 		}
-		p, err := schedulers.NewPlateau(c.Config)
+		cfg := c.Config
+		monitor := c.Monitor
+		if monitor == "" {
+			monitor = "loss" // val_loss or loss: a loss either way
+		}
+		var err error
+		if cfg.Mode, err = t.resolveMode("ReduceLROnPlateau", monitor, cfg.Mode); err != nil {
+			return err
+		}
+		p, err := schedulers.NewPlateau(cfg)
 		if err != nil {
 			return fmt.Errorf("%w: ReduceLROnPlateau: %w", ErrConfig, err)
 		}
@@ -159,13 +159,16 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 
 // ModelCheckpoint saves the model's parameters (model.Model.SaveFile) into
 // Dir: "last.json" after every epoch and, when Monitor improves, "best.json".
-// Use a pointer; it keeps the best value.
+// Use a pointer; it keeps the best value. Mode goal.Auto (the zero value)
+// takes the monitored metric's direction (Trainer.MonitorDirection); a
+// Monitor it cannot resolve makes Fit fail at FitStart with ErrConfig.
 type ModelCheckpoint struct {
-	Dir      string // required; created if missing
-	Monitor  string // "" → "val_loss"
-	Mode     string // "min", "max" or "" (auto)
-	BestOnly bool   // do not write last.json
+	Dir      string         // required; created if missing
+	Monitor  string         // "" → "val_loss"
+	Mode     goal.Direction // goal.Auto, goal.Minimize or goal.Maximize
+	BestOnly bool           // do not write last.json
 
+	dir      goal.Direction // Mode, resolved at FitStart
 	best     float64
 	haveBest bool
 }
@@ -181,23 +184,24 @@ func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error
 		if c.Dir == "" {
 			return fmt.Errorf("%w: ModelCheckpoint Dir is empty", ErrConfig)
 		}
-		if _, err := higherIsBetter(c.Mode, monitor); err != nil {
+		dir, err := t.resolveMode("ModelCheckpoint", monitor, c.Mode)
+		if err != nil {
 			return err
 		}
+		c.dir = dir
 		return os.MkdirAll(c.Dir, 0o755)
 	case EpochEnd:
 		v, err := monitorValue("ModelCheckpoint", monitor, e.Stats)
 		if err != nil {
 			return err
 		}
-		higher, _ := higherIsBetter(c.Mode, monitor)
 		// During Fit the current weights live in the training graph: bring
 		// the model's parameters up to date, then save them.
 		if err := t.m.SetParamValues(t.train.Learnables); err != nil {
 			return err
 		}
 		save := func(name string) error { return t.m.SaveFile(filepath.Join(c.Dir, name)) }
-		if !math.IsNaN(v) && (!c.haveBest || !higher && v < c.best || higher && v > c.best) {
+		if !math.IsNaN(v) && (!c.haveBest || c.dir.Better(v, c.best)) {
 			c.best, c.haveBest = v, true
 			if err := save("best.json"); err != nil {
 				return err
@@ -227,71 +231,6 @@ func (TerminateOnNaN) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
 	for _, v := range e.Stats.ValMetrics {
 		if bad(v) {
 			return ErrStopTraining
-		}
-	}
-	return nil
-}
-
-// CSVLogger writes one row per epoch to Path: epoch, loss, val_loss, each
-// val_<metric> (sorted), lr, seconds — as Keras's CSVLogger. The file is
-// created at FitStart (appended to with Append).
-type CSVLogger struct {
-	Path   string
-	Append bool
-
-	f      *os.File
-	w      *csv.Writer
-	header []string
-}
-
-// OnEvent implements Callback.
-func (c *CSVLogger) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
-	switch e.Kind {
-	case FitStart:
-		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-		if c.Append {
-			flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-		}
-		f, err := os.OpenFile(c.Path, flags, 0o644)
-		if err != nil {
-			return fmt.Errorf("CSVLogger: %w", err)
-		}
-		c.f, c.w, c.header = f, csv.NewWriter(f), nil
-	case EpochEnd:
-		s := e.Stats
-		if c.header == nil {
-			c.header = []string{"epoch", "loss", "val_loss"}
-			var ms []string
-			for k := range s.ValMetrics {
-				ms = append(ms, "val_"+k)
-			}
-			sort.Strings(ms)
-			c.header = append(append(c.header, ms...), "lr", "seconds")
-			if err := c.w.Write(c.header); err != nil {
-				return err
-			}
-		}
-		row := []string{strconv.Itoa(s.Epoch)}
-		for _, name := range c.header[1 : len(c.header)-1] {
-			v, ok := s.Value(name)
-			if !ok {
-				row = append(row, "")
-				continue
-			}
-			row = append(row, strconv.FormatFloat(v, 'g', -1, 64))
-		}
-		row = append(row, strconv.FormatFloat(s.Seconds, 'f', 3, 64))
-		if err := c.w.Write(row); err != nil {
-			return err
-		}
-		c.w.Flush()
-		return c.w.Error()
-	case FitEnd:
-		if c.f != nil {
-			c.w.Flush()
-			err := c.f.Close()
-			c.f = nil
-			return err
 		}
 	}
 	return nil

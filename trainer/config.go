@@ -40,7 +40,9 @@ type Config struct {
 	// Plateau, if set, scales the schedule down when the monitored loss
 	// stops improving (torch's ReduceLROnPlateau): the validation loss when
 	// Fit has a validation set, else the training loss; checked after every
-	// epoch, after the schedule has advanced.
+	// epoch, after the schedule has advanced. It is ReduceLROnPlateau with
+	// the default Monitor, first among the callbacks; its Mode goal.Auto
+	// means minimize, as for any loss.
 	Plateau *schedulers.ReduceLROnPlateau
 	// Regularizers are added to the loss node, over the parameters that
 	// Regularized selects.
@@ -64,7 +66,10 @@ type Config struct {
 	EvalBatchSize int
 	Seed          uint64 // seeds the shuffling
 	NoShuffle     bool   // keep the dataset order every epoch
-	// Metrics are computed on the validation set after every epoch.
+	// Metrics are computed on the validation set after every epoch, into
+	// History as val_<Name>. Names must be unique (and not "loss" or "lr");
+	// each metric's Direction tells callbacks with an Auto mode which way
+	// it improves.
 	Metrics []metrics.Metric
 	// Callbacks are called at every event of Fit, in order (see Callback).
 	Callbacks []Callback
@@ -114,6 +119,9 @@ func (c *Config) withDefaults() (Config, error) {
 			return out, fmt.Errorf("%w: Callbacks[%d] is nil", ErrConfig, i)
 		}
 	}
+	if err := checkMetrics(out.Metrics); err != nil {
+		return out, err
+	}
 	if out.Optimizer == nil {
 		out.Optimizer = optimizers.Adam{}
 	}
@@ -124,4 +132,27 @@ func (c *Config) withDefaults() (Config, error) {
 		return out, fmt.Errorf("%w: Schedule: %w", ErrConfig, err)
 	}
 	return out, nil
+}
+
+// checkMetrics refuses metrics that History could not tell apart or whose
+// direction a callback could not take: nil, unnamed, named like another
+// metric or like "loss" and "lr", or declaring neither Minimize nor Maximize.
+func checkMetrics(ms []metrics.Metric) error {
+	seen := map[string]bool{"loss": true, "lr": true}
+	for i, m := range ms {
+		if m == nil {
+			return fmt.Errorf("%w: Metrics[%d] is nil", ErrConfig, i)
+		}
+		name := m.Name()
+		switch {
+		case name == "":
+			return fmt.Errorf("%w: Metrics[%d] (%T) has an empty Name", ErrConfig, i, m)
+		case seen[name]:
+			return fmt.Errorf("%w: Metrics[%d] (%T) is named %q, as the loss, the rate or another metric: History keys (val_%s) must be unique", ErrConfig, i, m, name, name)
+		case !m.Direction().Resolved():
+			return fmt.Errorf("%w: Metrics[%d] (%q) has Direction %v, want goal.Minimize or goal.Maximize", ErrConfig, i, name, m.Direction())
+		}
+		seen[name] = true
+	}
+	return nil
 }

@@ -11,14 +11,20 @@ import (
 // "val_accuracy", …, see trainer.EpochStats.Value) to t after every epoch,
 // with the epoch as the step, and stops training with ErrPruned when the
 // study's pruner says so. The objective then returns the Fit error, and the
-// trial ends Pruned with its last reported value:
+// trial ends Pruned with its last reported value. At FitStart it checks that
+// monitor improves in the study's direction (trainer.MonitorDirection):
+// reporting a loss to a maximizing study would prune the best trials, so
+// that, and a monitor whose direction is unknown, fail Fit with ErrConfig.
 //
 //	_, err := tr.Fit(ctx, train, val) // Callbacks: []trainer.Callback{tuner.PruneOn(t, "val_loss")}
 //	if err != nil {
 //		return 0, err // errors.Is(err, tuner.ErrPruned) → Pruned
 //	}
 func PruneOn(t *Trial, monitor string) trainer.Callback {
-	return trainer.CallbackFunc(func(_ context.Context, _ *trainer.Trainer, e *trainer.Event) error {
+	return trainer.CallbackFunc(func(_ context.Context, tr *trainer.Trainer, e *trainer.Event) error {
+		if e.Kind == trainer.FitStart {
+			return checkMonitorDirection(t, tr, monitor)
+		}
 		if e.Kind != trainer.EpochEnd {
 			return nil
 		}
@@ -34,4 +40,18 @@ func PruneOn(t *Trial, monitor string) trainer.Callback {
 		}
 		return nil
 	})
+}
+
+// checkMonitorDirection returns an error wrapping ErrConfig unless monitor
+// improves in t's study's direction.
+func checkMonitorDirection(t *Trial, tr *trainer.Trainer, monitor string) error {
+	d, err := tr.MonitorDirection(monitor)
+	if err != nil {
+		return fmt.Errorf("%w: PruneOn: %w", ErrConfig, err)
+	}
+	if want := t.study.cfg.Direction; d != want {
+		return fmt.Errorf("%w: PruneOn monitors %q, whose direction is %v, in a study whose direction is %v: the pruner would keep the worst trials",
+			ErrConfig, monitor, d, want)
+	}
+	return nil
 }

@@ -21,6 +21,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+
+	"github.com/gradtune/gradtune/goal"
 )
 
 // Errors of the tuner; match them with errors.Is.
@@ -41,28 +43,15 @@ var (
 	attrSamplerSystemGrid = "grid_id"
 )
 
-// Direction says whether lower or higher objective values are better.
-type Direction int
+// Direction says whether lower or higher objective values are better: the
+// goal.Direction shared with metrics and the trainer's callbacks. A Config's
+// zero value, goal.Auto, means Minimize.
+type Direction = goal.Direction
 
 const (
-	Minimize Direction = iota
-	Maximize
+	Minimize = goal.Minimize
+	Maximize = goal.Maximize
 )
-
-func (d Direction) String() string {
-	if d == Maximize {
-		return "maximize"
-	}
-	return "minimize"
-}
-
-// Better reports whether a is better than b in this direction.
-func (d Direction) Better(a, b float64) bool {
-	if d == Maximize {
-		return a > b
-	}
-	return a < b
-}
 
 // Objective evaluates one trial. It returns the value to optimize, or an
 // error: ErrPruned (possibly wrapped) ends the trial as Pruned, any other
@@ -72,7 +61,7 @@ type Objective func(ctx context.Context, t *Trial) (float64, error)
 // Config configures a study. The zero value of each field is its default.
 type Config struct {
 	Name      string    // "" → "default"
-	Direction Direction // Minimize by default
+	Direction Direction // Minimize by default (the zero value, goal.Auto)
 	Sampler   Sampler   // nil → &TPESampler{}, Optuna's default
 	Pruner    Pruner    // nil → NopPruner (never prunes)
 	Storage   Storage   // nil → a new in-memory storage
@@ -109,8 +98,11 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	if cfg.Name == "" {
 		cfg.Name = "default"
 	}
-	if cfg.Direction != Minimize && cfg.Direction != Maximize {
-		return nil, fmt.Errorf("%w: Direction = %d, want Minimize or Maximize", ErrConfig, cfg.Direction)
+	if cfg.Direction == goal.Auto {
+		cfg.Direction = Minimize
+	}
+	if !cfg.Direction.Resolved() {
+		return nil, fmt.Errorf("%w: Direction = %v, want Minimize or Maximize", ErrConfig, cfg.Direction)
 	}
 	if cfg.Parallelism < 0 {
 		return nil, fmt.Errorf("%w: Parallelism = %d, want ≥ 0 (0 = number of CPUs)", ErrConfig, cfg.Parallelism)

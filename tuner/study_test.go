@@ -251,6 +251,21 @@ func TestConfigAndBudgetErrors(t *testing.T) {
 	}
 }
 
+// The zero Direction (goal.Auto) is Minimize, the documented default, and
+// reopening with Minimize spelled out is the same study.
+func TestDirectionDefaultsToMinimize(t *testing.T) {
+	st := NewMemoryStorage()
+	if d := open(t, Config{Name: "z", Storage: st}).Direction(); d != Minimize {
+		t.Errorf("zero Direction opened as %v, want minimize", d)
+	}
+	if s, err := Open(ctx, Config{Name: "z", Storage: st, Direction: Minimize}); err != nil || s.Direction() != Minimize {
+		t.Errorf("reopening with Minimize: %v", err)
+	}
+	if _, err := Open(ctx, Config{Direction: Direction(5)}); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "direction(5)") {
+		t.Errorf("Direction(5): %v, want ErrConfig naming it", err)
+	}
+}
+
 // A parameter keeps its distribution within a study.
 func TestDistributionMustNotChange(t *testing.T) {
 	s := open(t, Config{Sampler: RandomSampler{}, Parallelism: 1})

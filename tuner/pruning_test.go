@@ -1,0 +1,66 @@
+package tuner
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/losses"
+	"github.com/gradtune/gradtune/metrics"
+	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/trainer"
+)
+
+// PruneOn refuses, at FitStart, a monitor that improves the other way than
+// the study: reporting val_loss to a maximizing study would prune the best
+// trials.
+func TestPruneOnChecksDirection(t *testing.T) {
+	xs := [][]float64{{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 2}, {2, 3}}
+	ds, err := data.FromLabels(xs, []int{0, 0, 0, 0, 1, 1}, tensor.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		dir     Direction
+		monitor string
+		want    string // "" for no error
+	}{
+		{Maximize, "val_accuracy", ""},
+		{Minimize, "val_loss", ""},
+		{Maximize, "val_loss", `"val_loss", whose direction is minimize, in a study whose direction is maximize`},
+		{Minimize, "val_accuracy", `"val_accuracy", whose direction is maximize, in a study whose direction is minimize`},
+		{Minimize, "lr", `monitor "lr" is neither a loss nor one of Config.Metrics`},
+	} {
+		var fitErr error
+		var epochs int
+		obj := func(ctx context.Context, trial *Trial) (float64, error) {
+			m, err := model.New(model.Linear{Out: 2}, model.Config{Inputs: 2, Dtype: tensor.Float64})
+			if err != nil {
+				return 0, err
+			}
+			tr, err := trainer.New(m, trainer.Config{Loss: losses.CrossEntropy{}, Epochs: 2, BatchSize: 3, Quiet: true,
+				Metrics: []metrics.Metric{metrics.Accuracy{}}, Callbacks: []trainer.Callback{PruneOn(trial, c.monitor)}})
+			if err != nil {
+				return 0, err
+			}
+			defer tr.Close()
+			h, err := tr.Fit(ctx, ds, ds)
+			fitErr, epochs = err, len(h.Epochs)
+			return 0, err
+		}
+		s := open(t, Config{Direction: c.dir, Parallelism: 1, Pruner: NopPruner{}})
+		if err := s.Optimize(ctx, obj, Budget{Trials: 1}); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case c.want == "" && (fitErr != nil || epochs != 2):
+			t.Errorf("%v study, PruneOn(%q): Fit = %d epochs, %v; want 2 epochs, no error", c.dir, c.monitor, epochs, fitErr)
+		case c.want != "" && (!errors.Is(fitErr, ErrConfig) || !strings.Contains(fitErr.Error(), c.want) || epochs != 0):
+			t.Errorf("%v study, PruneOn(%q): Fit = %d epochs, %v; want ErrConfig containing %q before any epoch", c.dir, c.monitor, epochs, fitErr, c.want)
+		}
+	}
+}
