@@ -411,20 +411,22 @@ func (s *Study) startTrial(t *Trial) error {
 // sample draws a parameter's internal value: a fixed (enqueued) value, the
 // relative sampler's proposal, or the sampler's independent draw.
 func (s *Study) sample(t *Trial, name string, d Distribution) (float64, error) {
-	if x, ok := t.relative[name]; ok && d.Contains(x) {
-		return x, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	// The study as it was when the trial started: reading the storage again
 	// for every suggestion cost most of the per-trial overhead at 1,000
 	// trials, and what finished meanwhile matters little to one trial.
 	trials := t.history
 	for _, prev := range trials {
-		if pd, ok := prev.Distributions[name]; ok && !Equal(pd, d) && prev.ID != t.frozen.ID {
-			return 0, fmt.Errorf("%w: %v, but trial %d used %v (a parameter keeps its range within a study)", ErrConfig, d, prev.Number, pd)
+		if pd, ok := prev.Distributions[name]; ok && prev.ID != t.frozen.ID {
+			if err := Compatible(pd, d); err != nil { // a range may change, its kind not
+				return 0, fmt.Errorf("%w (earlier: trial %d)", err, prev.Number)
+			}
 		}
 	}
+	if x, ok := t.relative[name]; ok && d.Contains(x) {
+		return x, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	x, err := s.cfg.Sampler.Sample(s.sampleContext(t, trials, name), name, d)
 	if err != nil {
 		return 0, err
