@@ -169,8 +169,8 @@ func Single(d Distribution) bool {
 	return false
 }
 
-// Equal reports whether two distributions are the same (a parameter's
-// distribution must not change between trials).
+// Equal reports whether two distributions are the same: same kind, range,
+// Log, Step and choices.
 func Equal(a, b Distribution) bool {
 	ca, okA := a.(CategoricalDist)
 	cb, okB := b.(CategoricalDist)
@@ -186,6 +186,44 @@ func Equal(a, b Distribution) bool {
 		return true
 	}
 	return a == b
+}
+
+// Compatible returns nil if a parameter drawn from old may be drawn from
+// cur in a later trial of the same study, and an error wrapping ErrConfig
+// saying what changed otherwise. A numeric range may change (a dynamic
+// range such as Float("other", 0, 1-top)); its kind (float, int or
+// categorical), its Log flag and a categorical's choices may not (Optuna
+// 3.1's check_distribution_compatibility; a Step may change, as there).
+func Compatible(old, cur Distribution) error {
+	switch o := old.(type) {
+	case FloatDist:
+		if c, ok := cur.(FloatDist); ok {
+			return compatibleLog(o.Log, c.Log, old, cur)
+		}
+	case IntDist:
+		if c, ok := cur.(IntDist); ok {
+			return compatibleLog(o.Log, c.Log, old, cur)
+		}
+	case CategoricalDist:
+		if _, ok := cur.(CategoricalDist); ok {
+			if !Equal(old, cur) {
+				return fmt.Errorf("%w: %v, earlier %v: a categorical's choices may not change", ErrConfig, cur, old)
+			}
+			return nil
+		}
+	default:
+		if Equal(old, cur) { // a Distribution of the caller's own
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %v, earlier %v: a parameter's kind (float, int or categorical) may not change", ErrConfig, cur, old)
+}
+
+func compatibleLog(oldLog, curLog bool, old, cur Distribution) error {
+	if oldLog != curLog {
+		return fmt.Errorf("%w: %v, earlier %v: a parameter's Log flag may not change", ErrConfig, cur, old)
+	}
+	return nil
 }
 
 // distJSON is the stored form of a Distribution.

@@ -13,6 +13,7 @@
 package tuner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,6 +77,15 @@ type Config struct {
 	// they are only marked Failed. Either way they do not count toward a
 	// Budget.
 	RequeueStale bool
+	// MaxConsecutiveFailures stops Optimize with ErrTooManyFailures once
+	// that many trials in a row have failed (an error, a panic, a NaN, a
+	// suggestion refused): a study whose every trial fails for one reason
+	// says so instead of spending its budget. Trials count in the order
+	// they finish; one that completes or is pruned starts the count anew,
+	// and one interrupted by a cancelled context is neither. 0 → 10; a
+	// negative value never stops. (KerasTuner's max_consecutive_failed_trials
+	// defaults to 3; Optuna never stops.)
+	MaxConsecutiveFailures int
 }
 
 // Study is a named set of trials in a Storage.
@@ -233,8 +243,10 @@ func counted(t FrozenTrial) bool {
 
 // Optimize runs trials, Parallelism at a time, until the budget is spent,
 // the sampler's search space is exhausted (Grid) or ctx is cancelled. A
-// failing trial never stops the study. It returns ctx's error if cancelled,
-// a storage error, or nil.
+// failing trial is recorded and the study goes on, until
+// Config.MaxConsecutiveFailures of them fail in a row. It returns ctx's
+// error if cancelled, a storage error, an error wrapping ErrTooManyFailures
+// (and the last failure's cause), or nil.
 func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 	if obj == nil {
 		return fmt.Errorf("%w: nil objective", ErrConfig)
@@ -279,13 +291,18 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 			firstErr = err
 		}
 	}
+	streak := failureStreak{limit: s.cfg.MaxConsecutiveFailures}
 	var wg sync.WaitGroup
 	for w := 0; w < s.cfg.Parallelism; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for take() {
-				if err := s.runTrial(ctx, obj); err != nil {
+				end, err := s.runTrial(ctx, obj)
+				if err == nil {
+					err = streak.add(end)
+				}
+				if err != nil {
 					halt(err)
 				}
 			}
@@ -298,24 +315,24 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 	return ctx.Err()
 }
 
-// runTrial creates, evaluates and finishes one trial. Only storage errors
-// and an exhausted search space come back; the objective's failures are
-// recorded in the trial.
-func (s *Study) runTrial(ctx context.Context, obj Objective) error {
+// runTrial creates, evaluates and finishes one trial, and says how it
+// ended. Only storage errors and an exhausted search space come back as
+// errors; the objective's failures are recorded in the trial.
+func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 	if ex, ok := s.cfg.Sampler.(interface{ Exhausted([]FrozenTrial) bool }); ok {
 		s.mu.Lock()
 		trials, err := s.storage.Trials(ctx, s.id)
 		s.mu.Unlock()
 		if err != nil {
-			return err
+			return trialEnd{}, err
 		}
 		if ex.Exhausted(trials) {
-			return errSearchSpaceDone
+			return trialEnd{}, errSearchSpaceDone
 		}
 	}
 	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner})
 	if err != nil {
-		return err
+		return trialEnd{}, err
 	}
 	t := &Trial{study: s, frozen: ft, ctx: ctx}
 	if err := s.startTrial(t); err != nil {
@@ -324,9 +341,9 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 			reason = notRunReason
 		}
 		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), reason); ferr != nil {
-			return ferr
+			return trialEnd{}, ferr
 		}
-		return err
+		return trialEnd{}, err
 	}
 	value, objErr := callObjective(ctx, obj, t)
 	state, reason := Complete, ""
@@ -350,11 +367,15 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 	case math.IsNaN(value):
 		state, reason = Failed, objectiveReturnedNaN
 	}
+	end := trialEnd{number: ft.Number, state: state}
+	if state == Failed && reason != interruptedReason {
+		end.cause = cmp.Or(t.err, objErr, errors.New(reason))
+	}
 	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, reason)
 	if errors.Is(err, ErrTrialFinished) {
-		return nil // another process failed it as stale; the study goes on
+		return trialEnd{}, nil // another process failed it as stale; the study goes on
 	}
-	return err
+	return end, err
 }
 
 // callObjective runs obj, turning a panic into an error.
@@ -403,20 +424,22 @@ func (s *Study) startTrial(t *Trial) error {
 // sample draws a parameter's internal value: a fixed (enqueued) value, the
 // relative sampler's proposal, or the sampler's independent draw.
 func (s *Study) sample(t *Trial, name string, d Distribution) (float64, error) {
-	if x, ok := t.relative[name]; ok && d.Contains(x) {
-		return x, nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	// The study as it was when the trial started: reading the storage again
 	// for every suggestion cost most of the per-trial overhead at 1,000
 	// trials, and what finished meanwhile matters little to one trial.
 	trials := t.history
 	for _, prev := range trials {
-		if pd, ok := prev.Distributions[name]; ok && !Equal(pd, d) && prev.ID != t.frozen.ID {
-			return 0, fmt.Errorf("%w: %v, but trial %d used %v (a parameter keeps its range within a study)", ErrConfig, d, prev.Number, pd)
+		if pd, ok := prev.Distributions[name]; ok && prev.ID != t.frozen.ID {
+			if err := Compatible(pd, d); err != nil { // a range may change, its kind not
+				return 0, fmt.Errorf("%w (earlier: trial %d)", err, prev.Number)
+			}
 		}
 	}
+	if x, ok := t.relative[name]; ok && d.Contains(x) {
+		return x, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	x, err := s.cfg.Sampler.Sample(s.sampleContext(t, trials, name), name, d)
 	if err != nil {
 		return 0, err

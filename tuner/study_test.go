@@ -266,21 +266,6 @@ func TestDirectionDefaultsToMinimize(t *testing.T) {
 	}
 }
 
-// A parameter keeps its distribution within a study.
-func TestDistributionMustNotChange(t *testing.T) {
-	s := open(t, Config{Sampler: RandomSampler{}, Parallelism: 1})
-	obj := func(_ context.Context, t *Trial) (float64, error) {
-		return t.Float("x", 0, float64(1+t.Number())), nil
-	}
-	if err := s.Optimize(ctx, obj, Budget{Trials: 2}); err != nil {
-		t.Fatal(err)
-	}
-	trials, _ := s.Trials(ctx)
-	if trials[0].State != Complete || trials[1].State != Failed || !strings.Contains(trials[1].FailReason, "keeps its range") {
-		t.Errorf("second trial %v %q, want failed: the range changed", trials[1].State, trials[1].FailReason)
-	}
-}
-
 func TestEnqueue(t *testing.T) {
 	s := open(t, Config{Sampler: RandomSampler{}, Parallelism: 1})
 	if err := s.Enqueue(ctx, map[string]any{"x": 2.0, "c": "b"}, map[string]Distribution{"x": FloatDist{Low: -5, High: 5}, "c": CategoricalDist{Choices: []any{"a", "b"}}}); err != nil {

@@ -16,7 +16,9 @@ import (
 //  1. Rank the n complete and pruned trials: complete ones by value, then
 //     pruned ones by their last reported step (longest first), then by the
 //     value reported there. The Gamma(n) best form "below", the rest
-//     "above"; trials lacking the parameter are dropped from both.
+//     "above"; trials lacking the parameter are dropped from both. With a
+//     dynamic range (Float("other", 0, 1-top)), values drawn under another
+//     range count, also those outside the current one, as in Optuna 3.1.
 //  2. Fit a Parzen estimator to each group, l(x) to below and g(x) to above:
 //     p(x) = Σₖ wₖ·Kₖ(x) over one kernel per observation, weights
 //     Weights(m) for the group's m observations (oldest first), plus a prior

@@ -31,7 +31,8 @@ type tpeObservations struct {
 // tpeCollect gathers the scored trials and their values of space, and
 // splits them: the gamma(n) best (stable by score) go below, the rest above
 // (_split_observation_pairs). A trial that lacks a parameter of space (or
-// holds it with another distribution) is left out of both groups' values.
+// holds it with an incompatible distribution) is left out of both groups'
+// values.
 func tpeCollect(trials []FrozenTrial, dir Direction, space []tpeParam, liar bool, gamma func(int) int) (tpeObservations, error) {
 	sign := 1.0
 	if dir == Maximize {
@@ -70,7 +71,7 @@ func tpeCollect(trials []FrozenTrial, dir Direction, space []tpeParam, liar bool
 		row := make([]float64, len(space))
 		for p, sp := range space {
 			row[p] = math.NaN()
-			if x, ok := t.Internal[sp.name]; ok && Equal(t.Distributions[sp.name], sp.d) && sp.d.Contains(x) {
+			if x, ok := t.Internal[sp.name]; ok && tpeObservable(x, t.Distributions[sp.name], sp.d) {
 				row[p] = x
 			}
 		}
@@ -92,6 +93,19 @@ func tpeCollect(trials []FrozenTrial, dir Direction, space []tpeParam, liar bool
 	obs.below, obs.belowNumbers = tpeGather(below, vals, numbers, len(space))
 	obs.above, obs.aboveNumbers = tpeGather(above, vals, numbers, len(space))
 	return obs, nil
+}
+
+// tpeObservable reports whether x, drawn from was, is an observation for a
+// parameter now drawn from d. As in Optuna 3.1 (_get_observation_pairs
+// takes every trial that holds the parameter), a value drawn under another
+// range of a dynamic range counts, also outside d: the kernel centred on it
+// is truncated to d. A categorical index must be one of d's choices.
+func tpeObservable(x float64, was, d Distribution) bool {
+	if Compatible(was, d) != nil {
+		return false
+	}
+	_, categorical := d.(CategoricalDist)
+	return !categorical || d.Contains(x)
 }
 
 // tpeGather returns the values (per parameter) of the trials idx that hold

@@ -72,9 +72,13 @@ func (t *FrozenTrial) LastStep() (step int, v float64, ok bool) {
 // ifs); report progress with Report and ask ShouldPrune. Methods are safe to
 // call from the objective's goroutine only.
 //
-// A suggestion that cannot be honoured (a name reused with another range, a
-// bad range) does not panic: it returns the range's lower end, and the trial
-// fails with that error when the objective returns. Err reports it early.
+// A parameter's range may depend on other parameters and so differ between
+// trials (Float("other", 0, 1-top)), as in Optuna; its kind (float, int or
+// categorical), Log flag and choices may not (see Compatible). A suggestion
+// that cannot be honoured (a kind that changed, a name asked for again in
+// the same trial with another range, a bad range) does not panic: it returns
+// the range's lower end, and the trial fails with that error when the
+// objective returns. Err reports it early.
 type Trial struct {
 	study  *Study
 	frozen FrozenTrial
@@ -84,7 +88,10 @@ type Trial struct {
 	// history is the study's trials when this one started; suggestions
 	// sample against it.
 	history []FrozenTrial
-	ctx     context.Context
+	// suggested holds the names the objective asked for; the others in
+	// frozen.Params are enqueued values.
+	suggested map[string]bool
+	ctx       context.Context
 }
 
 // Number returns the trial's 0-based number in the study.
@@ -186,21 +193,49 @@ func (t *Trial) suggest(name string, d Distribution) (any, error) {
 			return nil, fmt.Errorf("parameter %q: %w", name, err)
 		}
 	}
-	if prev, ok := t.frozen.Distributions[name]; ok {
-		if !Equal(prev, d) {
-			return nil, fmt.Errorf("%w: parameter %q suggested as %v, earlier as %v", ErrConfig, name, d, prev)
-		}
+	if t.suggested == nil {
+		t.suggested = map[string]bool{}
+	}
+	prev, ok := t.frozen.Distributions[name]
+	switch {
+	case ok && Equal(prev, d):
+		t.suggested[name] = true
 		return t.frozen.Params[name], nil
+	case ok && t.suggested[name]:
+		return nil, fmt.Errorf("%w: parameter %q suggested as %v, earlier in this trial as %v", ErrConfig, name, d, prev)
+	case ok:
+		return t.fixed(name, prev, d)
 	}
 	x, err := t.study.sample(t, name, d)
 	if err != nil {
 		return nil, fmt.Errorf("parameter %q: %w", name, err)
 	}
+	return t.set(name, x, d)
+}
+
+// fixed returns the value name was enqueued with, which the objective now
+// asks for with d, another range of the same kind (a dynamic range, as
+// Optuna's fixed_params allow); the trial then records d. A value outside
+// d is an error: the objective's code may rely on the range.
+func (t *Trial) fixed(name string, prev, d Distribution) (any, error) {
+	if err := Compatible(prev, d); err != nil {
+		return nil, fmt.Errorf("parameter %q, enqueued: %w", name, err)
+	}
+	x := t.frozen.Internal[name]
+	if !d.Contains(x) {
+		return nil, fmt.Errorf("%w: parameter %q was enqueued as %v, outside %v", ErrConfig, name, t.frozen.Params[name], d)
+	}
+	return t.set(name, x, d)
+}
+
+// set stores name's internal value x, drawn from d, and returns its value.
+func (t *Trial) set(name string, x float64, d Distribution) (any, error) {
 	if err := t.study.storage.SetTrialParam(t.ctx, t.frozen.ID, name, x, d); err != nil {
 		return nil, err
 	}
 	v := d.FromInternal(x)
 	t.frozen.Params[name], t.frozen.Internal[name], t.frozen.Distributions[name] = v, x, d
+	t.suggested[name] = true
 	return v, nil
 }
 

@@ -19,7 +19,8 @@ deterministic (fixed seeds). Sections:
                    ("legacy") and the correctly normalised density computed with
                    scipy.special/scipy.stats on the same estimator ("corrected")
   studies          fixed trials: complete, pruned (with and without reports, NaN
-                   last values sent as null), failed, running, conditional
+                   last values sent as null), failed, running, conditional; and
+                   dynamic ranges (each trial's ranges depend on its "top")
   sample           end to end: TPESampler.sample_independent / sample_relative on
                    those studies, with the uniform stream its RandomState
                    consumes, the below/above split, the candidates, both
@@ -50,6 +51,7 @@ from optuna.trial import TrialState
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+warnings.filterwarnings("ignore", message=".*not divisible by `step`")  # dynamic_space's stepped ranges
 np.seterr(divide="ignore")  # ppf(q=0) takes log(0) on its way to a
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -422,6 +424,120 @@ def trial_json(t):
     }
 
 
+def sample_study(case, seed, direction, fixed, kw, space_new, independent, multivariate_independent):
+    """Samples a new trial of the study of fixed trials with Optuna 3.1's
+    TPESampler, univariate (each parameter of independent, drawn from
+    space_new) and multivariate (the relative search space, then each of
+    multivariate_independent), recording what tuner's tests compare."""
+    out = []
+    for multivariate in [False, True]:
+        study = optuna.create_study(direction=direction, sampler=optuna.samplers.RandomSampler(seed=0))
+        study.add_trials(fixed)
+        sampler = TPESampler(seed=0, multivariate=multivariate, warn_independent_sampling=False, **kw)
+        study.sampler = sampler
+        trial = study.ask()
+        frozen = study._storage.get_trial(trial._trial_id)
+        n_cand = kw.get("n_ei_candidates", 24)
+        # Multivariate studies also sample conditional or new parameters
+        # independently, with the multivariate bandwidth.
+        names = [None] + multivariate_independent if multivariate else independent
+        for name in names:
+            stream_seed = 1000 * seed + (len(name) if name else 0) + (7 if multivariate else 0)
+            n_params = 1 if name else len(space_new)
+            stream = fl(np.random.RandomState(stream_seed).random_sample(n_cand * (1 + n_params)))
+            sampler._rng = np.random.RandomState(stream_seed)
+            with Spy() as spy:
+                if name:
+                    ext = sampler.sample_independent(study, frozen, name, space_new[name])
+                    chosen = {name: float(space_new[name].to_internal_repr(ext))}
+                    space = {name: space_new[name]}
+                else:
+                    space = dict(sorted(sampler.infer_relative_search_space(study, frozen).items()))
+                    ext = sampler.sample_relative(study, frozen, space)
+                    chosen = {k: float(space[k].to_internal_repr(v)) for k, v in ext.items()}
+            pnames = list(space)
+            samples, log_l, log_g = spy.seen
+            liar = kw.get("constant_liar", False)
+            values, scores, _ = tpe_sampler._get_observation_pairs(study, pnames, liar, False)
+            n_obs = sum(s < float("inf") for s, _ in scores)
+            below, above = tpe_sampler._split_observation_pairs(scores, sampler._gamma(n_obs), None)
+            states = (TrialState.COMPLETE, TrialState.PRUNED) + ((TrialState.RUNNING,) if liar else ())
+            numbers = [t.number for t in study.get_trials(deepcopy=False, states=states)]
+            # The corrected density on the same candidates, from the same estimators.
+            cv = {k: np.asarray(v, dtype=float) for k, v in values.items()}
+            mask = ~np.isnan(cv[pnames[0]])
+            below_obs = {k: v[below[mask[below]]] for k, v in cv.items()}
+            above_obs = {k: v[above[mask[above]]] for k, v in cv.items()}
+            pe_params = sampler._parzen_estimator_parameters
+            pb = _ParzenEstimator(below_obs, space, pe_params)
+            pa = _ParzenEstimator(above_obs, space, pe_params)
+            arr = {k: as_samples(space[k], v) for k, v in samples.items()}
+            assert np.allclose(pb.log_pdf(arr), log_l, rtol=0, atol=1e-12), case
+            rl = reference_log_pdf(pb, space, samples)
+            rg = reference_log_pdf(pa, space, samples)
+            label = "relative" if name is None else name + (" (multivariate)" if multivariate else "")
+            out.append({
+                "name": f"{case}/{label}",
+                "study": case,
+                "sampler": dict(kw, multivariate=multivariate),
+                "param": name or "",
+                "space": {k: dist_json(d) for k, d in space.items()},
+                "stream": stream,
+                "below_numbers": sorted(numbers[i] for i in below),
+                # The trial being sampled is Running too: constant_liar counts it
+                # (masked: it has no values yet); tuner's SampleContext leaves it out.
+                "above_numbers": sorted(numbers[i] for i in above if numbers[i] != frozen.number),
+                "candidates": samples,
+                "legacy": {"log_l": log_l, "log_g": log_g, "chosen": chosen},
+                "corrected": {"log_l": rl, "log_g": rg},
+            })
+    return out
+
+
+# ------------------------------------------------------------ dynamic ranges
+def dynamic_space(top):
+    """Ranges that depend on top, as in Optuna's LightGBM example
+    (other_rate in [0, 1 - top_rate]): a float, an int, a log float, a
+    stepped float and a stepped int whose upper ends move."""
+    return {
+        "top": FloatDistribution(0.0, 1.0),
+        "other": FloatDistribution(0.0, 1.0 - top),
+        "leaves": IntDistribution(2, 2 + int(30 * top)),
+        "lr": FloatDistribution(1e-4, 10.0 ** (-1.0 - 2.0 * top), log=True),
+        "frac": FloatDistribution(0.0, 0.5 + 0.5 * top, step=0.05),  # Optuna moves high onto the grid
+        "bins": IntDistribution(0, 4 + int(16 * top), step=4),
+    }
+
+
+def make_dynamic_trials(seed, n, direction):
+    """Fixed trials, each with its own ranges (dynamic_space of its top):
+    mostly complete, some pruned, one failed."""
+    rs = np.random.RandomState(seed)
+    trials = []
+    for i in range(n):
+        top = float(rs.uniform(0.0, 1.0))
+        space = dynamic_space(top)
+        p = {"top": top}
+        p["other"] = float(rs.uniform(0.0, space["other"].high))
+        p["leaves"] = int(rs.randint(space["leaves"].low, space["leaves"].high + 1))
+        p["lr"] = float(np.exp(rs.uniform(np.log(1e-4), np.log(space["lr"].high))))
+        p["frac"] = float(np.round(0.05 * rs.randint(0, int(round(space["frac"].high / 0.05)) + 1), 10))
+        p["bins"] = int(4 * rs.randint(0, space["bins"].high // 4 + 1))
+        v = ((top - 0.3) ** 2 + (p["other"] - 0.2) ** 2 + p["leaves"] / 100.0
+             + (math.log10(p["lr"]) + 2.0) ** 2 / 4.0 + (p["frac"] - 0.6) ** 2 + p["bins"] / 50.0)
+        if direction == "maximize":
+            v = -v
+        if i % 9 == 4:
+            t = optuna.trial.create_trial(state=TrialState.PRUNED, params=p, distributions=space,
+                                          intermediate_values={1: v + 2.0, 2: v + 0.5})
+        elif i % 13 == 5:
+            t = optuna.trial.create_trial(state=TrialState.FAIL, params=p, distributions=space)
+        else:
+            t = optuna.trial.create_trial(state=TrialState.COMPLETE, value=v, params=p, distributions=space)
+        trials.append(t)
+    return trials
+
+
 def gen_sample():
     studies, out = [], []
     settings = [
@@ -448,67 +564,17 @@ def gen_sample():
         else:
             fixed = make_trials(seed, n, direction, conditional)
         studies.append({"name": case, "direction": direction, "trials": [dict(trial_json(t), number=i) for i, t in enumerate(fixed)]})
-        for multivariate in [False, True]:
-            study = optuna.create_study(direction=direction, sampler=optuna.samplers.RandomSampler(seed=0))
-            study.add_trials(fixed)
-            sampler = TPESampler(seed=0, multivariate=multivariate, warn_independent_sampling=False, **kw)
-            study.sampler = sampler
-            trial = study.ask()
-            frozen = study._storage.get_trial(trial._trial_id)
-            n_cand = kw.get("n_ei_candidates", 24)
-            # Multivariate studies also sample conditional or new parameters
-            # independently, with the multivariate bandwidth: check "x" too.
-            names = [None, "x"] if multivariate else list(SPACE)
-            for name in names:
-                stream_seed = 1000 * seed + (len(name) if name else 0) + (7 if multivariate else 0)
-                n_params = 1 if name else len(SPACE)
-                stream = fl(np.random.RandomState(stream_seed).random_sample(n_cand * (1 + n_params)))
-                sampler._rng = np.random.RandomState(stream_seed)
-                with Spy() as spy:
-                    if name:
-                        ext = sampler.sample_independent(study, frozen, name, SPACE[name])
-                        chosen = {name: float(SPACE[name].to_internal_repr(ext))}
-                        space = {name: SPACE[name]}
-                    else:
-                        space = dict(sorted(sampler.infer_relative_search_space(study, frozen).items()))
-                        ext = sampler.sample_relative(study, frozen, space)
-                        chosen = {k: float(space[k].to_internal_repr(v)) for k, v in ext.items()}
-                pnames = list(space)
-                samples, log_l, log_g = spy.seen
-                liar = kw.get("constant_liar", False)
-                values, scores, _ = tpe_sampler._get_observation_pairs(study, pnames, liar, False)
-                n_obs = sum(s < float("inf") for s, _ in scores)
-                below, above = tpe_sampler._split_observation_pairs(scores, sampler._gamma(n_obs), None)
-                states = (TrialState.COMPLETE, TrialState.PRUNED) + ((TrialState.RUNNING,) if liar else ())
-                numbers = [t.number for t in study.get_trials(deepcopy=False, states=states)]
-                # The corrected density on the same candidates, from the same estimators.
-                cv = {k: np.asarray(v, dtype=float) for k, v in values.items()}
-                mask = ~np.isnan(cv[pnames[0]])
-                below_obs = {k: v[below[mask[below]]] for k, v in cv.items()}
-                above_obs = {k: v[above[mask[above]]] for k, v in cv.items()}
-                pe_params = sampler._parzen_estimator_parameters
-                pb = _ParzenEstimator(below_obs, space, pe_params)
-                pa = _ParzenEstimator(above_obs, space, pe_params)
-                arr = {k: as_samples(space[k], v) for k, v in samples.items()}
-                assert np.allclose(pb.log_pdf(arr), log_l, rtol=0, atol=1e-12), case
-                rl = reference_log_pdf(pb, space, samples)
-                rg = reference_log_pdf(pa, space, samples)
-                label = "relative" if name is None else name + (" (multivariate)" if multivariate else "")
-                out.append({
-                    "name": f"{case}/{label}",
-                    "study": case,
-                    "sampler": dict(kw, multivariate=multivariate),
-                    "param": name or "",
-                    "space": {k: dist_json(d) for k, d in space.items()},
-                    "stream": stream,
-                    "below_numbers": sorted(numbers[i] for i in below),
-                    # The trial being sampled is Running too: constant_liar counts it
-                    # (masked: it has no values yet); tuner's SampleContext leaves it out.
-                    "above_numbers": sorted(numbers[i] for i in above if numbers[i] != frozen.number),
-                    "candidates": samples,
-                    "legacy": {"log_l": log_l, "log_g": log_g, "chosen": chosen},
-                    "corrected": {"log_l": rl, "log_g": rg},
-                })
+        out += sample_study(case, seed, direction, fixed, kw, SPACE, list(SPACE), ["x"])
+    # Dynamic ranges: each trial has its own ranges, and the new one
+    # narrower ones (top 0.8: other in [0, 0.2]), so that many observations
+    # lie outside them; Optuna 3.1 keeps them as kernel centres. The
+    # relative search space holds only "top", whose range never changes.
+    for case, seed, n, direction, top in [("minimize_40_dynamic_range", 9, 40, "minimize", 0.8),
+                                          ("maximize_25_dynamic_range", 10, 25, "maximize", 0.15)]:
+        fixed = make_dynamic_trials(seed, n, direction)
+        studies.append({"name": case, "direction": direction, "trials": [dict(trial_json(t), number=i) for i, t in enumerate(fixed)]})
+        space_new = dynamic_space(top)
+        out += sample_study(case, seed, direction, fixed, {}, space_new, list(space_new), ["other", "lr"])
     return studies, out
 
 
