@@ -64,8 +64,12 @@ type Config struct {
 	// EvalBatchSize is the batch size of the forward-only graph used for
 	// validation and Predict; 0 → max(BatchSize, 1000).
 	EvalBatchSize int
-	Seed          uint64 // seeds the shuffling
-	NoShuffle     bool   // keep the dataset order every epoch
+	// Seed seeds the shuffling and the dropout masks: epoch e (1-based,
+	// counted over all Fit calls) visits the rows in EpochOrder(Seed, e, n),
+	// and batch b of it draws its masks from a PCG seeded by (Seed, e, b).
+	// The same Seed, model, data and Config give the same run, bit for bit.
+	Seed      uint64
+	NoShuffle bool // keep the dataset order every epoch (dropout still follows Seed)
 	// Metrics are computed on the validation set after every epoch, into
 	// History as val_<Name>. Names must be unique (and not "loss" or "lr");
 	// each metric's Direction tells callbacks with an Auto mode which way

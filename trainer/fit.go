@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	G "gorgonia.org/gorgonia"
@@ -17,8 +18,18 @@ import (
 )
 
 // Fit trains for Config.Epochs epochs on train, evaluating val (may be nil)
-// after every epoch. Calling Fit again continues training: the optimizer
-// state, the schedule and the shuffling stream carry on.
+// after every epoch. Calling Fit again continues training where the last
+// call stopped: epochs are numbered on (EpochStats.Epoch), and the
+// optimizer's state, the schedule's epoch and step counts and the
+// ReduceLROnPlateau state carry on. Epoch e visits the rows in
+// EpochOrder(Config.Seed, e, n) and draws its dropout masks from a
+// generator seeded by (Config.Seed, e, batch), whatever Fit call runs it.
+// So, on the same data, Fit of 2 epochs then Fit of 2 more gives the same
+// weights and History (EpochStats.Seconds aside), bit for bit, as one Fit
+// of 4, unless a callback acts at a Fit's end (EarlyStopping puts back its
+// best weights there). The schedule's run-length check counts epochs (or
+// steps) from the start of training to the end of the current call, so a
+// warm-up must end within the first Fit.
 //
 // Training starts from the model's parameters as they are when Fit is
 // called (so they may be edited or loaded between calls) and leaves the
@@ -52,7 +63,7 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 			t.train = nil
 			return hist, err
 		}
-		t.train.feedRNG = t.dropout
+		t.train.feedRNG = rand.New(t.dropout)
 	}
 	if err := t.checkRun(n, batch); err != nil {
 		return hist, err
@@ -88,7 +99,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 	bar := newProgress(&t.cfg, t.epochs+t.cfg.Epochs, (n+batch-1)/batch)
 	order := make([]int, n)
 	for i := range order {
-		order[i] = i
+		order[i] = i // NoShuffle
 	}
 	for e := 0; e < t.cfg.Epochs; e++ {
 		start := time.Now()
@@ -98,7 +109,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 			return err
 		}
 		if !t.cfg.NoShuffle {
-			data.Shuffle(order, t.shuffle)
+			fillEpochOrder(order, t.cfg.Seed, t.epochs)
 		}
 		bar.startEpoch(t.epochs)
 		// The epoch loss weighs each batch's mean by its Σ m·c (its rows, for
@@ -116,6 +127,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 				return err
 			}
 			stepNo := t.solver.Steps() + 1
+			seedDropout(t.dropout, t.cfg.Seed, t.epochs, b+1)
 			res, err := t.step(tr, idx)
 			if err != nil {
 				var nf *NonFiniteError

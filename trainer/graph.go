@@ -31,10 +31,7 @@ type lossGraph struct {
 	weightSum    *G.Node // scalar: Σ m·c, to weigh batches in the epoch mean
 	penalty      *G.Node // scalar or nil
 	vm           G.VM
-
-	// Values read back after RunAll.
-	dataLossVal, weightSumVal, penaltyVal, perSampleVal, sampleWeightVal, outVal G.Value
-	watchedVals                                                                  []G.Value // training graph: model.Graph.Watched
+	*readBack
 
 	// Reused batch tensors bound to the placeholders.
 	bx, by, bm *tensor.Dense
@@ -42,6 +39,16 @@ type lossGraph struct {
 	// feedRNG fills the training graph's feeds (dropout masks) before each
 	// run; the forward-only graphs have none.
 	feedRNG *rand.Rand
+}
+
+// readBack holds the values G.Read writes after each RunAll. It is its own
+// allocation, apart from lossGraph, because the graph points to these
+// fields: were they inside lossGraph, the tape machine (which has a
+// finalizer) would reach itself through graph → read target → lossGraph →
+// vm, and Go never collects such a cycle, Close or no Close.
+type readBack struct {
+	dataLossVal, weightSumVal, penaltyVal, perSampleVal, sampleWeightVal, outVal G.Value
+	watchedVals                                                                  []G.Value // training graph: model.Graph.Watched
 }
 
 // buildLossGraph instantiates m with batch rows. training=true adds the
@@ -56,7 +63,7 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	if training && len(mg.Learnables) == 0 {
 		return nil, fmt.Errorf("%w: the network declares no parameters to train (use model.Scope.Param)", ErrConfig)
 	}
-	lg := &lossGraph{Graph: mg}
+	lg := &lossGraph{Graph: mg, readBack: &readBack{}}
 	dt := m.Dtype()
 	width := cfg.Loss.TargetWidth(m.Outputs())
 	err = gerr.Do("trainer: build loss graph", func() error {

@@ -26,8 +26,7 @@ type Trainer struct {
 	m       *model.Model
 	cfg     Config
 	solver  *schedulers.Solver
-	shuffle *rand.PCG          // the shuffling stream, continued across Fit calls
-	dropout *rand.Rand         // fills dropout masks: its own stream, so masks do not shift the shuffling
+	dropout *rand.PCG          // dropout masks' source, reseeded per step by seedDropout
 	train   *lossGraph         // built on the first Fit, for its batch size
 	evals   map[int]*lossGraph // forward-only graphs by batch size
 	epochs  int                // epochs completed over all Fit calls
@@ -78,8 +77,7 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 		m:       m,
 		cfg:     c,
 		solver:  s,
-		shuffle: rand.NewPCG(c.Seed, 0x7261696e),
-		dropout: rand.New(rand.NewPCG(c.Seed, 0x64726f70)),
+		dropout: new(rand.PCG),
 		evals:   map[int]*lossGraph{},
 	}, nil
 }
