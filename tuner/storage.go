@@ -31,9 +31,13 @@ type Storage interface {
 	SetTrialIntermediate(ctx context.Context, trialID int64, step int, value float64) error
 	SetTrialAttr(ctx context.Context, trialID int64, key, value string) error
 	// FinishTrial moves a Running trial to Complete, Pruned or Failed. It is
-	// an error (ErrTrialFinished) if the trial is not Running.
-	FinishTrial(ctx context.Context, trialID int64, state TrialState, value float64, reason string) error
-	// Trials returns every trial of the study, ordered by number.
+	// an error (ErrTrialFinished) if the trial is not Running. A Failed
+	// trial needs a kind, other states none (ErrStorage otherwise); reason
+	// is the failure in words.
+	FinishTrial(ctx context.Context, trialID int64, state TrialState, value float64, kind FailKind, reason string) error
+	// Trials returns every trial of the study, ordered by number. Every
+	// Failed trial has a FailKind: one stored without (by an earlier
+	// version) gets LegacyFailKind(FailReason).
 	Trials(ctx context.Context, studyID int64) ([]FrozenTrial, error)
 	Close() error
 }
@@ -176,17 +180,32 @@ func (m *memory) SetTrialAttr(_ context.Context, id int64, key, value string) er
 	return nil
 }
 
-func (m *memory) FinishTrial(_ context.Context, id int64, state TrialState, v float64, reason string) error {
+func (m *memory) FinishTrial(_ context.Context, id int64, state TrialState, v float64, kind FailKind, reason string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, err := m.running(id)
 	if err != nil {
 		return err
 	}
-	if !state.Finished() {
-		return fmt.Errorf("%w: finish trial %d as %v", ErrStorage, t.Number, state)
+	if err := CheckFinish(state, kind); err != nil {
+		return fmt.Errorf("finish trial %d: %w", t.Number, err)
 	}
-	t.State, t.Value, t.FailReason, t.Complete = state, v, reason, time.Now()
+	t.State, t.Value, t.FailKind, t.FailReason, t.Complete = state, v, kind, reason, time.Now()
+	return nil
+}
+
+// CheckFinish says whether a trial may be finished as state with kind: a
+// final state, with a kind exactly when Failed. The error wraps ErrStorage;
+// storages call it before they change anything.
+func CheckFinish(state TrialState, kind FailKind) error {
+	switch {
+	case !state.Finished():
+		return fmt.Errorf("%w: finish as %v, want complete, pruned or failed", ErrStorage, state)
+	case state == Failed && kind == "":
+		return fmt.Errorf("%w: finish as failed without a fail kind", ErrStorage)
+	case state != Failed && kind != "":
+		return fmt.Errorf("%w: finish as %v with fail kind %q, want none", ErrStorage, state, kind)
+	}
 	return nil
 }
 

@@ -155,7 +155,7 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) {
 			continue
 		}
-		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), staleReason)
+		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), FailStale, staleReason)
 		if errors.Is(err, ErrTrialFinished) {
 			continue // another process recovered (and maybe re-queued) it
 		}
@@ -231,12 +231,12 @@ type Budget struct {
 // Counted reports whether the trial counts toward a TotalTrials budget:
 // Complete, Pruned, or Failed by its objective — not Running or Waiting, nor
 // failed as stale (its process died), interrupted by a cancelled context, or
-// never run (an exhausted grid).
+// never run (an exhausted grid). Its FailKind decides (FailKind.Counted),
+// never the wording of FailReason.
 func (t FrozenTrial) Counted() bool { return counted(t) }
 
 func counted(t FrozenTrial) bool {
-	return t.State == Complete || t.State == Pruned ||
-		t.State == Failed && t.FailReason != staleReason && t.FailReason != notRunReason && t.FailReason != interruptedReason
+	return t.State == Complete || t.State == Pruned || t.State == Failed && t.FailKind.Counted()
 }
 
 // Optimize runs trials, Parallelism at a time, until the budget is spent,
@@ -327,25 +327,25 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 	}
 	t := &Trial{study: s, frozen: ft, ctx: ctx}
 	if err := s.startTrial(t); err != nil {
-		reason := err.Error()
+		kind, reason := FailSampler, err.Error()
 		if errors.Is(err, errSearchSpaceDone) {
-			reason = notRunReason
+			kind, reason = FailNotRun, notRunReason
 		}
-		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), reason); ferr != nil {
+		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), kind, reason); ferr != nil {
 			return ferr
 		}
 		return err
 	}
 	value, objErr := callObjective(ctx, obj, t)
-	state, reason := Complete, ""
+	state, kind, reason := Complete, FailKind(""), ""
 	switch {
 	case ctx.Err() != nil && (t.err != nil || objErr != nil):
 		// Cut short by the caller (a suggestion or the objective failed on
 		// the cancelled context), not by its parameters: recorded, not
 		// counted toward a TotalTrials budget, so a rerun evaluates it anew.
-		state, reason, value = Failed, interruptedReason, math.NaN()
+		state, kind, reason, value = Failed, FailInterrupted, interruptedReason, math.NaN()
 	case t.err != nil:
-		state, reason, value = Failed, t.err.Error(), math.NaN()
+		state, kind, reason, value = Failed, FailSuggest, t.err.Error(), math.NaN()
 	case errors.Is(objErr, ErrPruned):
 		state = Pruned
 		if _, v, ok := t.frozen.LastStep(); ok {
@@ -353,23 +353,28 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) error {
 		} else {
 			value = math.NaN()
 		}
+	case errors.Is(objErr, errObjectivePanicked):
+		state, kind, reason, value = Failed, FailPanic, objErr.Error(), math.NaN()
 	case objErr != nil:
-		state, reason, value = Failed, objErr.Error(), math.NaN()
+		state, kind, reason, value = Failed, FailObjective, objErr.Error(), math.NaN()
 	case math.IsNaN(value):
-		state, reason = Failed, objectiveReturnedNaN
+		state, kind, reason = Failed, FailNaN, objectiveReturnedNaN
 	}
-	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, reason)
+	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, kind, reason)
 	if errors.Is(err, ErrTrialFinished) {
 		return nil // another process failed it as stale; the study goes on
 	}
 	return err
 }
 
+// errObjectivePanicked marks the error callObjective makes of a panic.
+var errObjectivePanicked = errors.New("objective panicked")
+
 // callObjective runs obj, turning a panic into an error.
 func callObjective(ctx context.Context, obj Objective, t *Trial) (v float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = math.NaN(), fmt.Errorf("objective panicked: %v", r)
+			v, err = math.NaN(), fmt.Errorf("%w: %v", errObjectivePanicked, r)
 		}
 	}()
 	return obj(ctx, t)

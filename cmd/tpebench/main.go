@@ -312,7 +312,7 @@ func populate(n int) (tuner.Storage, error) {
 			}
 			v += x * x
 		}
-		if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, v, ""); err != nil {
+		if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, v, "", ""); err != nil {
 			return nil, err
 		}
 	}

@@ -15,8 +15,9 @@
 //
 // Where it differs from Optuna: one objective per study (the direction sits
 // in studies, there is no study_directions table); Failed trials keep their
-// NaN value (type NAN) where Optuna stores none; fail_reason is a column of
-// trials, not a system attribute; attributes are plain text, not JSON;
+// NaN value (type NAN) where Optuna stores none; fail_reason and fail_kind
+// (tuner.FailKind, which decides what counts toward a budget) are columns of
+// trials, not system attributes; attributes are plain text, not JSON;
 // datetime_start and datetime_complete are Unix times in nanoseconds
 // (INTEGER); trial numbers are UNIQUE per study (Optuna leaves number
 // unconstrained to avoid table locks; SQLite serializes writers anyway);

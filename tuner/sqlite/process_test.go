@@ -68,8 +68,8 @@ func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[str
 	return ft, err
 }
 
-func (r *reporter) FinishTrial(ctx context.Context, id int64, state tuner.TrialState, v float64, reason string) error {
-	err := r.Storage.FinishTrial(ctx, id, state, v, reason)
+func (r *reporter) FinishTrial(ctx context.Context, id int64, state tuner.TrialState, v float64, kind tuner.FailKind, reason string) error {
+	err := r.Storage.FinishTrial(ctx, id, state, v, kind, reason)
 	if err == nil && state == tuner.Complete {
 		r.mu.Lock()
 		n := r.numbers[id]
