@@ -32,7 +32,6 @@ var (
 	ErrNoCompleted        = errors.New("tuner: no completed trial")
 	ErrStorage            = errors.New("tuner: storage")
 	ErrTrialFinished      = errors.New("tuner: trial already finished")
-	errSearchSpaceDone    = errors.New("tuner: search space exhausted")
 	staleReason           = "stale: still running when the study was reopened (its process died)"
 	notRunReason          = "not run: the sampler's search space is exhausted"
 	interruptedReason     = "interrupted: the study's context was cancelled during the trial"
@@ -283,7 +282,7 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 		mu.Lock()
 		defer mu.Unlock()
 		stop = true
-		if firstErr == nil && err != nil && !errors.Is(err, errSearchSpaceDone) {
+		if firstErr == nil && err != nil && !errors.Is(err, ErrSearchSpaceExhausted) {
 			firstErr = err
 		}
 	}
@@ -310,25 +309,21 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 // and an exhausted search space come back; the objective's failures are
 // recorded in the trial.
 func (s *Study) runTrial(ctx context.Context, obj Objective) error {
-	if ex, ok := s.cfg.Sampler.(interface{ Exhausted([]FrozenTrial) bool }); ok {
-		s.mu.Lock()
-		trials, err := s.storage.Trials(ctx, s.id)
-		s.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if ex.Exhausted(trials) {
-			return errSearchSpaceDone
-		}
+	// A grid point is claimed as the trial is created, atomically, so that
+	// no other trial (of any process) gets it; an exhausted grid creates
+	// nothing and stops Optimize.
+	var claim *Claim
+	if c, ok := s.cfg.Sampler.(TrialClaimer); ok {
+		claim = c.TrialClaim()
 	}
-	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner})
+	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner}, claim)
 	if err != nil {
 		return err
 	}
 	t := &Trial{study: s, frozen: ft, ctx: ctx}
 	if err := s.startTrial(t); err != nil {
 		kind, reason := FailSampler, err.Error()
-		if errors.Is(err, errSearchSpaceDone) {
+		if errors.Is(err, ErrSearchSpaceExhausted) {
 			kind, reason = FailNotRun, notRunReason
 		}
 		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), kind, reason); ferr != nil {
@@ -393,8 +388,8 @@ func (s *Study) startTrial(t *Trial) error {
 		if err := st.StartTrial(s.sampleContext(t, trials, "")); err != nil {
 			return err
 		}
-		// Persist what the sampler noted (the grid point) while the lock
-		// is held, so that parallel and later trials see it.
+		// Persist what the sampler noted while the lock is held, so that
+		// parallel and later trials see it.
 		for k, v := range t.frozen.Attrs {
 			if err := s.storage.SetTrialAttr(t.ctx, t.frozen.ID, k, v); err != nil {
 				return err

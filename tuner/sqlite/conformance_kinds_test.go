@@ -30,7 +30,7 @@ func confFailKinds(t *testing.T, st tuner.Storage) {
 		{tuner.FailKind("from_a_later_version"), "?", true},
 	}
 	for _, c := range cases {
-		ft, err := st.CreateTrial(ctx, id, nil)
+		ft, err := st.CreateTrial(ctx, id, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func confFailKinds(t *testing.T, st tuner.Storage) {
 				i, tr.State, tr.FailKind, tr.FailReason, tr.Counted(), c.kind, c.reason, c.counted)
 		}
 	}
-	ft, err := st.CreateTrial(ctx, id, nil)
+	ft, err := st.CreateTrial(ctx, id, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,6 +40,8 @@ func TestConformance(t *testing.T) {
 		{"FinishTwice", confFinishTwice},
 		{"UnknownIDs", confUnknownIDs},
 		{"FailKinds", confFailKinds},
+		{"Claims", confClaims},
+		{"ConcurrentClaims", confConcurrentClaims},
 	}
 	for _, kind := range storageKinds {
 		for _, b := range behaviours {
@@ -119,7 +121,7 @@ func confConcurrentNumbering(t *testing.T, st tuner.Storage) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				ft, err := st.CreateTrial(ctx, id, nil)
+				ft, err := st.CreateTrial(ctx, id, nil, nil)
 				if err == nil {
 					err = st.SetTrialParam(ctx, ft.ID, "w", float64(w), tuner.IntDist{Low: 0, High: workers - 1})
 				}
@@ -330,7 +332,7 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 		}
 	}
 	for i, w := range []map[string]any{want[0], want[1], {}} {
-		ft, err := st.CreateTrial(ctx, id, nil)
+		ft, err := st.CreateTrial(ctx, id, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -357,7 +359,7 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ft, err := st.CreateTrial(ctx, id, nil)
+			ft, err := st.CreateTrial(ctx, id, nil, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -400,7 +402,7 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 // but keeps taking attributes; of 8 concurrent finishes exactly one wins.
 func confFinishTwice(t *testing.T, st tuner.Storage) {
 	id := studyID(t, st, "finish")
-	ft, err := st.CreateTrial(ctx, id, nil)
+	ft, err := st.CreateTrial(ctx, id, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +444,7 @@ func confFinishTwice(t *testing.T, st tuner.Storage) {
 		t.Errorf("finishing a waiting trial: %v, want ErrTrialFinished", err)
 	}
 	// Concurrent finishes of one trial: one wins, with its own value.
-	claimed, err := st.CreateTrial(ctx, id, nil)
+	claimed, err := st.CreateTrial(ctx, id, nil, nil)
 	if err != nil || claimed.ID != waiting.ID {
 		t.Fatalf("claim: %+v %v", claimed, err)
 	}
@@ -482,7 +484,7 @@ func confUnknownIDs(t *testing.T, st tuner.Storage) {
 		name string
 		call func() error
 	}{
-		{"CreateTrial", func() error { _, err := st.CreateTrial(ctx, study, nil); return err }},
+		{"CreateTrial", func() error { _, err := st.CreateTrial(ctx, study, nil, nil); return err }},
 		{"Trials", func() error { _, err := st.Trials(ctx, study); return err }},
 		{"EnqueueTrial", func() error { return st.EnqueueTrial(ctx, study, nil, nil) }},
 		{"SetTrialParam", func() error { return st.SetTrialParam(ctx, trial, "x", 0, tuner.FloatDist{High: 1}) }},

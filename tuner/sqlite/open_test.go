@@ -91,7 +91,7 @@ func TestStoredLayout(t *testing.T) {
 	id := studyID(t, st, "layout")
 	values := []float64{1.25, math.Inf(1), math.Inf(-1), math.NaN(), negZero}
 	for _, v := range values {
-		ft, err := st.CreateTrial(ctx, id, nil)
+		ft, err := st.CreateTrial(ctx, id, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func queryStrings(t *testing.T, db *sql.DB, query string) [][]string {
 func TestClosedAndCancelled(t *testing.T) {
 	st := openAt(t, tempPath(t))
 	id := studyID(t, st, "s")
-	ft, err := st.CreateTrial(ctx, id, nil)
+	ft, err := st.CreateTrial(ctx, id, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestClosedAndCancelled(t *testing.T) {
 	calls := func(c context.Context) []func() error {
 		return []func() error{
 			func() error { _, _, err := st.GetOrCreateStudy(c, "s", tuner.Minimize); return err },
-			func() error { _, err := st.CreateTrial(c, id, nil); return err },
+			func() error { _, err := st.CreateTrial(c, id, nil, nil); return err },
 			func() error { _, err := st.Trials(c, id); return err },
 			func() error { return st.SetTrialIntermediate(c, ft.ID, 0, 1) },
 			func() error { return st.FinishTrial(c, ft.ID, tuner.Complete, 1, "", "") },

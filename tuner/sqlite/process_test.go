@@ -23,7 +23,7 @@ import (
 
 // The helper process is this test binary run again with these variables.
 const (
-	envMode       = "GRADTUNE_SQLITE_HELPER" // "crash" or "share"
+	envMode       = "GRADTUNE_SQLITE_HELPER" // "crash", "share" or "grid"
 	envPath       = "GRADTUNE_SQLITE_PATH"
 	envTrials     = "GRADTUNE_SQLITE_TRIALS"      // crash: TotalTrials; share: Trials
 	envBlockAfter = "GRADTUNE_SQLITE_BLOCK_AFTER" // crash: stall every trial started after this many completed (0: never)
@@ -57,8 +57,8 @@ func (r *reporter) say(format string, args ...any) {
 	fmt.Fprintf(os.Stdout, format+"\n", args...) // unbuffered: one write(2) per line
 }
 
-func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string) (tuner.FrozenTrial, error) {
-	ft, err := r.Storage.CreateTrial(ctx, studyID, attrs)
+func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string, claim *tuner.Claim) (tuner.FrozenTrial, error) {
+	ft, err := r.Storage.CreateTrial(ctx, studyID, attrs, claim)
 	if err == nil {
 		r.mu.Lock()
 		r.numbers[ft.ID] = ft.Number
@@ -95,6 +95,10 @@ func TestHelperTuningProcess(t *testing.T) {
 	}
 	defer st.Close()
 	rep := &reporter{Storage: st, numbers: map[int64]int{}}
+	if mode == "grid" {
+		runGridHelper(t, rep)
+		return
+	}
 	s, err := tuner.Open(ctx, tuner.Config{Name: helperStudy, Storage: rep, Parallelism: helperWorkers, Seed: uint64(os.Getpid())})
 	if err != nil {
 		t.Fatal(err)

@@ -122,7 +122,7 @@ func TestTwoHandlesConcurrentWriters(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for r := 0; r < rounds; r++ {
-					ft, err := st.CreateTrial(ctx, id, nil)
+					ft, err := st.CreateTrial(ctx, id, nil, nil)
 					if err != nil {
 						fail(err)
 						return

@@ -45,9 +45,7 @@ func (s *Storage) SetTrialAttr(ctx context.Context, trialID int64, key, value st
 		if _, _, err := trialState(ctx, tx, trialID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO trial_attributes (trial_id, key, value) VALUES (?, ?, ?)
-			ON CONFLICT (trial_id, key) DO UPDATE SET value = excluded.value`, trialID, key, value)
-		return err
+		return putAttr(ctx, tx, trialID, key, value)
 	})
 }
 
