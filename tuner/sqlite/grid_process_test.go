@@ -1,10 +1,8 @@
 package sqlite_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -48,10 +46,7 @@ func runGridHelper(t *testing.T, rep *reporter) {
 		time.Sleep(time.Duration(5+tr.Number()*7%11) * time.Millisecond)
 		return gridValue(tr.Params()), nil
 	}
-	rep.say("ready")
-	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	waitForGo(t, rep)
 	if err := s.Optimize(ctx, obj, tuner.Budget{Trials: 1000}); err != nil {
 		t.Fatal(err)
 	}
@@ -69,30 +64,7 @@ func TestGridPointsOnceAcrossProcesses(t *testing.T) {
 	for range processes {
 		hs = append(hs, startHelper(t, "grid", path, 0, 0))
 	}
-	deadline := time.After(60 * time.Second)
-	for _, h := range hs {
-		for line := ""; line != "ready"; {
-			var ok bool
-			if line, ok = h.next(deadline); !ok {
-				t.Fatalf("a helper did not get ready; stderr:\n%s", h.stderr.String())
-			}
-		}
-	}
-	for _, h := range hs {
-		if _, err := io.WriteString(h.stdin, "go\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, h := range hs {
-		for {
-			if _, ok := h.next(deadline); !ok {
-				break
-			}
-		}
-		if err := h.cmd.Wait(); err != nil {
-			t.Fatalf("helper: %v; stderr:\n%s", err, h.stderr.String())
-		}
-	}
+	runTogether(t, hs...)
 	st := openAt(t, path)
 	id := studyID(t, st, helperStudy)
 	trials := allTrials(t, st, id)

@@ -123,17 +123,52 @@ func TestHelperTuningProcess(t *testing.T) {
 	case "crash":
 		budget = tuner.Budget{TotalTrials: trials}
 	case "share":
-		// Both processes open the study before either starts a trial:
-		// tuner.Open fails the Running trials it finds as stale.
-		rep.say("ready")
-		if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-			t.Fatal(err)
-		}
+		waitForGo(t, rep)
 	}
 	if err := s.Optimize(ctx, obj, budget); err != nil {
 		t.Fatal(err)
 	}
 	rep.say("done")
+}
+
+// waitForGo says "ready" and waits for the parent's "go" (runTogether):
+// all processes open the study before any starts a trial, since tuner.Open
+// fails the Running trials it finds as stale.
+func waitForGo(t *testing.T, rep *reporter) {
+	rep.say("ready")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runTogether waits until every helper is ready (waitForGo), lets them go
+// at once, and waits for them to end, within a minute.
+func runTogether(t *testing.T, hs ...*helper) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for _, h := range hs {
+		for line := ""; line != "ready"; {
+			var ok bool
+			if line, ok = h.next(deadline); !ok {
+				t.Fatalf("a helper did not get ready; stderr:\n%s", h.stderr.String())
+			}
+		}
+	}
+	for _, h := range hs {
+		if _, err := io.WriteString(h.stdin, "go\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, h := range hs {
+		for {
+			if _, ok := h.next(deadline); !ok {
+				break
+			}
+		}
+		if err := h.cmd.Wait(); err != nil {
+			t.Fatalf("helper: %v; stderr:\n%s", err, h.stderr.String())
+		}
+	}
 }
 
 // helper is a running child process and the lines it printed.
@@ -408,31 +443,7 @@ func TestTwoProcessesShareAFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hs := []*helper{startHelper(t, "share", path, k, 0), startHelper(t, "share", path, k, 0)}
-	deadline := time.After(60 * time.Second)
-	for _, h := range hs {
-		for line := ""; line != "ready"; {
-			var ok bool
-			if line, ok = h.next(deadline); !ok {
-				t.Fatalf("a helper did not get ready; stderr:\n%s", h.stderr.String())
-			}
-		}
-	}
-	for _, h := range hs {
-		if _, err := io.WriteString(h.stdin, "go\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, h := range hs {
-		for {
-			if _, ok := h.next(deadline); !ok {
-				break
-			}
-		}
-		if err := h.cmd.Wait(); err != nil {
-			t.Fatalf("helper: %v; stderr:\n%s", err, h.stderr.String())
-		}
-	}
+	runTogether(t, startHelper(t, "share", path, k, 0), startHelper(t, "share", path, k, 0))
 	trials, _ := s.Trials(ctx)
 	if len(trials) != 2*k || !contiguous(trials) {
 		t.Fatalf("%d trials, want %d numbered 0..%d", len(trials), 2*k, 2*k-1)
