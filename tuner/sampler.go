@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 )
@@ -35,7 +36,8 @@ type RelativeSampler interface {
 }
 
 // TrialStarter is told when a trial starts (before any suggestion); an
-// error fails that trial and ends Optimize when it wraps errSearchSpaceDone.
+// error fails that trial and ends Optimize when it wraps
+// ErrSearchSpaceExhausted.
 type TrialStarter interface {
 	StartTrial(c *SampleContext) error
 }
@@ -80,6 +82,13 @@ func sampleUniform(r *rand.Rand, d Distribution) float64 {
 // are taken. Space maps each parameter to its values (float64, int or a
 // choice); the objective must suggest each with a distribution that
 // contains them.
+//
+// Each trial claims its point (attribute "grid_id") atomically with its
+// creation in the storage (see Claim), so the trials of several goroutines,
+// Study handles or processes sharing a study never run the same point,
+// where Optuna's GridSampler only makes that unlikely. A point is held by a
+// Running trial or a finished one that counts (FrozenTrial.Counted): the
+// point of a stale or interrupted trial is run again.
 type GridSampler struct {
 	Space map[string][]any
 	// Shuffle visits the points in a seeded random order instead of
@@ -132,19 +141,42 @@ func (g *GridSampler) taken(trials []FrozenTrial) map[int]bool {
 	return taken
 }
 
-// Exhausted reports whether every grid point is taken, so that Optimize
-// stops before creating a trial with nothing to run.
+// Exhausted reports whether every grid point is taken by one of trials
+// (Running, or finished and counted).
 func (g *GridSampler) Exhausted(trials []FrozenTrial) bool {
 	return len(g.taken(trials)) >= g.Points()
 }
 
-// StartTrial implements TrialStarter: it assigns the next unvisited point,
-// recorded in the trial's attributes.
-func (g *GridSampler) StartTrial(c *SampleContext) error {
-	if len(g.Space) == 0 || g.Points() == 0 {
+// Validate reports a Space with no parameter or a parameter with no value
+// (ErrConfig); Open calls it.
+func (g *GridSampler) Validate() error {
+	if len(g.Space) == 0 {
 		return fmt.Errorf("%w: GridSampler with an empty Space", ErrConfig)
 	}
-	taken := g.taken(c.Trials)
+	for _, name := range g.names() {
+		if len(g.Space[name]) == 0 {
+			return fmt.Errorf("%w: GridSampler: parameter %q has no values", ErrConfig, name)
+		}
+	}
+	return nil
+}
+
+// TrialClaim implements TrialClaimer: each trial claims a free point.
+func (g *GridSampler) TrialClaim() *Claim {
+	return &Claim{Key: attrSamplerSystemGrid, Pick: g.pick}
+}
+
+// pick chooses the point of trial: the one its fixed parameters hold if
+// that is free (a re-queued stale trial keeps its point), else the first
+// free one in the visiting order; ErrSearchSpaceExhausted if none is free.
+func (g *GridSampler) pick(trial FrozenTrial, others []FrozenTrial) (string, error) {
+	if err := g.Validate(); err != nil {
+		return "", err
+	}
+	taken := g.taken(others)
+	if i, ok := g.pointOf(trial); ok && !taken[i] {
+		return strconv.Itoa(i), nil
+	}
 	var perm []int
 	if g.Shuffle {
 		perm = rand.New(rand.NewPCG(g.Seed, 0x67726964)).Perm(g.Points())
@@ -155,11 +187,32 @@ func (g *GridSampler) StartTrial(c *SampleContext) error {
 			i = perm[p]
 		}
 		if !taken[i] {
-			c.Trial.Attrs[attrSamplerSystemGrid] = strconv.Itoa(i)
-			return nil
+			return strconv.Itoa(i), nil
 		}
 	}
-	return errSearchSpaceDone
+	return "", ErrSearchSpaceExhausted
+}
+
+// pointOf returns the grid point that trial's parameters are at (the
+// inverse of point), ok false unless it has every parameter of the grid at
+// one of its values.
+func (g *GridSampler) pointOf(trial FrozenTrial) (i int, ok bool) {
+	for _, name := range g.names() {
+		d, has := trial.Distributions[name]
+		if !has {
+			return 0, false
+		}
+		vs := g.Space[name]
+		j := slices.IndexFunc(vs, func(v any) bool {
+			x, err := d.ToInternal(v)
+			return err == nil && x == trial.Internal[name]
+		})
+		if j < 0 {
+			return 0, false
+		}
+		i = i*len(vs) + j
+	}
+	return i, true
 }
 
 // Sample implements Sampler: the current point's value of name.

@@ -22,8 +22,10 @@ type Storage interface {
 	// Running), or inserts a new Running trial numbered after all others.
 	// attrs are set on the trial in the same atomic step (the study records
 	// the owning process there, so no other process ever sees the trial
-	// without it).
-	CreateTrial(ctx context.Context, studyID int64, attrs map[string]string) (FrozenTrial, error)
+	// without it). A non-nil claim sets one more attribute, claim.Key, to
+	// the value its Pick chooses, also in that step (see Claim); if Pick
+	// fails, CreateTrial returns its error (wrapped) and changes nothing.
+	CreateTrial(ctx context.Context, studyID int64, attrs map[string]string, claim *Claim) (FrozenTrial, error)
 	// EnqueueTrial adds a Waiting trial with fixed parameters (internal
 	// values with their distributions).
 	EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]Distribution) error
@@ -31,9 +33,13 @@ type Storage interface {
 	SetTrialIntermediate(ctx context.Context, trialID int64, step int, value float64) error
 	SetTrialAttr(ctx context.Context, trialID int64, key, value string) error
 	// FinishTrial moves a Running trial to Complete, Pruned or Failed. It is
-	// an error (ErrTrialFinished) if the trial is not Running.
-	FinishTrial(ctx context.Context, trialID int64, state TrialState, value float64, reason string) error
-	// Trials returns every trial of the study, ordered by number.
+	// an error (ErrTrialFinished) if the trial is not Running. A Failed
+	// trial needs a kind, other states none (ErrStorage otherwise); reason
+	// is the failure in words.
+	FinishTrial(ctx context.Context, trialID int64, state TrialState, value float64, kind FailKind, reason string) error
+	// Trials returns every trial of the study, ordered by number. Every
+	// Failed trial has a FailKind: one stored without (by an earlier
+	// version) gets LegacyFailKind(FailReason).
 	Trials(ctx context.Context, studyID int64) ([]FrozenTrial, error)
 	Close() error
 }
@@ -79,7 +85,7 @@ func newFrozen(id int64, number int, state TrialState) *FrozenTrial {
 		Intermediate: map[int]float64{}, Attrs: map[string]string{}}
 }
 
-func (m *memory) CreateTrial(_ context.Context, studyID int64, attrs map[string]string) (FrozenTrial, error) {
+func (m *memory) CreateTrial(_ context.Context, studyID int64, attrs map[string]string, claim *Claim) (FrozenTrial, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.byID[studyID]
@@ -93,9 +99,23 @@ func (m *memory) CreateTrial(_ context.Context, studyID int64, attrs map[string]
 			break
 		}
 	}
-	if t == nil {
+	created := t == nil
+	if created {
+		t = newFrozen(m.nextID+1, len(s.trials), Running)
+	}
+	var claimed string
+	if claim != nil {
+		// Pick sees the trial as it will be, and chooses under the lock
+		// before anything changes, so a failed pick leaves no trace.
+		view := copyTrial(t)
+		view.State = Running
+		var err error
+		if claimed, err = claim.Choose(view, s.holders(claim.Key, t.ID)); err != nil {
+			return FrozenTrial{}, fmt.Errorf("create trial in study %d: %w", studyID, err)
+		}
+	}
+	if created {
 		m.nextID++
-		t = newFrozen(m.nextID, len(s.trials), Running)
 		s.trials = append(s.trials, t)
 		m.trials[t.ID] = t
 	}
@@ -103,7 +123,22 @@ func (m *memory) CreateTrial(_ context.Context, studyID int64, attrs map[string]
 	for k, v := range attrs {
 		t.Attrs[k] = v
 	}
+	if claim != nil {
+		t.Attrs[claim.Key] = claimed
+	}
 	return copyTrial(t), nil
+}
+
+// holders returns the study's trials other than id that have attribute
+// key, unshared only at the top level: Pick reads them under the lock.
+func (s *memStudy) holders(key string, id int64) []FrozenTrial {
+	var out []FrozenTrial
+	for _, t := range s.trials {
+		if _, ok := t.Attrs[key]; ok && t.ID != id {
+			out = append(out, *t)
+		}
+	}
+	return out
 }
 
 func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[string]float64, dists map[string]Distribution) error {
@@ -176,17 +211,32 @@ func (m *memory) SetTrialAttr(_ context.Context, id int64, key, value string) er
 	return nil
 }
 
-func (m *memory) FinishTrial(_ context.Context, id int64, state TrialState, v float64, reason string) error {
+func (m *memory) FinishTrial(_ context.Context, id int64, state TrialState, v float64, kind FailKind, reason string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, err := m.running(id)
 	if err != nil {
 		return err
 	}
-	if !state.Finished() {
-		return fmt.Errorf("%w: finish trial %d as %v", ErrStorage, t.Number, state)
+	if err := CheckFinish(state, kind); err != nil {
+		return fmt.Errorf("finish trial %d: %w", t.Number, err)
 	}
-	t.State, t.Value, t.FailReason, t.Complete = state, v, reason, time.Now()
+	t.State, t.Value, t.FailKind, t.FailReason, t.Complete = state, v, kind, reason, time.Now()
+	return nil
+}
+
+// CheckFinish says whether a trial may be finished as state with kind: a
+// final state, with a kind exactly when Failed. The error wraps ErrStorage;
+// storages call it before they change anything.
+func CheckFinish(state TrialState, kind FailKind) error {
+	switch {
+	case !state.Finished():
+		return fmt.Errorf("%w: finish as %v, want complete, pruned or failed", ErrStorage, state)
+	case state == Failed && kind == "":
+		return fmt.Errorf("%w: finish as failed without a fail kind", ErrStorage)
+	case state != Failed && kind != "":
+		return fmt.Errorf("%w: finish as %v with fail kind %q, want none", ErrStorage, state, kind)
+	}
 	return nil
 }
 

@@ -35,7 +35,6 @@ var (
 	ErrNoCompleted        = errors.New("tuner: no completed trial")
 	ErrStorage            = errors.New("tuner: storage")
 	ErrTrialFinished      = errors.New("tuner: trial already finished")
-	errSearchSpaceDone    = errors.New("tuner: search space exhausted")
 	staleReason           = "stale: still running when the study was reopened (its process died)"
 	notRunReason          = "not run: the sampler's search space is exhausted"
 	interruptedReason     = "interrupted: the study's context was cancelled during the trial"
@@ -157,7 +156,7 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) {
 			continue
 		}
-		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), staleReason)
+		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), FailStale, staleReason)
 		if errors.Is(err, ErrTrialFinished) {
 			continue // another process recovered (and maybe re-queued) it
 		}
@@ -233,12 +232,12 @@ type Budget struct {
 // Counted reports whether the trial counts toward a TotalTrials budget:
 // Complete, Pruned, or Failed by its objective — not Running or Waiting, nor
 // failed as stale (its process died), interrupted by a cancelled context, or
-// never run (an exhausted grid).
+// never run (an exhausted grid). Its FailKind decides (FailKind.Counted),
+// never the wording of FailReason.
 func (t FrozenTrial) Counted() bool { return counted(t) }
 
 func counted(t FrozenTrial) bool {
-	return t.State == Complete || t.State == Pruned ||
-		t.State == Failed && t.FailReason != staleReason && t.FailReason != notRunReason && t.FailReason != interruptedReason
+	return t.State == Complete || t.State == Pruned || t.State == Failed && t.FailKind.Counted()
 }
 
 // Optimize runs trials, Parallelism at a time, until the budget is spent,
@@ -287,7 +286,7 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 		mu.Lock()
 		defer mu.Unlock()
 		stop = true
-		if firstErr == nil && err != nil && !errors.Is(err, errSearchSpaceDone) {
+		if firstErr == nil && err != nil && !errors.Is(err, ErrSearchSpaceExhausted) {
 			firstErr = err
 		}
 	}
@@ -319,42 +318,38 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 // ended. Only storage errors and an exhausted search space come back as
 // errors; the objective's failures are recorded in the trial.
 func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
-	if ex, ok := s.cfg.Sampler.(interface{ Exhausted([]FrozenTrial) bool }); ok {
-		s.mu.Lock()
-		trials, err := s.storage.Trials(ctx, s.id)
-		s.mu.Unlock()
-		if err != nil {
-			return trialEnd{}, err
-		}
-		if ex.Exhausted(trials) {
-			return trialEnd{}, errSearchSpaceDone
-		}
+	// A grid point is claimed as the trial is created, atomically, so that
+	// no other trial (of any process) gets it; an exhausted grid creates
+	// nothing and stops Optimize.
+	var claim *Claim
+	if c, ok := s.cfg.Sampler.(TrialClaimer); ok {
+		claim = c.TrialClaim()
 	}
-	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner})
+	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner}, claim)
 	if err != nil {
 		return trialEnd{}, err
 	}
 	t := &Trial{study: s, frozen: ft, ctx: ctx}
 	if err := s.startTrial(t); err != nil {
-		reason := err.Error()
-		if errors.Is(err, errSearchSpaceDone) {
-			reason = notRunReason
+		kind, reason := FailSampler, err.Error()
+		if errors.Is(err, ErrSearchSpaceExhausted) {
+			kind, reason = FailNotRun, notRunReason
 		}
-		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), reason); ferr != nil {
+		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), kind, reason); ferr != nil {
 			return trialEnd{}, ferr
 		}
 		return trialEnd{}, err
 	}
 	value, objErr := callObjective(ctx, obj, t)
-	state, reason := Complete, ""
+	state, kind, reason := Complete, FailKind(""), ""
 	switch {
 	case ctx.Err() != nil && (t.err != nil || objErr != nil):
 		// Cut short by the caller (a suggestion or the objective failed on
 		// the cancelled context), not by its parameters: recorded, not
 		// counted toward a TotalTrials budget, so a rerun evaluates it anew.
-		state, reason, value = Failed, interruptedReason, math.NaN()
+		state, kind, reason, value = Failed, FailInterrupted, interruptedReason, math.NaN()
 	case t.err != nil:
-		state, reason, value = Failed, t.err.Error(), math.NaN()
+		state, kind, reason, value = Failed, FailSuggest, t.err.Error(), math.NaN()
 	case errors.Is(objErr, ErrPruned):
 		state = Pruned
 		if _, v, ok := t.frozen.LastStep(); ok {
@@ -362,27 +357,32 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 		} else {
 			value = math.NaN()
 		}
+	case errors.Is(objErr, errObjectivePanicked):
+		state, kind, reason, value = Failed, FailPanic, objErr.Error(), math.NaN()
 	case objErr != nil:
-		state, reason, value = Failed, objErr.Error(), math.NaN()
+		state, kind, reason, value = Failed, FailObjective, objErr.Error(), math.NaN()
 	case math.IsNaN(value):
-		state, reason = Failed, objectiveReturnedNaN
+		state, kind, reason = Failed, FailNaN, objectiveReturnedNaN
 	}
 	end := trialEnd{number: ft.Number, state: state}
-	if state == Failed && reason != interruptedReason {
+	if state == Failed && kind != FailInterrupted {
 		end.cause = cmp.Or(t.err, objErr, errors.New(reason))
 	}
-	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, reason)
+	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, kind, reason)
 	if errors.Is(err, ErrTrialFinished) {
 		return trialEnd{}, nil // another process failed it as stale; the study goes on
 	}
 	return end, err
 }
 
+// errObjectivePanicked marks the error callObjective makes of a panic.
+var errObjectivePanicked = errors.New("objective panicked")
+
 // callObjective runs obj, turning a panic into an error.
 func callObjective(ctx context.Context, obj Objective, t *Trial) (v float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = math.NaN(), fmt.Errorf("objective panicked: %v", r)
+			v, err = math.NaN(), fmt.Errorf("%w: %v", errObjectivePanicked, r)
 		}
 	}()
 	return obj(ctx, t)
@@ -401,8 +401,8 @@ func (s *Study) startTrial(t *Trial) error {
 		if err := st.StartTrial(s.sampleContext(t, trials, "")); err != nil {
 			return err
 		}
-		// Persist what the sampler noted (the grid point) while the lock
-		// is held, so that parallel and later trials see it.
+		// Persist what the sampler noted while the lock is held, so that
+		// parallel and later trials see it.
 		for k, v := range t.frozen.Attrs {
 			if err := s.storage.SetTrialAttr(t.ctx, t.frozen.ID, k, v); err != nil {
 				return err

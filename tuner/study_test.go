@@ -209,7 +209,7 @@ func TestReopenResumes(t *testing.T) {
 		}
 		// A "crashed" trial: created by a process that is gone, one
 		// parameter set, never finished.
-		crashed, _ := st.CreateTrial(ctx, s.id, nil)
+		crashed, _ := st.CreateTrial(ctx, s.id, nil, nil)
 		if err := st.SetTrialParam(ctx, crashed.ID, "x", 1.5, FloatDist{Low: -5, High: 5}); err != nil {
 			t.Fatal(err)
 		}
@@ -308,8 +308,8 @@ func TestReopenLeavesLiveOwnersAlone(t *testing.T) {
 	host, _ := os.Hostname()
 	st := NewMemoryStorage()
 	s := open(t, Config{Name: "o", Storage: st})
-	live, _ := st.CreateTrial(ctx, s.id, nil)
-	dead, _ := st.CreateTrial(ctx, s.id, nil)
+	live, _ := st.CreateTrial(ctx, s.id, nil, nil)
+	dead, _ := st.CreateTrial(ctx, s.id, nil, nil)
 	_ = st.SetTrialAttr(ctx, live.ID, attrOwner, fmt.Sprintf("%s/%d/a", host, child.Process.Pid))
 	_ = st.SetTrialAttr(ctx, dead.ID, attrOwner, fmt.Sprintf("%s/%d/b", host, 1<<30)) // no such pid
 	open(t, Config{Name: "o", Storage: st})
@@ -350,10 +350,10 @@ func TestInterruptedTrialsDoNotCount(t *testing.T) {
 func TestReopenInSameProcess(t *testing.T) {
 	st := NewMemoryStorage()
 	s := open(t, Config{Name: "p", Storage: st})
-	mine, _ := st.CreateTrial(ctx, s.id, nil)
+	mine, _ := st.CreateTrial(ctx, s.id, nil, nil)
 	_ = st.SetTrialAttr(ctx, mine.ID, attrOwner, thisOwner)
 	host, _ := os.Hostname()
-	old, _ := st.CreateTrial(ctx, s.id, nil)
+	old, _ := st.CreateTrial(ctx, s.id, nil, nil)
 	_ = st.SetTrialAttr(ctx, old.ID, attrOwner, fmt.Sprintf("%s/%d/earlier", host, os.Getpid()))
 	open(t, Config{Name: "p", Storage: st})
 	trials, _ := st.Trials(ctx, s.id)

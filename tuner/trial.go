@@ -51,7 +51,10 @@ type FrozenTrial struct {
 	// Intermediate holds the values reported per step (epoch).
 	Intermediate map[int]float64
 	Attrs        map[string]string
-	// FailReason says why a Failed trial failed.
+	// FailKind says why a Failed trial failed, in a value that is stable
+	// across versions (it decides Counted); empty for other states.
+	FailKind FailKind
+	// FailReason says the same in words, for people; it may be reworded.
 	FailReason      string
 	Start, Complete time.Time
 }

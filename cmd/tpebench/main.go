@@ -296,7 +296,7 @@ func populate(n int) (tuner.Storage, error) {
 	}
 	rnd := tuner.RandomSampler{}
 	for i := range n {
-		ft, err := st.CreateTrial(ctx, id, nil)
+		ft, err := st.CreateTrial(ctx, id, nil, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -312,7 +312,7 @@ func populate(n int) (tuner.Storage, error) {
 			}
 			v += x * x
 		}
-		if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, v, ""); err != nil {
+		if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, v, "", ""); err != nil {
 			return nil, err
 		}
 	}

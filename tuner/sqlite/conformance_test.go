@@ -39,6 +39,9 @@ func TestConformance(t *testing.T) {
 		{"EnqueueAndClaim", confEnqueueAndClaim},
 		{"FinishTwice", confFinishTwice},
 		{"UnknownIDs", confUnknownIDs},
+		{"FailKinds", confFailKinds},
+		{"Claims", confClaims},
+		{"ConcurrentClaims", confConcurrentClaims},
 	}
 	for _, kind := range storageKinds {
 		for _, b := range behaviours {
@@ -118,12 +121,12 @@ func confConcurrentNumbering(t *testing.T, st tuner.Storage) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				ft, err := st.CreateTrial(ctx, id, nil)
+				ft, err := st.CreateTrial(ctx, id, nil, nil)
 				if err == nil {
 					err = st.SetTrialParam(ctx, ft.ID, "w", float64(w), tuner.IntDist{Low: 0, High: workers - 1})
 				}
 				if err == nil {
-					err = st.FinishTrial(ctx, ft.ID, tuner.Complete, float64(ft.Number), "")
+					err = st.FinishTrial(ctx, ft.ID, tuner.Complete, float64(ft.Number), "", "")
 				}
 				mu.Lock()
 				if err != nil {
@@ -329,7 +332,7 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 		}
 	}
 	for i, w := range []map[string]any{want[0], want[1], {}} {
-		ft, err := st.CreateTrial(ctx, id, nil)
+		ft, err := st.CreateTrial(ctx, id, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -356,7 +359,7 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ft, err := st.CreateTrial(ctx, id, nil)
+			ft, err := st.CreateTrial(ctx, id, nil, nil)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -399,24 +402,24 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 // but keeps taking attributes; of 8 concurrent finishes exactly one wins.
 func confFinishTwice(t *testing.T, st tuner.Storage) {
 	id := studyID(t, st, "finish")
-	ft, err := st.CreateTrial(ctx, id, nil)
+	ft, err := st.CreateTrial(ctx, id, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []tuner.TrialState{tuner.Running, tuner.Waiting} {
-		if err := st.FinishTrial(ctx, ft.ID, bad, 1, ""); !errors.Is(err, tuner.ErrStorage) {
+		if err := st.FinishTrial(ctx, ft.ID, bad, 1, "", ""); !errors.Is(err, tuner.ErrStorage) {
 			t.Errorf("finish as %v: %v, want ErrStorage", bad, err)
 		}
 	}
-	if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, 1.5, ""); err != nil {
+	if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, 1.5, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	after := []struct {
 		name string
 		call func() error
 	}{
-		{"FinishTrial complete", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, 2, "") }},
-		{"FinishTrial failed", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Failed, nan, "late") }},
+		{"FinishTrial complete", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, 2, "", "") }},
+		{"FinishTrial failed", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Failed, nan, tuner.FailObjective, "late") }},
 		{"SetTrialParam", func() error { return st.SetTrialParam(ctx, ft.ID, "x", 0.5, tuner.FloatDist{Low: 0, High: 1}) }},
 		{"SetTrialIntermediate", func() error { return st.SetTrialIntermediate(ctx, ft.ID, 1, 0.5) }},
 	}
@@ -437,11 +440,11 @@ func confFinishTwice(t *testing.T, st tuner.Storage) {
 		t.Fatal(err)
 	}
 	waiting := allTrials(t, st, id)[1]
-	if err := st.FinishTrial(ctx, waiting.ID, tuner.Complete, 1, ""); !errors.Is(err, tuner.ErrTrialFinished) {
+	if err := st.FinishTrial(ctx, waiting.ID, tuner.Complete, 1, "", ""); !errors.Is(err, tuner.ErrTrialFinished) {
 		t.Errorf("finishing a waiting trial: %v, want ErrTrialFinished", err)
 	}
 	// Concurrent finishes of one trial: one wins, with its own value.
-	claimed, err := st.CreateTrial(ctx, id, nil)
+	claimed, err := st.CreateTrial(ctx, id, nil, nil)
 	if err != nil || claimed.ID != waiting.ID {
 		t.Fatalf("claim: %+v %v", claimed, err)
 	}
@@ -452,7 +455,7 @@ func confFinishTwice(t *testing.T, st tuner.Storage) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = st.FinishTrial(ctx, claimed.ID, tuner.Complete, float64(k), "")
+			errs[k] = st.FinishTrial(ctx, claimed.ID, tuner.Complete, float64(k), "", "")
 		}()
 	}
 	wg.Wait()
@@ -481,13 +484,13 @@ func confUnknownIDs(t *testing.T, st tuner.Storage) {
 		name string
 		call func() error
 	}{
-		{"CreateTrial", func() error { _, err := st.CreateTrial(ctx, study, nil); return err }},
+		{"CreateTrial", func() error { _, err := st.CreateTrial(ctx, study, nil, nil); return err }},
 		{"Trials", func() error { _, err := st.Trials(ctx, study); return err }},
 		{"EnqueueTrial", func() error { return st.EnqueueTrial(ctx, study, nil, nil) }},
 		{"SetTrialParam", func() error { return st.SetTrialParam(ctx, trial, "x", 0, tuner.FloatDist{High: 1}) }},
 		{"SetTrialIntermediate", func() error { return st.SetTrialIntermediate(ctx, trial, 0, 1) }},
 		{"SetTrialAttr", func() error { return st.SetTrialAttr(ctx, trial, "k", "v") }},
-		{"FinishTrial", func() error { return st.FinishTrial(ctx, trial, tuner.Complete, 1, "") }},
+		{"FinishTrial", func() error { return st.FinishTrial(ctx, trial, tuner.Complete, 1, "", "") }},
 	}
 	for _, c := range calls {
 		if err := c.call(); !errors.Is(err, tuner.ErrStorage) || errors.Is(err, tuner.ErrTrialFinished) {

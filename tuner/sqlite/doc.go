@@ -15,8 +15,9 @@
 //
 // Where it differs from Optuna: one objective per study (the direction sits
 // in studies, there is no study_directions table); Failed trials keep their
-// NaN value (type NAN) where Optuna stores none; fail_reason is a column of
-// trials, not a system attribute; attributes are plain text, not JSON;
+// NaN value (type NAN) where Optuna stores none; fail_reason and fail_kind
+// (tuner.FailKind, which decides what counts toward a budget) are columns of
+// trials, not system attributes; attributes are plain text, not JSON;
 // datetime_start and datetime_complete are Unix times in nanoseconds
 // (INTEGER); trial numbers are UNIQUE per study (Optuna leaves number
 // unconstrained to avoid table locks; SQLite serializes writers anyway);
@@ -32,9 +33,10 @@
 // committed). Reads run in deferred read transactions and never block
 // writers. Trial numbers are the count of the study's trials, taken inside
 // the write transaction, and CreateTrial claims the oldest Waiting trial in
-// the same transaction, so two processes never get the same number or the
-// same queued trial. Keep the file on a local disk: SQLite's locks do not
-// work over NFS.
+// the same transaction, and with a tuner.Claim (tuner.GridSampler's point)
+// chooses the claimed value there too, so two processes never get the same
+// number, the same queued trial or the same grid point. Keep the file on a
+// local disk: SQLite's locks do not work over NFS.
 //
 // Processes may share one study: each trial records its process
 // (host/pid/token), and tuner.Open fails as stale only the Running trials of

@@ -88,7 +88,7 @@ func sameRecord(a, b tuner.FrozenTrial) bool {
 	return a.Number == b.Number && a.State == b.State && sameFloat(a.Value, b.Value) &&
 		reflect.DeepEqual(a.Params, b.Params) && sameFloats(a.Internal, b.Internal) &&
 		sameDists(a.Distributions, b.Distributions) && sameFloats(a.Intermediate, b.Intermediate) &&
-		reflect.DeepEqual(a.Attrs, b.Attrs) && a.FailReason == b.FailReason
+		reflect.DeepEqual(a.Attrs, b.Attrs) && a.FailKind == b.FailKind && a.FailReason == b.FailReason
 }
 
 // contiguous reports whether the trials' numbers are 0..len-1, in order.

@@ -41,7 +41,7 @@ func TestOpenErrors(t *testing.T) {
 		{":memory:", `sqlite path = ":memory:"`, tuner.ErrConfig},
 		{filepath.Join(dir, "no", "such", "dir", "x.db"), "x.db", tuner.ErrStorage},
 		{garbage, "garbage.db", tuner.ErrStorage},
-		{future, "schema version = 99, want 1", tuner.ErrStorage},
+		{future, "schema version = 99, want 1 to 2", tuner.ErrStorage},
 	}
 	for _, c := range cases {
 		st, err := sqlite.Open(c.path)
@@ -91,7 +91,7 @@ func TestStoredLayout(t *testing.T) {
 	id := studyID(t, st, "layout")
 	values := []float64{1.25, math.Inf(1), math.Inf(-1), math.NaN(), negZero}
 	for _, v := range values {
-		ft, err := st.CreateTrial(ctx, id, nil)
+		ft, err := st.CreateTrial(ctx, id, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,11 +101,11 @@ func TestStoredLayout(t *testing.T) {
 		if err := st.SetTrialParam(ctx, ft.ID, "c", 1, tuner.CategoricalDist{Choices: []any{"a", "b"}}); err != nil {
 			t.Fatal(err)
 		}
-		state := tuner.Complete
+		state, kind := tuner.Complete, tuner.FailKind("")
 		if math.IsNaN(v) {
-			state = tuner.Failed
+			state, kind = tuner.Failed, tuner.FailNaN
 		}
-		if err := st.FinishTrial(ctx, ft.ID, state, v, ""); err != nil {
+		if err := st.FinishTrial(ctx, ft.ID, state, v, kind, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -121,8 +121,8 @@ func TestStoredLayout(t *testing.T) {
 		{`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`, [][]string{{"studies"}, {"trial_attributes"},
 			{"trial_intermediate_values"}, {"trial_params"}, {"trial_values"}, {"trials"}, {"version_info"}}},
 		{`SELECT study_name, direction FROM studies`, [][]string{{"layout", "MINIMIZE"}}},
-		{`SELECT schema_version FROM version_info`, [][]string{{"1"}}},
-		{`SELECT number, state FROM trials ORDER BY number`, [][]string{{"0", "COMPLETE"}, {"1", "COMPLETE"}, {"2", "COMPLETE"}, {"3", "FAIL"}, {"4", "COMPLETE"}}},
+		{`SELECT schema_version FROM version_info`, [][]string{{"2"}}},
+		{`SELECT number, state, fail_kind FROM trials ORDER BY number`, [][]string{{"0", "COMPLETE", ""}, {"1", "COMPLETE", ""}, {"2", "COMPLETE", ""}, {"3", "FAIL", "nan"}, {"4", "COMPLETE", ""}}},
 		{`SELECT quote(value), value_type, typeof(value) FROM trial_values ORDER BY trial_id`, [][]string{
 			{"1.25", "FINITE", "real"}, {"NULL", "INF_POS", "null"}, {"NULL", "INF_NEG", "null"}, {"NULL", "NAN", "null"}, {"0.0", "FINITE", "real"}}}, // quote() drops −0's sign: see below
 		{`SELECT step, quote(value), value_type FROM trial_intermediate_values ORDER BY trial_id`, [][]string{
@@ -188,7 +188,7 @@ func queryStrings(t *testing.T, db *sql.DB, query string) [][]string {
 func TestClosedAndCancelled(t *testing.T) {
 	st := openAt(t, tempPath(t))
 	id := studyID(t, st, "s")
-	ft, err := st.CreateTrial(ctx, id, nil)
+	ft, err := st.CreateTrial(ctx, id, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,10 +197,10 @@ func TestClosedAndCancelled(t *testing.T) {
 	calls := func(c context.Context) []func() error {
 		return []func() error{
 			func() error { _, _, err := st.GetOrCreateStudy(c, "s", tuner.Minimize); return err },
-			func() error { _, err := st.CreateTrial(c, id, nil); return err },
+			func() error { _, err := st.CreateTrial(c, id, nil, nil); return err },
 			func() error { _, err := st.Trials(c, id); return err },
 			func() error { return st.SetTrialIntermediate(c, ft.ID, 0, 1) },
-			func() error { return st.FinishTrial(c, ft.ID, tuner.Complete, 1, "") },
+			func() error { return st.FinishTrial(c, ft.ID, tuner.Complete, 1, "", "") },
 		}
 	}
 	for i, call := range calls(cancelled) {

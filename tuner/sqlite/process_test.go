@@ -23,7 +23,7 @@ import (
 
 // The helper process is this test binary run again with these variables.
 const (
-	envMode       = "GRADTUNE_SQLITE_HELPER" // "crash" or "share"
+	envMode       = "GRADTUNE_SQLITE_HELPER" // "crash", "share" or "grid"
 	envPath       = "GRADTUNE_SQLITE_PATH"
 	envTrials     = "GRADTUNE_SQLITE_TRIALS"      // crash: TotalTrials; share: Trials
 	envBlockAfter = "GRADTUNE_SQLITE_BLOCK_AFTER" // crash: stall every trial started after this many completed (0: never)
@@ -57,8 +57,8 @@ func (r *reporter) say(format string, args ...any) {
 	fmt.Fprintf(os.Stdout, format+"\n", args...) // unbuffered: one write(2) per line
 }
 
-func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string) (tuner.FrozenTrial, error) {
-	ft, err := r.Storage.CreateTrial(ctx, studyID, attrs)
+func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string, claim *tuner.Claim) (tuner.FrozenTrial, error) {
+	ft, err := r.Storage.CreateTrial(ctx, studyID, attrs, claim)
 	if err == nil {
 		r.mu.Lock()
 		r.numbers[ft.ID] = ft.Number
@@ -68,8 +68,8 @@ func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[str
 	return ft, err
 }
 
-func (r *reporter) FinishTrial(ctx context.Context, id int64, state tuner.TrialState, v float64, reason string) error {
-	err := r.Storage.FinishTrial(ctx, id, state, v, reason)
+func (r *reporter) FinishTrial(ctx context.Context, id int64, state tuner.TrialState, v float64, kind tuner.FailKind, reason string) error {
+	err := r.Storage.FinishTrial(ctx, id, state, v, kind, reason)
 	if err == nil && state == tuner.Complete {
 		r.mu.Lock()
 		n := r.numbers[id]
@@ -95,6 +95,10 @@ func TestHelperTuningProcess(t *testing.T) {
 	}
 	defer st.Close()
 	rep := &reporter{Storage: st, numbers: map[int64]int{}}
+	if mode == "grid" {
+		runGridHelper(t, rep)
+		return
+	}
 	s, err := tuner.Open(ctx, tuner.Config{Name: helperStudy, Storage: rep, Parallelism: helperWorkers, Seed: uint64(os.Getpid())})
 	if err != nil {
 		t.Fatal(err)
@@ -119,17 +123,52 @@ func TestHelperTuningProcess(t *testing.T) {
 	case "crash":
 		budget = tuner.Budget{TotalTrials: trials}
 	case "share":
-		// Both processes open the study before either starts a trial:
-		// tuner.Open fails the Running trials it finds as stale.
-		rep.say("ready")
-		if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-			t.Fatal(err)
-		}
+		waitForGo(t, rep)
 	}
 	if err := s.Optimize(ctx, obj, budget); err != nil {
 		t.Fatal(err)
 	}
 	rep.say("done")
+}
+
+// waitForGo says "ready" and waits for the parent's "go" (runTogether):
+// all processes open the study before any starts a trial, since tuner.Open
+// fails the Running trials it finds as stale.
+func waitForGo(t *testing.T, rep *reporter) {
+	rep.say("ready")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runTogether waits until every helper is ready (waitForGo), lets them go
+// at once, and waits for them to end, within a minute.
+func runTogether(t *testing.T, hs ...*helper) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for _, h := range hs {
+		for line := ""; line != "ready"; {
+			var ok bool
+			if line, ok = h.next(deadline); !ok {
+				t.Fatalf("a helper did not get ready; stderr:\n%s", h.stderr.String())
+			}
+		}
+	}
+	for _, h := range hs {
+		if _, err := io.WriteString(h.stdin, "go\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, h := range hs {
+		for {
+			if _, ok := h.next(deadline); !ok {
+				break
+			}
+		}
+		if err := h.cmd.Wait(); err != nil {
+			t.Fatalf("helper: %v; stderr:\n%s", err, h.stderr.String())
+		}
+	}
 }
 
 // helper is a running child process and the lines it printed.
@@ -404,31 +443,7 @@ func TestTwoProcessesShareAFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hs := []*helper{startHelper(t, "share", path, k, 0), startHelper(t, "share", path, k, 0)}
-	deadline := time.After(60 * time.Second)
-	for _, h := range hs {
-		for line := ""; line != "ready"; {
-			var ok bool
-			if line, ok = h.next(deadline); !ok {
-				t.Fatalf("a helper did not get ready; stderr:\n%s", h.stderr.String())
-			}
-		}
-	}
-	for _, h := range hs {
-		if _, err := io.WriteString(h.stdin, "go\n"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, h := range hs {
-		for {
-			if _, ok := h.next(deadline); !ok {
-				break
-			}
-		}
-		if err := h.cmd.Wait(); err != nil {
-			t.Fatalf("helper: %v; stderr:\n%s", err, h.stderr.String())
-		}
-	}
+	runTogether(t, startHelper(t, "share", path, k, 0), startHelper(t, "share", path, k, 0))
 	trials, _ := s.Trials(ctx)
 	if len(trials) != 2*k || !contiguous(trials) {
 		t.Fatalf("%d trials, want %d numbered 0..%d", len(trials), 2*k, 2*k-1)

@@ -122,7 +122,7 @@ func TestTwoHandlesConcurrentWriters(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for r := 0; r < rounds; r++ {
-					ft, err := st.CreateTrial(ctx, id, nil)
+					ft, err := st.CreateTrial(ctx, id, nil, nil)
 					if err != nil {
 						fail(err)
 						return
@@ -132,7 +132,7 @@ func TestTwoHandlesConcurrentWriters(t *testing.T) {
 						func() error { return st.SetTrialParam(ctx, ft.ID, "w", worker, dist) },
 						func() error { return st.SetTrialIntermediate(ctx, ft.ID, 1, worker) },
 						func() error { return st.SetTrialAttr(ctx, ft.ID, "handle", string(rune('a'+h))) },
-						func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, worker, "") },
+						func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, worker, "", "") },
 					}
 					for _, step := range steps {
 						if err := step(); err != nil {

@@ -8,9 +8,14 @@ import (
 	"github.com/gradtune/gradtune/tuner"
 )
 
-// SchemaVersion is the version of the tables below, kept in version_info;
-// Open refuses a file written with another one.
-const SchemaVersion = 1
+// SchemaVersion is the version of the tables below, kept in version_info.
+// Open brings a file of an earlier version up to it (see migrations) and
+// refuses a later one.
+//
+// Version 2 added trials.fail_kind (tuner.FailKind). Rows written before
+// it, or by a version-1 process still running on a migrated file, hold ”
+// there, and their kind is read from their message (tuner.LegacyFailKind).
+const SchemaVersion = 2
 
 // schema is Optuna's RDB layout (optuna/storages/_rdb/models.py) for one
 // objective. The CHECKs keep a value and its type in step: value is NULL
@@ -38,6 +43,7 @@ var schema = []string{
 		datetime_start    INTEGER,
 		datetime_complete INTEGER,
 		fail_reason       TEXT NOT NULL DEFAULT '',
+		fail_kind         TEXT NOT NULL DEFAULT '',
 		UNIQUE (study_id, number)
 	)`,
 	`CREATE INDEX IF NOT EXISTS ix_trials_study_state ON trials (study_id, state)`,
@@ -74,12 +80,18 @@ var schema = []string{
 	)`,
 }
 
+// migrations[v] brings a file from schema version v+1 to v+2; the tables
+// above, created only where missing, are those of the latest version.
+var migrations = []string{
+	`ALTER TABLE trials ADD COLUMN fail_kind TEXT NOT NULL DEFAULT ''`,
+}
+
 // libraryVersion names the writer in version_info, for people reading the file.
 const libraryVersion = "gradtune/tuner/sqlite"
 
-// migrate creates the tables if they are missing (in one IMMEDIATE
-// transaction, so that processes opening a new file at once do not race)
-// and checks the schema version.
+// migrate creates the tables if they are missing and brings an earlier
+// schema version up to date, in one IMMEDIATE transaction, so that
+// processes opening a file at once do not race.
 func (s *Storage) migrate() error {
 	return s.write(context.Background(), "create schema in "+s.path, func(tx *sql.Tx) error {
 		for _, stmt := range schema {
@@ -96,9 +108,18 @@ func (s *Storage) migrate() error {
 			return err
 		case err != nil:
 			return err
-		case v != SchemaVersion:
-			return fmt.Errorf("%w: schema version = %d, want %d", tuner.ErrStorage, v, SchemaVersion)
+		case v < 1 || v > SchemaVersion:
+			return fmt.Errorf("%w: schema version = %d, want 1 to %d", tuner.ErrStorage, v, SchemaVersion)
+		case v == SchemaVersion:
+			return nil
 		}
-		return nil
+		for ; v < SchemaVersion; v++ {
+			if _, err := tx.Exec(migrations[v-1]); err != nil {
+				return fmt.Errorf("schema version %d to %d: %w", v, v+1, err)
+			}
+		}
+		_, err = tx.Exec(`UPDATE version_info SET schema_version = ?, library_version = ? WHERE version_info_id = 1`,
+			SchemaVersion, libraryVersion)
+		return err
 	})
 }

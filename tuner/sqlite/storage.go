@@ -100,7 +100,8 @@ func (s *Storage) Close() error {
 // wrap names the operation and makes err match tuner.ErrStorage, unless it
 // already matches one of the tuner's sentinels.
 func wrap(what string, err error) error {
-	if errors.Is(err, tuner.ErrStorage) || errors.Is(err, tuner.ErrConfig) || errors.Is(err, tuner.ErrTrialFinished) {
+	if errors.Is(err, tuner.ErrStorage) || errors.Is(err, tuner.ErrConfig) || errors.Is(err, tuner.ErrTrialFinished) ||
+		errors.Is(err, tuner.ErrSearchSpaceExhausted) {
 		return fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	return fmt.Errorf("%w: sqlite: %s: %w", tuner.ErrStorage, what, err)

@@ -14,10 +14,12 @@ import (
 // CreateTrial implements tuner.Storage. In one BEGIN IMMEDIATE transaction
 // it claims the study's oldest Waiting trial (lowest number), now Running
 // with its queued parameters, or else inserts a Running trial numbered by
-// the count of the study's trials, and sets attrs on it. The write lock makes both atomic across
-// goroutines and processes: no two callers get the same queued trial or the
-// same number.
-func (s *Storage) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string) (tuner.FrozenTrial, error) {
+// the count of the study's trials, sets attrs on it, and with a claim reads
+// the other trials holding claim.Key, lets claim.Pick choose and sets the
+// value. The write lock makes it all atomic across goroutines and
+// processes: no two callers get the same queued trial, the same number or
+// the same claimed value; a failed Pick rolls everything back.
+func (s *Storage) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string, claim *tuner.Claim) (tuner.FrozenTrial, error) {
 	var ft tuner.FrozenTrial
 	err := s.write(ctx, fmt.Sprintf("create trial in study %d", studyID), func(tx *sql.Tx) error {
 		if err := studyExists(ctx, tx, studyID); err != nil {
@@ -35,8 +37,7 @@ func (s *Storage) CreateTrial(ctx context.Context, studyID int64, attrs map[stri
 			return err
 		}
 		for k, v := range attrs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO trial_attributes (trial_id, key, value) VALUES (?, ?, ?)
-				ON CONFLICT (trial_id, key) DO UPDATE SET value = excluded.value`, id, k, v); err != nil {
+			if err := putAttr(ctx, tx, id, k, v); err != nil {
 				return err
 			}
 		}
@@ -45,12 +46,63 @@ func (s *Storage) CreateTrial(ctx context.Context, studyID int64, attrs map[stri
 			return err
 		}
 		ft = trials[0]
-		return nil
+		if claim == nil {
+			return nil
+		}
+		others, err := claimHolders(ctx, tx, studyID, id, claim.Key)
+		if err != nil {
+			return err
+		}
+		value, err := claim.Choose(ft, others)
+		if err != nil {
+			return err
+		}
+		ft.Attrs[claim.Key] = value
+		return putAttr(ctx, tx, id, claim.Key, value)
 	})
 	if err != nil {
 		return tuner.FrozenTrial{}, err
 	}
 	return ft, nil
+}
+
+// claimHolders returns the study's trials other than trialID that have
+// attribute key, with what a tuner.Claim's Pick reads: ID, Number, State,
+// FailKind, FailReason and that attribute.
+func claimHolders(ctx context.Context, tx *sql.Tx, studyID, trialID int64, key string) ([]tuner.FrozenTrial, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT t.trial_id, t.number, t.state, t.fail_kind, t.fail_reason, a.value
+		FROM trials t JOIN trial_attributes a ON a.trial_id = t.trial_id
+		WHERE t.study_id = ? AND a.key = ? AND t.trial_id <> ? ORDER BY t.number`, studyID, key, trialID)
+	if err != nil {
+		return nil, err
+	}
+	var out []tuner.FrozenTrial
+	err = eachRow(rows, func() error {
+		var (
+			ft                 tuner.FrozenTrial
+			number             int64
+			state, kind, value string
+		)
+		if err := rows.Scan(&ft.ID, &number, &state, &kind, &ft.FailReason, &value); err != nil {
+			return err
+		}
+		st, err := parseState(state)
+		if err != nil {
+			return err
+		}
+		ft.Number, ft.State, ft.FailKind = int(number), st, failKind(st, kind, ft.FailReason)
+		ft.Attrs = map[string]string{key: value}
+		out = append(out, ft)
+		return nil
+	})
+	return out, err
+}
+
+// putAttr inserts or replaces one attribute of a trial.
+func putAttr(ctx context.Context, tx *sql.Tx, trialID int64, key, value string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO trial_attributes (trial_id, key, value) VALUES (?, ?, ?)
+		ON CONFLICT (trial_id, key) DO UPDATE SET value = excluded.value`, trialID, key, value)
+	return err
 }
 
 // insertTrial adds a trial numbered by the count of the study's trials;

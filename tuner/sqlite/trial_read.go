@@ -38,7 +38,7 @@ const (
 // number.
 func loadTrials(ctx context.Context, tx *sql.Tx, where string, arg int64) ([]tuner.FrozenTrial, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete,
-		t.fail_reason, v.value, v.value_type
+		t.fail_kind, t.fail_reason, v.value, v.value_type
 		FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id
 		WHERE `+where+` ORDER BY t.number`, arg)
 	if err != nil {
@@ -51,11 +51,12 @@ func loadTrials(ctx context.Context, tx *sql.Tx, where string, arg int64) ([]tun
 			ft         tuner.FrozenTrial
 			number     int64
 			state      string
+			kind       string
 			start, end sql.NullInt64
 			value      sql.NullFloat64
 			valueType  sql.NullString
 		)
-		if err := rows.Scan(&ft.ID, &number, &state, &start, &end, &ft.FailReason, &value, &valueType); err != nil {
+		if err := rows.Scan(&ft.ID, &number, &state, &start, &end, &kind, &ft.FailReason, &value, &valueType); err != nil {
 			return err
 		}
 		st, err := parseState(state)
@@ -63,6 +64,7 @@ func loadTrials(ctx context.Context, tx *sql.Tx, where string, arg int64) ([]tun
 			return err
 		}
 		ft.Number, ft.State, ft.Start, ft.Complete = int(number), st, decodeTime(start), decodeTime(end)
+		ft.FailKind = failKind(st, kind, ft.FailReason)
 		ft.Value = math.NaN() // no value yet (Running, Waiting), as in tuner's memory storage
 		if valueType.Valid {
 			if ft.Value, err = decodeValue(value, valueType.String); err != nil {
@@ -165,6 +167,19 @@ func loadAttrs(ctx context.Context, tx *sql.Tx, where string, arg int64, out []t
 		out[index[id]].Attrs[key] = value
 		return nil
 	})
+}
+
+// failKind is the kind of a trial in state st, stored as kind with reason:
+// none unless Failed; LegacyFailKind(reason) for a Failed trial written
+// before fail kinds (schema version 1, or a version-1 process).
+func failKind(st tuner.TrialState, kind, reason string) tuner.FailKind {
+	switch {
+	case st != tuner.Failed:
+		return ""
+	case kind == "":
+		return tuner.LegacyFailKind(reason)
+	}
+	return tuner.FailKind(kind)
 }
 
 // eachRow calls fn for every row, then closes rows and reports the first error.

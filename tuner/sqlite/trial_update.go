@@ -45,31 +45,29 @@ func (s *Storage) SetTrialAttr(ctx context.Context, trialID int64, key, value st
 		if _, _, err := trialState(ctx, tx, trialID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO trial_attributes (trial_id, key, value) VALUES (?, ?, ?)
-			ON CONFLICT (trial_id, key) DO UPDATE SET value = excluded.value`, trialID, key, value)
-		return err
+		return putAttr(ctx, tx, trialID, key, value)
 	})
 }
 
 // FinishTrial implements tuner.Storage: a Running trial becomes state
-// (Complete, Pruned or Failed) with value and reason. The check and the
-// update are one IMMEDIATE transaction, so of several callers (goroutines
-// or processes) finishing one trial exactly one succeeds; the others get
-// tuner.ErrTrialFinished.
-func (s *Storage) FinishTrial(ctx context.Context, trialID int64, state tuner.TrialState, value float64, reason string) error {
+// (Complete, Pruned or Failed) with value, and a Failed one its kind and
+// reason. The check and the update are one IMMEDIATE transaction, so of
+// several callers (goroutines or processes) finishing one trial exactly one
+// succeeds; the others get tuner.ErrTrialFinished.
+func (s *Storage) FinishTrial(ctx context.Context, trialID int64, state tuner.TrialState, value float64, kind tuner.FailKind, reason string) error {
 	return s.write(ctx, fmt.Sprintf("finish trial id %d", trialID), func(tx *sql.Tx) error {
 		if err := mustBeRunning(ctx, tx, trialID); err != nil {
 			return err
 		}
-		if !state.Finished() {
-			return fmt.Errorf("%w: finish trial id %d as %v, want complete, pruned or failed", tuner.ErrStorage, trialID, state)
+		if err := tuner.CheckFinish(state, kind); err != nil {
+			return err
 		}
 		name, err := stateName(state)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE trials SET state = ?, datetime_complete = ?, fail_reason = ?
-			WHERE trial_id = ? AND state = 'RUNNING'`, name, encodeTime(time.Now()), reason, trialID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE trials SET state = ?, datetime_complete = ?, fail_reason = ?, fail_kind = ?
+			WHERE trial_id = ? AND state = 'RUNNING'`, name, encodeTime(time.Now()), reason, string(kind), trialID); err != nil {
 			return err
 		}
 		v, typ := encodeValue(value)
