@@ -56,7 +56,27 @@ func runGridHelper(t *testing.T, rep *reporter) {
 // TestGridPointsOnceAcrossProcesses: 3 processes with 3 trials at a time
 // each run one grid study in one file until the grid is exhausted. Every
 // point is completed exactly once, and no other trial is created.
+//
+// On a loaded machine one process may finish the grid before the others
+// start a trial, which proves nothing about sharing: such a run is repeated
+// (a few times at most), and every run must still be exactly once.
 func TestGridPointsOnceAcrossProcesses(t *testing.T) {
+	for attempt := 1; ; attempt++ {
+		shared := gridRunAcrossProcesses(t)
+		if shared || t.Failed() {
+			return
+		}
+		if attempt == 4 {
+			t.Fatalf("in %d runs, one process ran the whole grid each time: sharing was never exercised", attempt)
+		}
+		t.Logf("run %d: one process ran the whole grid; running again", attempt)
+	}
+}
+
+// gridRunAcrossProcesses runs the grid study in 3 processes, checks every
+// point ran exactly once, and says whether several processes ran trials.
+func gridRunAcrossProcesses(t *testing.T) (shared bool) {
+	t.Helper()
 	const processes = 3
 	points := len(gridA) * len(gridB)
 	path := tempPath(t)
@@ -88,7 +108,5 @@ func TestGridPointsOnceAcrossProcesses(t *testing.T) {
 	if len(trials) != points {
 		t.Errorf("%d trials, want the %d grid points and nothing else", len(trials), points)
 	}
-	if len(perPID) < 2 {
-		t.Errorf("trials by process %v, want several processes to have run trials", perPID)
-	}
+	return len(perPID) >= 2
 }

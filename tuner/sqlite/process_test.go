@@ -89,12 +89,18 @@ func TestHelperTuningProcess(t *testing.T) {
 	}
 	trials, _ := strconv.Atoi(os.Getenv(envTrials))
 	blockAfter, _ := strconv.Atoi(os.Getenv(envBlockAfter))
+	if mode == "open" { // only open the file, at the parent's signal
+		waitForGo(t, &reporter{})
+	}
 	st, err := sqlite.Open(os.Getenv(envPath))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	rep := &reporter{Storage: st, numbers: map[int64]int{}}
+	if mode == "open" {
+		return
+	}
 	if mode == "grid" {
 		runGridHelper(t, rep)
 		return
@@ -147,11 +153,13 @@ func runTogether(t *testing.T, hs ...*helper) {
 	t.Helper()
 	deadline := time.After(60 * time.Second)
 	for _, h := range hs {
+		var said []string
 		for line := ""; line != "ready"; {
 			var ok bool
 			if line, ok = h.next(deadline); !ok {
-				t.Fatalf("a helper did not get ready; stderr:\n%s", h.stderr.String())
+				t.Fatalf("a helper did not get ready; it said:\n%s\nstderr:\n%s", strings.Join(said, "\n"), h.stderr.String())
 			}
+			said = append(said, line)
 		}
 	}
 	for _, h := range hs {
@@ -425,6 +433,20 @@ func checkIntegrity(t *testing.T, path string) {
 		if got := fmt.Sprint(queryStrings(t, db, q.pragma)); got != q.want {
 			t.Errorf("%s: %s, want %s", q.pragma, got, q.want)
 		}
+	}
+}
+
+// Processes that open one new file at the same moment all succeed: while
+// they turn it to WAL, SQLite can answer "database is locked" without
+// waiting, and Open must wait it out rather than fail.
+func TestProcessesOpenANewFileTogether(t *testing.T) {
+	for range 6 {
+		path := tempPath(t)
+		var hs []*helper
+		for range 5 {
+			hs = append(hs, startHelper(t, "open", path, 0, 0))
+		}
+		runTogether(t, hs...)
 	}
 }
 

@@ -3,7 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"time"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlitelib "modernc.org/sqlite/lib"
 
 	"github.com/gradtune/gradtune/tuner"
 )
@@ -92,7 +97,29 @@ const libraryVersion = "gradtune/tuner/sqlite"
 // migrate creates the tables if they are missing and brings an earlier
 // schema version up to date, in one IMMEDIATE transaction, so that
 // processes opening a file at once do not race.
+//
+// While several processes turn a new file to WAL at once, SQLite may answer
+// SQLITE_BUSY without waiting in the busy handler (it would risk a deadlock
+// while the WAL index is being set up); such a busy is retried here, within
+// BusyTimeoutMillis, as a busy handler would.
 func (s *Storage) migrate() error {
+	deadline := time.Now().Add(BusyTimeoutMillis * time.Millisecond)
+	for pause := time.Millisecond; ; pause = min(2*pause, 100*time.Millisecond) {
+		err := s.createSchema()
+		if !isBusy(err) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		time.Sleep(pause)
+	}
+}
+
+// isBusy reports a SQLITE_BUSY answer (any extended code of it).
+func isBusy(err error) bool {
+	var e *sqlite3.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlitelib.SQLITE_BUSY
+}
+
+func (s *Storage) createSchema() error {
 	return s.write(context.Background(), "create schema in "+s.path, func(tx *sql.Tx) error {
 		for _, stmt := range schema {
 			if _, err := tx.Exec(stmt); err != nil {
