@@ -8,20 +8,28 @@
 //     thread; samples/s, and for ours allocations and bytes per step.
 //   - linreg: the seed's linear regression (1000 full-batch Adam steps),
 //     microseconds per step, ours and PyTorch's.
+//   - tune: the demo's tuning job (an MLP on Iris, 5-fold CV per trial) as
+//     a seeded random search without pruning, the same trials with 1 and
+//     with 2 workers; trials/s and the ratio 2 workers / 1, with the CPU
+//     each run kept busy (the Go runtime's Ps, the OS's cores) and GC's
+//     share of it.
 //
 // PyTorch runs only where Debian's python3-torch is importable; the output
 // says so otherwise. Usage:
 //
 //	go run ./cmd/bench                 # 7 rounds of every job
 //	go run ./cmd/bench -rounds 3 -jobs mnist-float32
+//	go run ./cmd/bench -jobs tune -tune-trials 20 -cpuprofile cpu.out
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
@@ -30,20 +38,35 @@ import (
 
 func main() {
 	rounds := flag.Int("rounds", 7, "interleaved rounds of each job")
-	jobs := flag.String("jobs", "mnist-float32,mnist-float64,linreg", "comma-separated jobs")
+	jobs := flag.String("jobs", "mnist-float32,mnist-float64,linreg,tune", "comma-separated jobs")
+	tuneTrials := flag.Int("tune-trials", 32, "tune: trials per run (32: about 15 s with 1 worker on a quiet core)")
 	python := flag.String("python", "/usr/bin/python3", "Python with torch for the PyTorch peer; \"\" skips it")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	blockProfile := flag.String("blockprofile", "", "write a profile of where goroutines block to this file")
+	mutexProfile := flag.String("mutexprofile", "", "write a profile of contended mutexes to this file")
 	flag.Parse()
-	if err := run(os.Stdout, *rounds, strings.Split(*jobs, ","), *python); err != nil {
+	stopProfiles, err := startProfiles(*cpuProfile, *blockProfile, *mutexProfile)
+	if err == nil {
+		err = run(os.Stdout, *rounds, strings.Split(*jobs, ","), *python, *tuneTrials)
+		if perr := stopProfiles(); err == nil {
+			err = perr
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, rounds int, jobs []string, python string) error {
+func run(w io.Writer, rounds int, jobs []string, python string, tuneTrials int) error {
 	if rounds < 1 {
 		return fmt.Errorf("-rounds %d, want ≥ 1", rounds)
 	}
-	torch, err := startTorch(python)
+	var torch *torchPeer
+	err := errors.New("no job that it runs")
+	if slices.ContainsFunc(jobs, func(j string) bool { return j != "tune" }) {
+		torch, err = startTorch(python)
+	}
 	if err != nil {
 		fmt.Fprintf(w, "PyTorch peer: not run (%v)\n", err)
 	} else {
@@ -61,8 +84,10 @@ func run(w io.Writer, rounds int, jobs []string, python string) error {
 			err = benchMNIST(w, rounds, tensor.Float64, torch)
 		case "linreg":
 			err = benchLinreg(w, rounds, torch)
+		case "tune":
+			err = benchTune(w, rounds, tuneTrials)
 		default:
-			err = fmt.Errorf("unknown job (want mnist-float32, mnist-float64 or linreg)")
+			err = fmt.Errorf("unknown job (want mnist-float32, mnist-float64, linreg or tune)")
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", job, err)

@@ -11,19 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"gorgonia.org/tensor"
-
-	"github.com/gradtune/gradtune/data"
-	"github.com/gradtune/gradtune/losses"
-	"github.com/gradtune/gradtune/metrics"
-	"github.com/gradtune/gradtune/model"
-	"github.com/gradtune/gradtune/optimizers"
-	"github.com/gradtune/gradtune/regularizers"
-	"github.com/gradtune/gradtune/schedulers"
-	"github.com/gradtune/gradtune/trainer"
+	"github.com/gradtune/gradtune/internal/iristune"
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
-	"github.com/gradtune/gradtune/validation"
 )
 
 type tuneOpts struct {
@@ -39,32 +29,11 @@ type tuneOpts struct {
 // out/study.db: running again resumes it.
 func runTune(ctx context.Context, w io.Writer, o tuneOpts) error {
 	start := time.Now()
-	path, err := data.GolearnFile("iris_headers.csv")
+	iris, err := iristune.Load(o.seed)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	full, _, err := data.LoadCSVClasses(f, data.CSVConfig{Header: true, Dtype: tensor.Float32})
-	f.Close()
-	if err != nil {
-		return err
-	}
-	classes, err := validation.Classes(full) // from the full label set, never a fold
-	if err != nil {
-		return err
-	}
-	labels, err := full.Labels()
-	if err != nil {
-		return err
-	}
-	folds, warnings, err := validation.StratifiedKFold{K: 5, Shuffle: true, Seed: o.seed}.Split(labels)
-	if err != nil {
-		return err
-	}
-	for _, warn := range warnings {
+	for _, warn := range iris.Warnings {
 		fmt.Fprintln(w, "tune: warning:", warn)
 	}
 	storage, err := openStorage(o.out)
@@ -80,94 +49,11 @@ func runTune(ctx context.Context, w io.Writer, o tuneOpts) error {
 	if err != nil {
 		return err
 	}
-	err = study.Optimize(ctx, irisObjective(full, classes, folds, o.seed), tuner.Budget{TotalTrials: o.trials})
+	err = study.Optimize(ctx, iris.Objective(), tuner.Budget{TotalTrials: o.trials})
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return summarize(ctx, w, study, o.out, time.Since(start))
-}
-
-// irisObjective trains one configuration on every fold and returns the
-// mean validation accuracy; after each fold it reports the running mean so
-// that the pruner can stop a poor configuration early.
-func irisObjective(full *data.Dataset, classes int, folds []validation.Fold, seed uint64) tuner.Objective {
-	return func(ctx context.Context, t *tuner.Trial) (float64, error) {
-		lr := t.Float("lr", 1e-4, 3e-1, tuner.Log())
-		batch := t.Categorical("batch_size", 8, 16, 32).(int)
-		epochs := t.Int("epochs", 10, 80, tuner.Step(10))
-		var opt optimizers.Optimizer
-		switch t.String("optimizer", "adam", "sgd", "rmsprop") {
-		case "adam":
-			opt = optimizers.Adam{Beta1: t.Float("beta1", 0.8, 0.99)}
-		case "sgd":
-			opt = optimizers.SGD{Momentum: t.Float("momentum", 0, 0.95)}
-		default:
-			opt = optimizers.RMSProp{}
-		}
-		hidden := make([]int, t.Int("layers", 1, 3))
-		for i := range hidden {
-			hidden[i] = t.Int(fmt.Sprintf("units_%d", i), 4, 64, tuner.Log())
-		}
-		act, err := model.ActivationByName(t.String("activation", "relu", "tanh", "elu"))
-		if err != nil {
-			return 0, err
-		}
-		init, err := model.InitializerByName(t.String("initializer", "he_normal", "xavier_uniform"))
-		if err != nil {
-			return 0, err
-		}
-		l2 := t.Float("l2", 1e-6, 1e-2, tuner.Log())
-		if err := t.Err(); err != nil {
-			return 0, err
-		}
-		var accs []float64
-		score, err := validation.CrossValidate(ctx, full, folds, func(ctx context.Context, fold int, train, val *data.Dataset) (float64, error) {
-			m, err := model.New(model.MLP{Hidden: hidden, Out: classes, Activation: act, Init: init}, model.Config{Inputs: full.Features(), Seed: seed + uint64(fold)})
-			if err != nil {
-				return 0, err
-			}
-			tr, err := trainer.New(m, trainer.Config{
-				Loss: losses.CrossEntropy{}, Optimizer: opt, Schedule: schedulers.Constant{LR: lr},
-				Regularizers: []regularizers.Regularizer{regularizers.L2{Lambda: l2}},
-				Epochs:       epochs, BatchSize: batch, Seed: seed, Quiet: true, MonitorEvery: -1,
-				Metrics: []metrics.Metric{metrics.Accuracy{}},
-			})
-			if err != nil {
-				return 0, err
-			}
-			defer tr.Close()
-			if _, err := tr.Fit(ctx, train, nil); err != nil {
-				return 0, err
-			}
-			_, ms, err := tr.Evaluate(ctx, val)
-			if err != nil {
-				return 0, err
-			}
-			accs = append(accs, ms["accuracy"])
-			if err := t.Report(fold, mean(accs)); err != nil {
-				return 0, err
-			}
-			if t.ShouldPrune() {
-				return 0, fmt.Errorf("fold %d, running accuracy %.3f: %w", fold+1, mean(accs), tuner.ErrPruned)
-			}
-			return ms["accuracy"], nil
-		}, validation.CVOptions{Standardize: true}) // each fold scaled by its own training part
-		if err != nil {
-			return 0, err
-		}
-		if err := t.SetAttr("cv_std", fmt.Sprintf("%.4f", score.Std)); err != nil {
-			return 0, err
-		}
-		return score.Mean, nil
-	}
-}
-
-func mean(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
 }
 
 // summarize prints the best trial and writes the trials table and plots.
