@@ -1,0 +1,113 @@
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/gradtune/gradtune/internal/gemm/gemmtest"
+)
+
+func requireKernels(t testing.TB) {
+	t.Helper()
+	if !Available() {
+		t.Skip("no AVX2/FMA kernels on this machine or build")
+	}
+}
+
+func trans(t bool) blas.Transpose {
+	if t {
+		return blas.Trans
+	}
+	return blas.NoTrans
+}
+
+// checkCase runs one case through ours and gonum's and compares.
+func checkCase[T gemmtest.Float](t *testing.T, c gemmtest.Case, rng *rand.Rand) {
+	t.Helper()
+	a, b, c0 := gemmtest.Operands[T](c, rng)
+	aIn, bIn := slices.Clone(a), slices.Clone(b)
+	got, want := slices.Clone(c0), slices.Clone(c0)
+	switch a := any(a).(type) {
+	case []float32:
+		b, got, want := any(b).([]float32), any(got).([]float32), any(want).([]float32)
+		Sgemm(c.TA, c.TB, c.M, c.N, c.K, float32(c.Alpha), a, c.LDA(), b, c.LDB(), float32(c.Beta), got, c.LDC())
+		gonum.Implementation{}.Sgemm(trans(c.TA), trans(c.TB), c.M, c.N, c.K, float32(c.Alpha), a, c.LDA(), b, c.LDB(), float32(c.Beta), want, c.LDC())
+	case []float64:
+		b, got, want := any(b).([]float64), any(got).([]float64), any(want).([]float64)
+		Dgemm(c.TA, c.TB, c.M, c.N, c.K, c.Alpha, a, c.LDA(), b, c.LDB(), c.Beta, got, c.LDC())
+		gonum.Implementation{}.Dgemm(trans(c.TA), trans(c.TB), c.M, c.N, c.K, c.Alpha, a, c.LDA(), b, c.LDB(), c.Beta, want, c.LDC())
+	}
+	if err := gemmtest.Compare(c, a, b, c0, got, want); err != nil {
+		t.Fatal(err)
+	}
+	if !sameBits(a, aIn) || !sameBits(b, bIn) {
+		t.Fatalf("%v: A or B changed", c)
+	}
+}
+
+func sameBits[T gemmtest.Float](x, y []T) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if bits(x[i]) != bits(y[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func bits[T gemmtest.Float](v T) uint64 {
+	switch v := any(v).(type) {
+	case float32:
+		return uint64(math.Float32bits(v))
+	default:
+		return math.Float64bits(v.(float64))
+	}
+}
+
+func TestSgemmMatchesGonum(t *testing.T) {
+	requireKernels(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range gemmtest.Cases(testing.Short()) {
+		checkCase[float32](t, c, rng)
+	}
+}
+
+func TestDgemmMatchesGonum(t *testing.T) {
+	requireKernels(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, c := range gemmtest.Cases(testing.Short()) {
+		checkCase[float64](t, c, rng)
+	}
+}
+
+// blockCases cross the kc, mc and nc blocks of both element types, with
+// edges that are not multiples of the tiles.
+var blockCases = []gemmtest.Case{
+	{M: 250, N: 40, K: 300, Alpha: 1, Beta: 0},                     // mc=240, kc=256 (float32)
+	{TA: true, M: 131, N: 35, K: 513, PadA: 3, Alpha: 1, Beta: 1},  // mc=120 (float64), two kc blocks
+	{TB: true, M: 13, N: 45, K: 259, PadB: 1, Alpha: 0.5, Beta: 0}, // packNT tail of 3 rows
+	{TA: true, TB: true, M: 241, N: 17, K: 257, Alpha: -1, Beta: 2},
+	{M: 7, N: 4100, K: 3, PadC: 5, Alpha: 1, Beta: 0},                // nc=4096 (float32)
+	{TB: true, M: 8, N: 2050, K: 12, PadB: 2, Alpha: 2, Beta: 0},     // nc=2048 (float64)
+	{M: 128, N: 10, K: 128, Alpha: 1, Beta: 0},                       // the MLP's last layer
+	{TA: true, M: 130, N: 64, K: 100, PadA: 1000, Alpha: 1, Beta: 0}, // lda much larger than m
+	{TA: true, M: 1000, N: 40, K: 300, PadA: 24, Alpha: 1, Beta: 1},  // lda=1024: Aᵀ copied
+}
+
+func TestGemmAcrossBlocks(t *testing.T) {
+	requireKernels(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range blockCases {
+		t.Run(c.String(), func(t *testing.T) {
+			checkCase[float32](t, c, rng)
+			checkCase[float64](t, c, rng)
+		})
+	}
+}
