@@ -1,8 +1,10 @@
 package gemm
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -109,5 +111,110 @@ func TestGemmAcrossBlocks(t *testing.T) {
 			checkCase[float32](t, c, rng)
 			checkCase[float64](t, c, rng)
 		})
+	}
+}
+
+// TestSplitIsBitIdentical checks that a product split by rows or by columns
+// over several goroutines equals the serial one bit for bit.
+func TestSplitIsBitIdentical(t *testing.T) {
+	requireKernels(t)
+	rng := rand.New(rand.NewPCG(7, 8))
+	cases := []gemmtest.Case{
+		{M: 128, N: 256, K: 300, Alpha: 1, Beta: 0},                     // by columns
+		{TA: true, M: 301, N: 20, K: 270, PadA: 2, Alpha: 0.5, Beta: 1}, // by rows (few panels)
+		{TB: true, M: 50, N: 77, K: 64, PadC: 3, Alpha: 1, Beta: 0},
+		{TA: true, TB: true, M: 97, N: 100, K: 33, Alpha: -2, Beta: 1},
+		{TA: true, M: 1000, N: 20, K: 40, PadA: 24, Alpha: 1, Beta: 0}, // lda=1024: Aᵀ copied
+	}
+	for _, c := range cases {
+		for _, parts := range []int{2, 3, 4, 7} {
+			t.Run(fmt.Sprintf("%v/parts=%d", c, parts), func(t *testing.T) {
+				splitMatchesSerial(t, float32Kernels, c, parts, rng)
+				splitMatchesSerial(t, float64Kernels, c, parts, rng)
+			})
+		}
+	}
+}
+
+func splitMatchesSerial[T gemmtest.Float](t *testing.T, ks *kernelSet[T], c gemmtest.Case, parts int, rng *rand.Rand) {
+	t.Helper()
+	a, b, c0 := gemmtest.Operands[T](c, rng)
+	if c.Beta == 0 {
+		clear(c0) // serial and split see the same C; NaN would hide differences
+	}
+	p := problem[T]{tA: c.TA, tB: c.TB, m: c.M, n: c.N, k: c.K, alpha: T(c.Alpha), a: a, lda: c.LDA(), b: b, ldb: c.LDB(), overwrite: c.Beta == 0, ldc: c.LDC()}
+	p.c = slices.Clone(c0)
+	ks.serial(p)
+	serial := p.c
+	p.c = slices.Clone(c0)
+	ks.split(p, parts)
+	if !sameBits(serial, p.c) {
+		t.Fatalf("split into %d differs from serial", parts)
+	}
+}
+
+// TestParallelUsesSharedHelpers checks that concurrent large calls never
+// run more helpers than MaxThreads-1 in total, and still compute the same.
+func TestParallelUsesSharedHelpers(t *testing.T) {
+	requireKernels(t)
+	defer SetMaxThreads(SetMaxThreads(3))
+	c := gemmtest.Case{M: 200, N: 256, K: 256, Alpha: 1, Beta: 0} // 26 MFLOP: split
+	rng := rand.New(rand.NewPCG(9, 10))
+	a, b, c0 := gemmtest.Operands[float32](c, rng)
+	want := slices.Clone(c0)
+	SetMaxThreads(1)
+	Sgemm(false, false, c.M, c.N, c.K, 1, a, c.LDA(), b, c.LDB(), 0, want, c.LDC())
+	SetMaxThreads(3)
+
+	const callers = 4
+	results := make([][]float32, callers)
+	done := make(chan int)
+	peak := int64(0)
+	for g := range callers {
+		go func() {
+			got := slices.Clone(c0)
+			for range 5 {
+				Sgemm(false, false, c.M, c.N, c.K, 1, a, c.LDA(), b, c.LDB(), 0, got, c.LDC())
+			}
+			results[g] = got
+			done <- g
+		}()
+	}
+	for range callers {
+		for waiting := true; waiting; {
+			select {
+			case <-done:
+				waiting = false
+			default:
+				peak = max(peak, helpersBusy.Load())
+			}
+		}
+	}
+	if peak > 2 {
+		t.Errorf("peak helpers = %d, want ≤ MaxThreads-1 = 2", peak)
+	}
+	if busy := helpersBusy.Load(); busy != 0 {
+		t.Errorf("helpers still reserved after the calls: %d", busy)
+	}
+	for g, got := range results {
+		if !sameBits(got, want) {
+			t.Errorf("caller %d: result differs from the serial one", g)
+		}
+	}
+}
+
+func TestSetMaxThreads(t *testing.T) {
+	defer SetMaxThreads(SetMaxThreads(0))
+	if prev := SetMaxThreads(3); prev != 0 {
+		t.Fatalf("SetMaxThreads returned %d, want the default setting 0", prev)
+	}
+	if got := MaxThreads(); got != 3 {
+		t.Fatalf("MaxThreads = %d after SetMaxThreads(3)", got)
+	}
+	if prev := SetMaxThreads(-5); prev != 3 {
+		t.Fatalf("SetMaxThreads returned %d, want 3", prev)
+	}
+	if got, want := MaxThreads(), runtime.GOMAXPROCS(0); got != want {
+		t.Fatalf("MaxThreads = %d after SetMaxThreads(-5), want GOMAXPROCS %d", got, want)
 	}
 }
