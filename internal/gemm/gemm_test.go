@@ -2,14 +2,12 @@ package gemm
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
 
 	"github.com/gradtune/gradtune/internal/gemm/gemmtest"
 )
@@ -21,55 +19,26 @@ func requireKernels(t testing.TB) {
 	}
 }
 
-func trans(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
+// ours adapts Sgemm and Dgemm to gonum's signature.
+func ours[T gemmtest.Float]() gemmtest.Gemm[T] {
+	var g any
+	switch any(T(0)).(type) {
+	case float32:
+		g = gemmtest.Gemm[float32](func(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+			Sgemm(tA == blas.Trans, tB == blas.Trans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		})
+	case float64:
+		g = gemmtest.Gemm[float64](func(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+			Dgemm(tA == blas.Trans, tB == blas.Trans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		})
 	}
-	return blas.NoTrans
+	return g.(gemmtest.Gemm[T])
 }
 
-// checkCase runs one case through ours and gonum's and compares.
 func checkCase[T gemmtest.Float](t *testing.T, c gemmtest.Case, rng *rand.Rand) {
 	t.Helper()
-	a, b, c0 := gemmtest.Operands[T](c, rng)
-	aIn, bIn := slices.Clone(a), slices.Clone(b)
-	got, want := slices.Clone(c0), slices.Clone(c0)
-	switch a := any(a).(type) {
-	case []float32:
-		b, got, want := any(b).([]float32), any(got).([]float32), any(want).([]float32)
-		Sgemm(c.TA, c.TB, c.M, c.N, c.K, float32(c.Alpha), a, c.LDA(), b, c.LDB(), float32(c.Beta), got, c.LDC())
-		gonum.Implementation{}.Sgemm(trans(c.TA), trans(c.TB), c.M, c.N, c.K, float32(c.Alpha), a, c.LDA(), b, c.LDB(), float32(c.Beta), want, c.LDC())
-	case []float64:
-		b, got, want := any(b).([]float64), any(got).([]float64), any(want).([]float64)
-		Dgemm(c.TA, c.TB, c.M, c.N, c.K, c.Alpha, a, c.LDA(), b, c.LDB(), c.Beta, got, c.LDC())
-		gonum.Implementation{}.Dgemm(trans(c.TA), trans(c.TB), c.M, c.N, c.K, c.Alpha, a, c.LDA(), b, c.LDB(), c.Beta, want, c.LDC())
-	}
-	if err := gemmtest.Compare(c, a, b, c0, got, want); err != nil {
+	if err := gemmtest.Run(c, rng, ours[T]()); err != nil {
 		t.Fatal(err)
-	}
-	if !sameBits(a, aIn) || !sameBits(b, bIn) {
-		t.Fatalf("%v: A or B changed", c)
-	}
-}
-
-func sameBits[T gemmtest.Float](x, y []T) bool {
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
-		if bits(x[i]) != bits(y[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func bits[T gemmtest.Float](v T) uint64 {
-	switch v := any(v).(type) {
-	case float32:
-		return uint64(math.Float32bits(v))
-	default:
-		return math.Float64bits(v.(float64))
 	}
 }
 
@@ -148,7 +117,7 @@ func splitMatchesSerial[T gemmtest.Float](t *testing.T, ks *kernelSet[T], c gemm
 	serial := p.c
 	p.c = slices.Clone(c0)
 	ks.split(p, parts)
-	if !sameBits(serial, p.c) {
+	if !gemmtest.SameBits(serial, p.c) {
 		t.Fatalf("split into %d differs from serial", parts)
 	}
 }
@@ -197,7 +166,7 @@ func TestParallelUsesSharedHelpers(t *testing.T) {
 		t.Errorf("helpers still reserved after the calls: %d", busy)
 	}
 	for g, got := range results {
-		if !sameBits(got, want) {
+		if !gemmtest.SameBits(got, want) {
 			t.Errorf("caller %d: result differs from the serial one", g)
 		}
 	}

@@ -75,7 +75,7 @@ func guardedMatches[T gemmtest.Float](t *testing.T, c gemmtest.Case, rng *rand.R
 	gc, freeC := guarded(t, c0, atEnd)
 	defer freeC()
 	gemm(c.TA, c.TB, c.M, c.N, c.K, T(c.Alpha), ga, c.LDA(), gb, c.LDB(), T(c.Beta), gc, c.LDC())
-	if !sameBits(gc, want) {
+	if !gemmtest.SameBits(gc, want) {
 		t.Fatalf("%v: result in guarded memory differs", c)
 	}
 }
