@@ -172,17 +172,17 @@ func (ks *kernelSet[T]) packB(dst []T, p problem[T], pc, kb, jc, nb int) {
 func packBScalar[T float](panel []T, p problem[T], pc, from, kb, j, cols, nr int) {
 	for q := from; q < kb; q++ {
 		row := panel[q*nr : q*nr+nr]
-		for jj := range row {
-			if jj >= cols {
-				row[jj] = 0
-				continue
-			}
-			if p.tB {
+		if p.tB { // op(B)[pc+q][j+jj] = b[(j+jj)*ldb+pc+q]
+			for jj := range cols {
 				row[jj] = p.alpha * p.b[(j+jj)*p.ldb+pc+q]
-			} else {
-				row[jj] = p.alpha * p.b[(pc+q)*p.ldb+j+jj]
+			}
+		} else {
+			src := p.b[(pc+q)*p.ldb+j : (pc+q)*p.ldb+j+cols]
+			for jj, v := range src {
+				row[jj] = p.alpha * v
 			}
 		}
+		clear(row[cols:])
 	}
 }
 
