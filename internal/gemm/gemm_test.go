@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 
@@ -96,16 +98,18 @@ func TestSplitIsBitIdentical(t *testing.T) {
 		{TA: true, M: 1000, N: 20, K: 40, PadA: 24, Alpha: 1, Beta: 0}, // lda=1024: Aᵀ copied
 	}
 	for _, c := range cases {
-		for _, parts := range []int{2, 3, 4, 7} {
-			t.Run(fmt.Sprintf("%v/parts=%d", c, parts), func(t *testing.T) {
-				splitMatchesSerial(t, float32Kernels, c, parts, rng)
-				splitMatchesSerial(t, float64Kernels, c, parts, rng)
-			})
+		for _, chunks := range []int{2, 3, 4, 7} {
+			for _, helpers := range []int{0, 1, 3} {
+				t.Run(fmt.Sprintf("%v/chunks=%d/helpers=%d", c, chunks, helpers), func(t *testing.T) {
+					splitMatchesSerial(t, float32Kernels, c, chunks, helpers, rng)
+					splitMatchesSerial(t, float64Kernels, c, chunks, helpers, rng)
+				})
+			}
 		}
 	}
 }
 
-func splitMatchesSerial[T gemmtest.Float](t *testing.T, ks *kernelSet[T], c gemmtest.Case, parts int, rng *rand.Rand) {
+func splitMatchesSerial[T gemmtest.Float](t *testing.T, ks *kernelSet[T], c gemmtest.Case, chunks, helpers int, rng *rand.Rand) {
 	t.Helper()
 	a, b, c0 := gemmtest.Operands[T](c, rng)
 	if c.Beta == 0 {
@@ -116,10 +120,13 @@ func splitMatchesSerial[T gemmtest.Float](t *testing.T, ks *kernelSet[T], c gemm
 	ks.serial(p)
 	serial := p.c
 	p.c = slices.Clone(c0)
-	ks.split(p, parts)
+	var exited sync.WaitGroup
+	exited.Add(helpers)
+	ks.split(p, chunks, helpers, exited.Done)
 	if !gemmtest.SameBits(serial, p.c) {
-		t.Fatalf("split into %d differs from serial", parts)
+		t.Fatalf("split into %d chunks over %d helpers differs from serial", chunks, helpers)
 	}
+	exited.Wait() // every helper exits
 }
 
 // TestParallelUsesSharedHelpers checks that concurrent large calls never
@@ -162,8 +169,12 @@ func TestParallelUsesSharedHelpers(t *testing.T) {
 	if peak > 2 {
 		t.Errorf("peak helpers = %d, want ≤ MaxThreads-1 = 2", peak)
 	}
+	// A helper that found no chunk left exits after its caller returned.
+	for deadline := time.Now().Add(5 * time.Second); helpersBusy.Load() != 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if busy := helpersBusy.Load(); busy != 0 {
-		t.Errorf("helpers still reserved after the calls: %d", busy)
+		t.Errorf("helpers still reserved 5 s after the calls: %d", busy)
 	}
 	for g, got := range results {
 		if !gemmtest.SameBits(got, want) {
