@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/gradtune/gradtune/internal/gemm/gemmtest"
 )
 
 // benchShape is one GEMM of the MNIST MLP (784-256-128-10, batch 128) or
@@ -26,17 +28,21 @@ var benchShapes = []benchShape{
 	{"1024x1024x1024_NN", blas.NoTrans, blas.NoTrans, 1024, 1024, 1024},
 }
 
-// benchImpls run side by side in each shape so that one -count round
-// compares them under the same load.
+// benchImpls run side by side in each shape so that one round compares
+// them under the same load; threads is the SetMaxThreads setting.
 var benchImpls = []struct {
 	name    string
-	impl    blas.Float32
-	f64     blas.Float64
+	impl    blasImpl
 	threads int
 }{
-	{"gonum", gonum.Implementation{}, gonum.Implementation{}, 0},
-	{"fastblas_1thread", Implementation{}, Implementation{}, 1},
-	{"fastblas", Implementation{}, Implementation{}, 0},
+	{"gonum", gonum.Implementation{}, 0},
+	{"fastblas_1thread", Implementation{}, 1},
+	{"fastblas", Implementation{}, 0},
+}
+
+type blasImpl interface {
+	blas.Float32
+	blas.Float64
 }
 
 func operands[T float32 | float64](s benchShape) (a []T, lda int, b []T, ldb int, c []T) {
@@ -59,33 +65,28 @@ func operands[T float32 | float64](s benchShape) (a []T, lda int, b []T, ldb int
 }
 
 // BenchmarkSgemm reports GFLOP/s (2·m·n·k per call) of gonum and of
-// fastblas on one thread and on MaxThreads. Run briefly, e.g.
+// fastblas on one thread and on MaxThreads. Run briefly, and repeat whole
+// runs rather than -count so that rounds interleave:
 //
-//	go test ./fastblas -run - -bench Sgemm -benchtime 20x -count 3
+//	for i in 1 2 3; do go test ./fastblas -run - -bench Sgemm -benchtime 20x; done
 func BenchmarkSgemm(b *testing.B) {
-	for _, s := range benchShapes {
-		a, lda, bm, ldb, c := operands[float32](s)
-		for _, im := range benchImpls {
-			b.Run(fmt.Sprintf("%s/%s", s.name, im.name), func(b *testing.B) {
-				defer SetMaxThreads(SetMaxThreads(im.threads))
-				for b.Loop() {
-					im.impl.Sgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
-				}
-				reportGFLOPS(b, s)
-			})
-		}
-	}
+	benchGemm(b, func(im blasImpl) gemmtest.Gemm[float32] { return im.Sgemm })
 }
 
 // BenchmarkDgemm is BenchmarkSgemm in float64.
 func BenchmarkDgemm(b *testing.B) {
+	benchGemm(b, func(im blasImpl) gemmtest.Gemm[float64] { return im.Dgemm })
+}
+
+func benchGemm[T float32 | float64](b *testing.B, method func(blasImpl) gemmtest.Gemm[T]) {
 	for _, s := range benchShapes {
-		a, lda, bm, ldb, c := operands[float64](s)
+		a, lda, bm, ldb, c := operands[T](s)
 		for _, im := range benchImpls {
+			gemm := method(im.impl)
 			b.Run(fmt.Sprintf("%s/%s", s.name, im.name), func(b *testing.B) {
 				defer SetMaxThreads(SetMaxThreads(im.threads))
 				for b.Loop() {
-					im.f64.Dgemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
+					gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bm, ldb, 0, c, s.n)
 				}
 				reportGFLOPS(b, s)
 			})
