@@ -6,11 +6,12 @@ import (
 	"sync/atomic"
 )
 
-// minPartFlops is the least work (2·m·n·k of one part) worth handing to
-// another goroutine: the hand-off costs 20–60 µs, about 2–6 MFLOP at
-// 100 GFLOP/s. With 2 parts a call of ≥ 20 MFLOP is split, the threshold the
-// benchmarks in package fastblas measured.
-const minPartFlops = 10e6
+// minPartFlops is the least work (2·m·n·k per goroutine) worth a helper.
+// Waking one costs ~70 µs on the 2-vCPU machine this was measured on, and
+// two busy cores run ~15 % slower each than one; splitting over 2 lost
+// 5–15 % at 17 MFLOP, gained ~1.08× at 26 MFLOP and 1.2× at 51 MFLOP (the
+// MLP's first layer). So calls of ≥ 24 MFLOP are split.
+const minPartFlops = 12e6
 
 var (
 	// maxThreads caps the goroutines one call uses, caller included; 0
