@@ -35,7 +35,7 @@
 //
 // # Threads
 //
-// Calls of at least ~20 MFLOP (2·m·n·k) are split over goroutines by rows or
+// Calls of at least ~24 MFLOP (2·m·n·k) are split over goroutines by rows or
 // columns of C, never along k, so results are bit-identical however many
 // threads run. SetMaxThreads caps the goroutines per call (default
 // GOMAXPROCS). Helper goroutines come from one process-wide budget of
@@ -56,5 +56,29 @@
 // # Speed
 //
 // BenchmarkSgemm and BenchmarkDgemm run gonum and this package side by side
-// on the shapes of the MNIST MLP 784-256-128-10 at batch 128 and on 1024³.
+// on the GEMM calls of the MNIST MLP 784-256-128-10 at batch 128 and on
+// 1024³. GFLOP/s (2·m·n·k per call), medians of 3 interleaved rounds
+// (-benchtime 20x float32, 10x float64) on a 2-vCPU AMD EPYC (Zen 4, AVX2
+// and FMA), Go 1.26, gonum v0.11.0, GOMAXPROCS 2; "1 thread" is
+// SetMaxThreads(1):
+//
+//	float32             gonum   1 thread   2 threads
+//	128×784×256 NN       19.4       97.4       130.2   layer 1 forward
+//	784×128×256 TN        4.3       97.8       138.7   layer 1 dW = Xᵀ·dY
+//	128×256×784 NT       20.1       94.1       119.4   layer 1 dX = dY·Wᵀ
+//	128×256×128 NN       17.4       98.3        99.8   layer 2 (not split)
+//	128×128×10 NN         4.3       49.0        49.1   layer 3 (not split)
+//	1024³ NN             20.7      102.8       197.8
+//
+//	float64             gonum   1 thread   2 threads
+//	128×784×256 NN       12.9       46.8        69.0
+//	784×128×256 TN        3.7       48.4        80.2
+//	128×256×784 NT       15.6       46.0        74.5
+//	128×256×128 NN       11.4       49.5        49.8
+//	128×128×10 NN         4.2       28.3        27.8
+//	1024³ NN             13.2       50.0        98.3
+//
+// gonum uses both cores too. OpenBLAS 0.3.21 on one core of the same kind
+// of machine reached 97–101 GFLOP/s on the float32 shapes above and 55–65
+// on 128×128×10.
 package fastblas

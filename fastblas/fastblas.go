@@ -117,7 +117,7 @@ func Installed() bool {
 // SetMaxThreads caps the goroutines one large GEMM call uses, the caller
 // included, and returns the previous setting. n ≤ 0 restores the default,
 // GOMAXPROCS; 1 keeps every call on its caller's goroutine. Calls of at least
-// ~20 MFLOP (2·m·n·k) are split by rows or columns of C, never along k, so
+// ~24 MFLOP (2·m·n·k) are split by rows or columns of C, never along k, so
 // results are bit-identical whatever the setting. Helper goroutines are
 // shared by the whole process: concurrent calls (trials training in
 // parallel) together use at most MaxThreads()-1 helpers.

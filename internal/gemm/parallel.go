@@ -9,7 +9,7 @@ import (
 // minPartFlops is the least work (2·m·n·k per goroutine) worth a helper.
 // Waking one costs ~70 µs on the 2-vCPU machine this was measured on, and
 // two busy cores run ~15 % slower each than one; splitting over 2 lost
-// 5–15 % at 17 MFLOP, gained ~1.08× at 26 MFLOP and 1.2× at 51 MFLOP (the
+// 5–15 % at 17 MFLOP, gained ~1.08× at 26 MFLOP and 1.2–1.4× at 51 MFLOP (the
 // MLP's first layer). So calls of ≥ 24 MFLOP are split.
 const minPartFlops = 12e6
 
