@@ -10,7 +10,8 @@
 // The structure is GotoBLAS/BLIS's: for each block of kc values of the inner
 // dimension, op(B) is packed into kc×NR micro-panels (scaled by alpha), and a
 // micro-kernel computes 6×NR tiles of C from a 6-row sliver of op(A) read in
-// place through two strides (so no copy of A for either layout) and one
+// place through two strides (no copy of A for either layout, except a
+// transposed A whose row stride is a multiple of 4 KiB: see serial) and one
 // micro-panel held in L1. NR is 16 for float32 (6×16 = 12 YMM accumulators)
 // and 8 for float64. Tiles cut by the edges of C go through a scratch tile,
 // and the last rows of A through a zero-padded copy, so nothing outside the
