@@ -1,0 +1,127 @@
+package fastblas
+
+import (
+	"os"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/internal/gemm"
+)
+
+// EnvVar names the environment variable that turns the kernels off: with
+// GRADTUNE_BLAS=gonum, Implementation runs gonum's code and Install does
+// nothing. It is read once, when the program starts.
+const EnvVar = "GRADTUNE_BLAS"
+
+// Kernel names.
+const (
+	KernelAVX2FMA = "avx2-fma" // the assembly kernels
+	KernelGonum   = "gonum"    // gonum's pure-Go code
+)
+
+// kernel is what Sgemm and Dgemm run, fixed at start-up.
+var kernel = chooseKernel(os.Getenv(EnvVar), gemm.Available())
+
+func chooseKernel(env string, available bool) string {
+	if env == KernelGonum || !available {
+		return KernelGonum
+	}
+	return KernelAVX2FMA
+}
+
+// Kernel reports what Implementation's Sgemm and Dgemm run: KernelAVX2FMA,
+// or KernelGonum when the CPU lacks AVX2 or FMA, on other architectures, in
+// builds with the purego tag, and when GRADTUNE_BLAS=gonum.
+func Kernel() string { return kernel }
+
+// Implementation is gonum's BLAS with Sgemm and Dgemm replaced by the
+// assembly kernels where Kernel reports KernelAVX2FMA. Every other routine is
+// gonum's. The zero value is ready to use, and it satisfies gorgonia.BLAS.
+type Implementation struct {
+	gonum.Implementation
+}
+
+var _ gorgonia.BLAS = Implementation{}
+
+// Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major float32
+// matrices: op(A) is m×k, op(B) k×n and C m×n, op(X) = X or Xᵀ as tA, tB
+// say, and lda, ldb, ldc are the row strides in elements. As gonum's Sgemm
+// (whose checks and panic messages it shares, since Gorgonia expects them),
+// it panics on a bad transpose value, a negative size, a leading dimension
+// below the row length, or a slice too short for its matrix; beta = 0 clears
+// C first (NaNs included) and alpha = 0 leaves A and B unread.
+func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if kernel != KernelAVX2FMA {
+		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	aTrans, bTrans, empty := checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if empty {
+		return
+	}
+	gemm.Sgemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// Dgemm is Sgemm for float64.
+func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if kernel != KernelAVX2FMA {
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	aTrans, bTrans, empty := checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	if empty {
+		return
+	}
+	gemm.Dgemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+var installOnce sync.Once
+
+// Install makes Implementation Gorgonia's BLAS (gorgonia.Use, which also
+// sets tensor's), unless that would change nothing or undo a choice: it does
+// nothing when Kernel reports KernelGonum, or when the BLAS in place is not
+// Gorgonia's default gonum.Implementation (a BLAS the user installed, such as
+// netlib's, is left alone). Only the first call acts; later calls only
+// report. It returns Installed().
+//
+// Gorgonia reads its BLAS without synchronization: call Install before
+// building or running graphs, not while they run.
+func Install() bool {
+	installOnce.Do(func() { install() })
+	return Installed()
+}
+
+func install() {
+	if kernel != KernelAVX2FMA {
+		return
+	}
+	if _, isDefault := gorgonia.WhichBLAS().(gonum.Implementation); !isDefault {
+		return
+	}
+	gorgonia.Use(Implementation{})
+}
+
+// Installed reports whether Gorgonia's BLAS is Implementation, whether
+// Install or the user put it there.
+func Installed() bool {
+	switch gorgonia.WhichBLAS().(type) {
+	case Implementation, *Implementation:
+		return true
+	}
+	return false
+}
+
+// SetMaxThreads caps the goroutines one large GEMM call uses, the caller
+// included, and returns the previous setting. n ≤ 0 restores the default,
+// GOMAXPROCS; 1 keeps every call on its caller's goroutine. Calls of at least
+// ~24 MFLOP (2·m·n·k) are split by rows or columns of C, never along k, so
+// results are bit-identical whatever the setting. Helper goroutines are
+// shared by the whole process: concurrent calls (trials training in
+// parallel) together use at most MaxThreads()-1 helpers.
+func SetMaxThreads(n int) (previous int) { return gemm.SetMaxThreads(n) }
+
+// MaxThreads returns the cap in force: the value set, or GOMAXPROCS.
+func MaxThreads() int { return gemm.MaxThreads() }
