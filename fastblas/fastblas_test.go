@@ -224,3 +224,25 @@ func TestInstallIsIdempotent(t *testing.T) {
 		t.Fatal("a second Install() reinstalled over the user's BLAS")
 	}
 }
+
+// A product with one row or one column runs gonum's code: bit-identical to
+// it, while a wider product runs the kernel (and differs by rounding).
+func TestVectorShapedProductsRunGonum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	fill := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		return x
+	}
+	for _, s := range []struct{ m, n, k int }{{64, 1, 2}, {1, 64, 3}, {2, 1, 64}, {1, 1, 100}} {
+		a, b := fill(s.m*s.k), fill(s.k*s.n)
+		want, got := make([]float64, s.m*s.n), make([]float64, s.m*s.n)
+		gonum.Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, a, s.k, b, s.n, 0, want, s.n)
+		Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, s.m, s.n, s.k, 1, a, s.k, b, s.n, 0, got, s.n)
+		if !slices.Equal(got, want) {
+			t.Errorf("%d×%d×%d: %v, want gonum's %v bit for bit", s.m, s.k, s.n, got, want)
+		}
+	}
+}

@@ -5,6 +5,11 @@
 // the network twice — a training graph of batch size B and a forward-only
 // evaluation graph — both built from the same parameters, so shapes can stay
 // fixed, as Gorgonia requires.
+//
+// Matrix products run through Gorgonia's BLAS hook. New installs
+// [fastblas] there (AVX2/FMA assembly, several times gonum's speed) unless
+// the process already chose a BLAS with gorgonia.Use, or GRADTUNE_BLAS=gonum
+// is set; see the fastblas package for installing it yourself.
 package model
 
 import (
@@ -17,6 +22,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gradtune/gradtune/fastblas"
 	"github.com/gradtune/gradtune/internal/dense"
 	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/regularizers"
@@ -75,6 +81,7 @@ type Model struct {
 // cfg.Seed. It returns an error wrapping ErrConfig for a bad configuration
 // and never panics.
 func New(net Network, cfg Config) (*Model, error) {
+	fastblas.Install() // before any graph: the hook is read without locks
 	if net == nil {
 		return nil, fmt.Errorf("%w: nil network", ErrConfig)
 	}
