@@ -1,6 +1,7 @@
 package model
 
 import (
+	"github.com/gradtune/gradtune/internal/vec"
 	"math"
 	"strconv"
 )
@@ -12,7 +13,7 @@ import (
 // same way where a formula cancels (e.g. 1 − σ(x) near x = 15). Only exp,
 // log1p, tanh and erf go through float64 and are rounded back.
 
-type float interface{ ~float32 | ~float64 }
+type float interface{ float32 | float64 }
 
 // unary is one activation for one dtype, over slices: fwd sets
 // dst[i] = f(x[i]) and bwd sets dst[i] = g[i]·f′(x[i]). dst may alias an
@@ -62,15 +63,7 @@ func relu[T float]() unary[T] {
 				dst[i] = max(v, 0)
 			}
 		},
-		bwd: func(dst, x, g []T) {
-			for i, v := range x {
-				d := g[i]
-				if v <= 0 {
-					d = 0
-				}
-				dst[i] = d
-			}
-		},
+		bwd: vec.ReLUBackward[T], // g where x > 0 (or NaN), else +0; AVX where available
 	}
 }
 

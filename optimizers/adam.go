@@ -5,6 +5,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/internal/vec"
 )
 
 // Adam is Adam (Kingma & Ba 2015, "Adam: A Method for Stochastic
@@ -163,17 +165,12 @@ func (s *adamState[T]) step(w, g []T, h adamScalars[T]) {
 	g = g[:len(w)]
 	m, v := s.m[:len(w)], s.v[:len(w)]
 	if !h.amsgrad {
-		for i := range w {
-			gi, wi := g[i], w[i]*decay // AdamW's decay first; 1 for Adam
-			if l2 {
-				gi += wd * wi
-			}
-			mi := b1*m[i] + omb1*gi
-			vi := b2*v[i] + omb2*gi*gi
-			m[i], v[i] = mi, vi
-			w[i] = wi + negStep*mi/(sqrt(vi)/bc2Sqrt+eps)
-			g[i] = 0
-		}
+		// The same operations in the same order, AVX where available.
+		vec.AdamStep(w, g, m, v, vec.AdamConsts[T]{
+			Beta1: b1, OneMinusBeta1: omb1, Beta2: b2, OneMinusBeta2: omb2,
+			NegStepSize: negStep, BC2Sqrt: bc2Sqrt, Eps: eps,
+			WeightDecay: wd, DecayFactor: decay, L2: l2,
+		})
 		return
 	}
 	vmax := s.vmax[:len(w)]

@@ -50,4 +50,4 @@ type Optimizer interface {
 }
 
 // float is the element type of the parameters a solver updates.
-type float interface{ ~float32 | ~float64 }
+type float interface{ float32 | float64 }

@@ -4,6 +4,7 @@ package dense
 
 import (
 	"fmt"
+	"github.com/gradtune/gradtune/internal/vec"
 
 	"gorgonia.org/tensor"
 )
@@ -112,16 +113,23 @@ func CopyValues(dst, src tensor.Tensor) error {
 }
 
 // AllFinite reports whether every value of t is finite, and if not the flat
-// index of the first NaN or Inf.
+// index of the first NaN or Inf. The common all-finite case is one
+// vectorized pass; the index is searched only when there is one to find.
 func AllFinite(t tensor.Tensor) (bool, int) {
 	switch d := t.Data().(type) {
 	case []float64:
+		if vec.AllFinite(d) {
+			return true, -1
+		}
 		for i, v := range d {
 			if v-v != 0 { // NaN or ±Inf
 				return false, i
 			}
 		}
 	case []float32:
+		if vec.AllFinite(d) {
+			return true, -1
+		}
 		for i, v := range d {
 			if v-v != 0 {
 				return false, i
