@@ -44,6 +44,14 @@ func startTorch(python string) (*torchPeer, error) {
 		return nil, err
 	}
 	cmd := exec.Command(python, "-c", torchPeerScript, dir)
+	// One thread everywhere: torch.set_num_threads alone does not reach
+	// Debian's OpenBLAS pool, whose second thread slows these GEMMs 3×.
+	// And PyTorch at its best: glibc serves torch's 1 MB temporaries (Adam
+	// allocates several per step) with fresh mmaps, whose page faults made
+	// its epoch 3× slower here (15k samples/s instead of 49k); keeping
+	// freed memory in the heap removes that.
+	cmd.Env = append(os.Environ(), "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", "MKL_NUM_THREADS=1",
+		"MALLOC_MMAP_THRESHOLD_=1000000000", "MALLOC_TRIM_THRESHOLD_=1000000000", "MALLOC_TOP_PAD_=100000000")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {

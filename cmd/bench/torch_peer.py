@@ -1,6 +1,7 @@
 """PyTorch's side of cmd/bench: the same jobs, one thread, timed inside.
 
-Started once by cmd/bench with the MNIST folder as argument; reads one job
+Started once by cmd/bench with the MNIST folder as argument, and with
+OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1 in its environment; reads one job
 name per line on stdin ("mnist-float32", "mnist-float64", "linreg") and
 answers one JSON line per job: {"samples_per_s" | "step_seconds", "maxrss_kib",
 "torch"}. Data loading and warm-up are outside the timed region, as on the
