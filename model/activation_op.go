@@ -15,13 +15,19 @@ import (
 // Rectify and LeakyRelu have gradient 1 at x = 0 (torch: 0 and the slope),
 // Sigmoid returns exactly 1 for x > 19 (so its gradient is 0 there), Softplus
 // switches to x at 16 (torch: threshold 20), and there is no erf for GELU.
-type actOp struct{ k *kernel }
+type actOp struct {
+	k   *kernel
+	buf *outBuf
+}
 
 // actGradOp computes g·f′(x) from (x, g): the symbolic gradient of actOp.
-type actGradOp struct{ k *kernel }
+type actGradOp struct {
+	k   *kernel
+	buf *outBuf
+}
 
 func applyKernel(k *kernel, x *G.Node) (*G.Node, error) {
-	return G.ApplyOp(actOp{k}, x)
+	return G.ApplyOp(actOp{k: k, buf: new(outBuf)}, x)
 }
 
 func (op actOp) Arity() int { return 1 }
@@ -45,7 +51,7 @@ func (op actOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) 
 	if len(in) != 1 {
 		return nil, fmt.Errorf("%s: %d inputs, want 1", op.k.name, len(in))
 	}
-	return mapValues(op.k.name, prealloc, in,
+	return mapValues(op.k.name, op.buf, prealloc, in,
 		func(dst []float64, xs [][]float64) { op.k.f64.fwd(dst, xs[0]) },
 		func(dst []float32, xs [][]float32) { op.k.f32.fwd(dst, xs[0]) })
 }
@@ -55,7 +61,7 @@ func (op actOp) DiffWRT(inputs int) []bool { return []bool{true} }
 
 // SymDiff implements G.SDOp: dL/dx = g·f′(x), one node.
 func (op actOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(actGradOp(op), inputs[0], grad)
+	d, err := G.ApplyOp(actGradOp{k: op.k, buf: new(outBuf)}, inputs[0], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +88,7 @@ func (op actGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	if len(in) != 2 {
 		return nil, fmt.Errorf("%s: %d inputs, want 2", op, len(in))
 	}
-	return mapValues(op.String(), prealloc, in,
+	return mapValues(op.String(), op.buf, prealloc, in,
 		func(dst []float64, xs [][]float64) { op.k.f64.bwd(dst, xs[0], xs[1]) },
 		func(dst []float32, xs [][]float32) { op.k.f32.bwd(dst, xs[0], xs[1]) })
 }
@@ -105,36 +111,29 @@ func hashOf(op G.Op) uint32 {
 }
 
 // mapValues runs f64 or f32 (by dtype) over the inputs' values, writing
-// into prealloc if it is a dense tensor of in[0]'s dtype and shape, else into
-// a new value shaped like in[0]. All inputs must share one float dtype and
+// into a result shaped like in[0] from buf (see outBuf.dense). All inputs must share one float dtype and
 // size; that is checked here because the ops run on the tape machine's
 // goroutine, where a panic could not be recovered.
-func mapValues(name string, prealloc G.Value, in []G.Value, f64 func(dst []float64, xs [][]float64), f32 func(dst []float32, xs [][]float32)) (G.Value, error) {
+func mapValues(name string, buf *outBuf, prealloc G.Value, in []G.Value, f64 func(dst []float64, xs [][]float64), f32 func(dst []float32, xs [][]float32)) (G.Value, error) {
 	if xs, ok := collect[float64](in); ok {
-		return mapTyped(prealloc, in[0], xs, f64, G.NewF64)
+		return mapTyped(buf, prealloc, in[0], xs, f64, G.NewF64)
 	}
 	if xs, ok := collect[float32](in); ok {
-		return mapTyped(prealloc, in[0], xs, f32, G.NewF32)
+		return mapTyped(buf, prealloc, in[0], xs, f32, G.NewF32)
 	}
 	return nil, fmt.Errorf("%s: inputs %v, want float32 or float64 values of one dtype and size", name, in)
 }
 
-func mapTyped[T float, S any](prealloc, x G.Value, xs [][]T, f func(dst []T, xs [][]T), scalar func(T) *S) (G.Value, error) {
+func mapTyped[T float, S any](buf *outBuf, prealloc, x G.Value, xs [][]T, f func(dst []T, xs [][]T), scalar func(T) *S) (G.Value, error) {
 	if _, ok := x.(tensor.Tensor); !ok {
 		out := []T{0}
 		f(out, xs)
 		return any(scalar(out[0])).(G.Value), nil
 	}
-	dst, ok := prealloc.(*tensor.Dense)
-	if ok && !dst.RequiresIterator() && dst.Shape().Eq(x.Shape()) {
-		if d, ok := dst.Data().([]T); ok && len(d) == len(xs[0]) {
-			f(d, xs)
-			return dst, nil
-		}
-	}
-	out := make([]T, len(xs[0]))
-	f(out, xs)
-	return tensor.New(tensor.WithShape(x.Shape().Clone()...), tensor.WithBacking(out)), nil
+	t := x.(tensor.Tensor)
+	out := buf.dense(prealloc, t.Dtype(), t.Shape().Clone()...)
+	f(out.Data().([]T), xs)
+	return out, nil
 }
 
 // collect returns the values of every input in row-major order if all are

@@ -19,20 +19,26 @@ import (
 // Gorgonia's BLAS hook (G.WhichBLAS) so that an installed BLAS serves it.
 // The operations and their order equal Mul then BroadcastAdd, so results are
 // bit-identical to them.
-type denseOp struct{ needDX bool }
+type denseOp struct {
+	needDX bool
+	buf    *outBuf
+}
 
 // gemmOp is C = op(A)·op(B) with op a transpose where set: the gradients
 // of denseOp, dx = g·Wᵀ (transB) and dW = xᵀ·g (transA).
-type gemmOp struct{ transA, transB bool }
+type gemmOp struct {
+	transA, transB bool
+	buf            *outBuf
+}
 
 // colSumOp sums a (rows, n) matrix over its rows into (1, n): the bias
 // gradient.
-type colSumOp struct{}
+type colSumOp struct{ buf *outBuf }
 
 // denseLayer adds x·W + b to the graph; needDX says whether x needs a
 // gradient (false for data that no parameter precedes).
 func denseLayer(x, w, b *G.Node, needDX bool) (*G.Node, error) {
-	return G.ApplyOp(denseOp{needDX}, x, w, b)
+	return G.ApplyOp(denseOp{needDX: needDX, buf: new(outBuf)}, x, w, b)
 }
 
 func sameType(n int) hm.Type {
@@ -88,7 +94,7 @@ func (op denseOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 	if len(in) != 3 {
 		return nil, fmt.Errorf("dense: %d inputs, want 3", len(in))
 	}
-	out, err := gemmInto(prealloc, in[0], in[1], false, false)
+	out, err := gemmInto(op.buf, prealloc, in[0], in[1], false, false)
 	if err != nil {
 		return nil, fmt.Errorf("dense: %w", err)
 	}
@@ -127,14 +133,14 @@ func (op denseOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	grads := make(G.Nodes, 3)
 	var err error
 	if op.needDX {
-		if grads[0], err = G.ApplyOp(gemmOp{transB: true}, grad, w); err != nil {
+		if grads[0], err = G.ApplyOp(gemmOp{transB: true, buf: new(outBuf)}, grad, w); err != nil {
 			return nil, err
 		}
 	}
-	if grads[1], err = G.ApplyOp(gemmOp{transA: true}, x, grad); err != nil {
+	if grads[1], err = G.ApplyOp(gemmOp{transA: true, buf: new(outBuf)}, x, grad); err != nil {
 		return nil, err
 	}
-	if grads[2], err = G.ApplyOp(colSumOp{}, grad); err != nil {
+	if grads[2], err = G.ApplyOp(colSumOp{buf: new(outBuf)}, grad); err != nil {
 		return nil, err
 	}
 	return grads, nil
@@ -188,18 +194,18 @@ func (op gemmOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error)
 	if len(in) != 2 {
 		return nil, fmt.Errorf("%s: %d inputs, want 2", op, len(in))
 	}
-	out, err := gemmInto(prealloc, in[0], in[1], op.transA, op.transB)
+	out, err := gemmInto(op.buf, prealloc, in[0], in[1], op.transA, op.transB)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return out, nil
 }
 
-// gemmInto computes op(a)·op(b) with the installed BLAS into prealloc when
-// it is a dense matrix of the result's dtype and shape, else into a new one.
+// gemmInto computes op(a)·op(b) with the installed BLAS into a result from
+// buf (see outBuf.dense).
 // Shapes and dtypes are checked here: the op runs on the tape machine, where
 // a BLAS panic would not be recovered into an error naming the layer.
-func gemmInto(prealloc, av, bv G.Value, transA, transB bool) (*tensor.Dense, error) {
+func gemmInto(buf *outBuf, prealloc, av, bv G.Value, transA, transB bool) (*tensor.Dense, error) {
 	a, err := matrixOf(av)
 	if err != nil {
 		return nil, err
@@ -213,10 +219,7 @@ func gemmInto(prealloc, av, bv G.Value, transA, transB bool) (*tensor.Dense, err
 	if k != k2 || a.Dtype() != b.Dtype() {
 		return nil, fmt.Errorf("cannot multiply %v %v by %v %v", a.Dtype(), a.Shape(), b.Dtype(), b.Shape())
 	}
-	out, ok := prealloc.(*tensor.Dense)
-	if !ok || out.RequiresIterator() || out.Dtype() != a.Dtype() || !out.Shape().Eq(tensor.Shape{m, n}) {
-		out = tensor.New(tensor.WithShape(m, n), tensor.Of(a.Dtype()))
-	}
+	out := buf.dense(prealloc, a.Dtype(), m, n)
 	ta, tb := blas.NoTrans, blas.NoTrans
 	if transA {
 		ta = blas.Trans
@@ -286,10 +289,7 @@ func (op colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 		return nil, fmt.Errorf("colsum: %w", err)
 	}
 	n := g.Shape()[1]
-	out, ok := prealloc.(*tensor.Dense)
-	if !ok || out.RequiresIterator() || out.Dtype() != g.Dtype() || !out.Shape().Eq(tensor.Shape{1, n}) {
-		out = tensor.New(tensor.WithShape(1, n), tensor.Of(g.Dtype()))
-	}
+	out := op.buf.dense(prealloc, g.Dtype(), 1, n)
 	switch o := out.Data().(type) {
 	case []float32:
 		sumRows(o, g.Data().([]float32))

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -153,5 +154,34 @@ func TestDenseShapeErrorNamesLayer(t *testing.T) {
 	b := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 2), G.WithName("b"))
 	if _, err := denseLayer(x, w, b, false); err == nil || !strings.Contains(err.Error(), "dense") {
 		t.Errorf("x (2,3) · W (4,2): error %v, want one from dense", err)
+	}
+}
+
+// Across runs of a tape machine (which forgets its registers at Reset), a
+// dense layer writes into the tensor it returned before, with new values.
+func TestDenseOutputIsReusedAcrossRuns(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 2), G.WithName("x"))
+	w := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 1), G.WithName("W"), G.WithValue(tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float64{1, 2}))))
+	b := G.NewMatrix(g, tensor.Float64, G.WithShape(1, 1), G.WithName("b"), G.WithValue(tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{0.5}))))
+	y := G.Must(denseLayer(x, w, b, false))
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	var outs []G.Value
+	for _, xs := range [][]float64{{1, 0, 0, 1}, {2, 1, 3, 4}} {
+		if err := G.Let(x, tensor.New(tensor.WithShape(2, 2), tensor.WithBacking(xs))); err != nil {
+			t.Fatal(err)
+		}
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, y.Value())
+		vm.Reset()
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("the second run allocated a new output")
+	}
+	if got, want := outs[1].Data().([]float64), []float64{4.5, 11.5}; !slices.Equal(got, want) {
+		t.Errorf("second run: %v, want %v", got, want)
 	}
 }

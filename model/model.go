@@ -117,7 +117,9 @@ func (m *Model) Dtype() tensor.Dtype { return m.cfg.Dtype }
 func (m *Model) Params() []*Param { return m.params }
 
 // Graph is one instance of a model in its own Gorgonia graph, with a fixed
-// batch size.
+// batch size. The model's own ops (dense layers, activations and their
+// gradients) keep their output tensors from run to run: a value read from
+// one of their nodes is overwritten by the next run, so copy what you keep.
 type Graph struct {
 	G          *G.ExprGraph
 	X          *G.Node // (batch, inputs) placeholder
