@@ -34,6 +34,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/fastblas"
 )
 
 func main() {
@@ -73,8 +75,9 @@ func run(w io.Writer, rounds int, jobs []string, python string, tuneTrials int) 
 		defer torch.close()
 		fmt.Fprintf(w, "PyTorch peer: torch %s, 1 thread\n", torch.version)
 	}
-	fmt.Fprintf(w, "Go %s, GOMAXPROCS=%d, %s/%s, gradtune's BLAS %T\n\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, G.WhichBLAS())
+	fastblas.Install() // as model.New does, so that the line below says what ours runs
+	fmt.Fprintf(w, "Go %s, GOMAXPROCS=%d, %s/%s, gradtune's BLAS %T (kernel %s)\n\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, G.WhichBLAS(), fastblas.Kernel())
 	for _, job := range jobs {
 		var err error
 		switch job {
