@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gradtune/gradtune/goal"
@@ -42,9 +43,48 @@ func TestDirections(t *testing.T) {
 	for _, c := range []struct {
 		m    Metric
 		want goal.Direction
-	}{{Accuracy{}, goal.Maximize}, {MAE{}, goal.Minimize}, {RMSE{}, goal.Minimize}} {
+	}{{Accuracy{}, goal.Maximize}, {BinaryAccuracy{}, goal.Maximize}, {MAE{}, goal.Minimize}, {RMSE{}, goal.Minimize}} {
 		if got := c.m.Direction(); got != c.want {
 			t.Errorf("%s: Direction() = %v, want %v", c.m.Name(), got, c.want)
 		}
+	}
+}
+
+// With one output the arg-max is always 0, so Accuracy returned the share
+// of label 0 for a logistic regression: it now refuses, and BinaryAccuracy
+// thresholds the output as Keras's BinaryAccuracy does.
+func TestOneOutputAccuracy(t *testing.T) {
+	logits := []float64{2.5, -1, 0, 0.7, -3}
+	labels := []float64{1, 0, 1, 0, 0}
+	if _, err := (Accuracy{}).Eval(logits, labels, 5, 1, 1); !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "BinaryAccuracy") {
+		t.Errorf("Accuracy on one output: error = %v, want ErrShape pointing to BinaryAccuracy", err)
+	}
+	// Logits: > 0 → 1: predictions 1 0 0 1 0 against 1 0 1 0 0 → 3 of 5.
+	if got, err := (BinaryAccuracy{FromLogits: true}).Eval(logits, labels, 5, 1, 1); err != nil || got != 0.6 {
+		t.Errorf("BinaryAccuracy{FromLogits} = %v, %v; want 0.6", got, err)
+	}
+	// Probabilities: > 0.5 → 1 (0.5 itself is 0): 1 0 0 1 0 and 0 1 0 1 1.
+	probs := []float64{0.9, 0.2, 0.5, 0.51, 0.1}
+	if got, err := (BinaryAccuracy{}).Eval(probs, []float64{0, 1, 0, 1, 1}, 5, 1, 1); err != nil || got != 0.4 {
+		t.Errorf("BinaryAccuracy = %v, %v; want 0.4", got, err)
+	}
+	if _, err := (BinaryAccuracy{}).Eval(probs, []float64{0, 2, 0, 1, 1}, 5, 1, 1); !errors.Is(err, ErrLabel) {
+		t.Errorf("label 2: error = %v, want ErrLabel", err)
+	}
+	if _, err := (BinaryAccuracy{}).Eval([]float64{1, 2}, []float64{0}, 1, 2, 1); !errors.Is(err, ErrShape) {
+		t.Errorf("two outputs: error = %v, want ErrShape", err)
+	}
+}
+
+// A label that is not one of the classes is an error, not a miss.
+func TestAccuracyRefusesBadLabels(t *testing.T) {
+	out := []float64{0.2, 0.8, 0.6, 0.4}
+	for _, l := range []float64{5, -1, 0.5, math.NaN()} {
+		if _, err := (Accuracy{}).Eval(out, []float64{1, l}, 2, 2, 1); !errors.Is(err, ErrLabel) {
+			t.Errorf("label %v: error = %v, want ErrLabel", l, err)
+		}
+	}
+	if _, err := (RMSE{}).Eval(nil, nil, -1, 1, 1); !errors.Is(err, ErrShape) {
+		t.Errorf("RMSE with n = -1: error = %v, want ErrShape", err)
 	}
 }
