@@ -29,9 +29,12 @@
 // Results are right everywhere; only the speed differs. Every routine other
 // than Sgemm and Dgemm is gonum's. Arguments are checked as gonum checks
 // them, with gonum's panic messages, since Gorgonia calls a BLAS expecting
-// gonum's behaviour; beta = 0 overwrites C (NaNs included) and alpha = 0
-// reads neither A nor B, as BLAS specifies. Results differ from gonum's by
+// gonum's behaviour. The kernels follow the reference BLAS where gonum v0.11
+// does not quite: beta = 0 overwrites C (NaNs included), and alpha = 0 reads
+// neither A nor B (gonum skips the product only when beta = 1 too, so a NaN
+// in A reaches C through 0·NaN). Otherwise results differ from gonum's by
 // rounding only (fused multiply-adds, another order of summation).
+// Products with one row or one column run gonum's code.
 //
 // # Threads
 //

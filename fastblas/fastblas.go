@@ -2,6 +2,7 @@ package fastblas
 
 import (
 	"os"
+	"strings"
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
@@ -26,7 +27,7 @@ const (
 var kernel = chooseKernel(os.Getenv(EnvVar), gemm.Available())
 
 func chooseKernel(env string, available bool) string {
-	if env == KernelGonum || !available {
+	if strings.EqualFold(strings.TrimSpace(env), KernelGonum) || !available {
 		return KernelGonum
 	}
 	return KernelAVX2FMA
@@ -34,7 +35,8 @@ func chooseKernel(env string, available bool) string {
 
 // Kernel reports what Implementation's Sgemm and Dgemm run: KernelAVX2FMA,
 // or KernelGonum when the CPU lacks AVX2 or FMA, on other architectures, in
-// builds with the purego tag, and when GRADTUNE_BLAS=gonum.
+// builds with the purego tag, and when GRADTUNE_BLAS=gonum (any case; other
+// values of the variable are ignored).
 func Kernel() string { return kernel }
 
 // Implementation is gonum's BLAS with Sgemm and Dgemm replaced by the

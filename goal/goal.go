@@ -50,7 +50,7 @@ func Parse(s string) (Direction, error) {
 	case "max", "maximize":
 		return Maximize, nil
 	}
-	return Auto, fmt.Errorf("%w: %q, want \"min\", \"max\" or \"auto\"", ErrDirection, s)
+	return Auto, fmt.Errorf("%w: %q, want \"min\" (or \"minimize\"), \"max\" (or \"maximize\") or \"auto\"", ErrDirection, s)
 }
 
 // Validate returns an error wrapping ErrDirection unless d is Auto,
