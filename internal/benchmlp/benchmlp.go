@@ -164,11 +164,10 @@ func (r *Raw) Close() {
 	}
 }
 
-// Linreg is the seed's example: X = rand(100, 1), y = 3X + rand(100, 1),
-// a Linear(1, 1) model, MSE, Adam lr 0.01, epochs full-batch epochs (one
-// step each). It returns the trained model.
-func Linreg(ctx context.Context, epochs int) (*model.Model, error) {
-	rng := rand.New(rand.NewPCG(1, 1))
+// LinregData is the seed's data: X = rand(100, 1), y = 3X + rand(100, 1),
+// float32, from a PCG seeded with (seed, 1). The demo's linreg part trains on it.
+func LinregData(seed uint64) (*data.Dataset, error) {
+	rng := rand.New(rand.NewPCG(seed, 1))
 	const n = 100
 	xs, ys := make([][]float64, n), make([][]float64, n)
 	for i := range xs {
@@ -176,7 +175,14 @@ func Linreg(ctx context.Context, epochs int) (*model.Model, error) {
 		xs[i] = []float64{x}
 		ys[i] = []float64{3*x + rng.Float64()}
 	}
-	ds, err := data.FromRows(xs, ys, tensor.Float32)
+	return data.FromRows(xs, ys, tensor.Float32)
+}
+
+// Linreg is the seed's example on LinregData(1): a Linear(1, 1) model, MSE,
+// Adam lr 0.01, epochs full-batch epochs (one step each). It returns the
+// trained model.
+func Linreg(ctx context.Context, epochs int) (*model.Model, error) {
+	ds, err := LinregData(1)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +192,7 @@ func Linreg(ctx context.Context, epochs int) (*model.Model, error) {
 	}
 	tr, err := trainer.New(m, trainer.Config{
 		Loss: losses.MSE{}, Optimizer: optimizers.Adam{}, Schedule: schedulers.Constant{LR: 0.01},
-		Epochs: epochs, BatchSize: n, Seed: 1, Quiet: true,
+		Epochs: epochs, BatchSize: ds.Len(), Seed: 1, Quiet: true,
 	})
 	if err != nil {
 		return nil, err
