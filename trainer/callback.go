@@ -61,6 +61,10 @@ type Event struct {
 	History *History
 	// Err is the error Fit is about to return (FitEnd), nil on success.
 	Err error
+	// Validation is true when Fit was given a validation set (every kind):
+	// only then do epochs have val_loss and val_<metric> values, so a
+	// callback can refuse at FitStart a monitor that needs them.
+	Validation bool
 }
 
 // Callback is called at every event of a Fit, in Config.Callbacks order.

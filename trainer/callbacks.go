@@ -42,8 +42,8 @@ func monitorValue(who, name string, s *EpochStats) (float64, error) {
 // state, reset at every FitStart.
 //
 // Mode goal.Auto (the zero value) takes the monitored metric's direction
-// (Trainer.MonitorDirection); a Monitor it cannot resolve makes Fit fail at
-// FitStart with ErrConfig.
+// (Trainer.MonitorDirection); a Monitor it cannot resolve, or a val_* one
+// when Fit has no validation set, makes Fit fail at FitStart with ErrConfig.
 type EarlyStopping struct {
 	Monitor         string         // "" → "val_loss"
 	Mode            goal.Direction // goal.Auto, goal.Minimize or goal.Maximize
@@ -72,7 +72,7 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 		if c.Patience < 0 || c.MinDelta < 0 || math.IsNaN(c.MinDelta) {
 			return fmt.Errorf("%w: EarlyStopping Patience = %d, MinDelta = %v, want both ≥ 0", ErrConfig, c.Patience, c.MinDelta)
 		}
-		dir, err := t.resolveMode("EarlyStopping", monitor, c.Mode)
+		dir, err := t.resolveMode("EarlyStopping", monitor, c.Mode, e.Validation)
 		if err != nil {
 			return err
 		}
@@ -107,8 +107,9 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 // Config.Plateau is a shortcut for this callback with the default Monitor.
 // Config.Mode goal.Auto (the zero value) takes the monitored metric's
 // direction (Trainer.MonitorDirection): val_accuracy is maximized, a loss
-// minimized; a Monitor it cannot resolve makes Fit fail at FitStart with
-// ErrConfig. Use a pointer; one per Trainer.
+// minimized; a Monitor it cannot resolve, or a val_* one when Fit has no
+// validation set, makes Fit fail at FitStart with ErrConfig. Use a pointer;
+// one per Trainer.
 type ReduceLROnPlateau struct {
 	Monitor string // "" → "val_loss" when Fit has a validation set, else "loss"
 	Config  schedulers.ReduceLROnPlateau
@@ -120,18 +121,20 @@ type ReduceLROnPlateau struct {
 func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 	switch e.Kind {
 	case FitStart:
-		if c.attached {
-			return nil // a later Fit continues the same plateau state
-		}
-		cfg := c.Config
 		monitor := c.Monitor
 		if monitor == "" {
 			monitor = "loss" // val_loss or loss: a loss either way
 		}
-		var err error
-		if cfg.Mode, err = t.resolveMode("ReduceLROnPlateau", monitor, cfg.Mode); err != nil {
+		// Checked at every Fit: a later one may have no validation set.
+		mode, err := t.resolveMode("ReduceLROnPlateau", monitor, c.Config.Mode, e.Validation)
+		if err != nil {
 			return err
 		}
+		if c.attached {
+			return nil // a later Fit continues the same plateau state
+		}
+		cfg := c.Config
+		cfg.Mode = mode
 		p, err := schedulers.NewPlateau(cfg)
 		if err != nil {
 			return fmt.Errorf("%w: ReduceLROnPlateau: %w", ErrConfig, err)
@@ -161,7 +164,8 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 // Dir: "last.json" after every epoch and, when Monitor improves, "best.json".
 // Use a pointer; it keeps the best value. Mode goal.Auto (the zero value)
 // takes the monitored metric's direction (Trainer.MonitorDirection); a
-// Monitor it cannot resolve makes Fit fail at FitStart with ErrConfig.
+// Monitor it cannot resolve, or a val_* one when Fit has no validation set,
+// makes Fit fail at FitStart with ErrConfig.
 type ModelCheckpoint struct {
 	Dir      string         // required; created if missing
 	Monitor  string         // "" → "val_loss"
@@ -184,7 +188,7 @@ func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error
 		if c.Dir == "" {
 			return fmt.Errorf("%w: ModelCheckpoint Dir is empty", ErrConfig)
 		}
-		dir, err := t.resolveMode("ModelCheckpoint", monitor, c.Mode)
+		dir, err := t.resolveMode("ModelCheckpoint", monitor, c.Mode, e.Validation)
 		if err != nil {
 			return err
 		}

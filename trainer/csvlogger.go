@@ -22,8 +22,9 @@ import (
 // written only when the file is new or empty, and epoch numbers continue
 // from the file's last row. A file whose header differs from this run's
 // columns (another set of metrics, or a run without validation, which has
-// no val_<metric> columns) makes Fit fail with ErrConfig at the first
-// epoch's end, rather than receive misaligned rows.
+// no val_<metric> columns) makes Fit fail with ErrConfig at FitStart, before
+// any training step and without writing to the file, rather than receive
+// misaligned rows.
 type CSVLogger struct {
 	Path   string
 	Append bool
@@ -35,10 +36,19 @@ type CSVLogger struct {
 }
 
 // OnEvent implements Callback.
-func (c *CSVLogger) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
+func (c *CSVLogger) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 	switch e.Kind {
 	case FitStart:
-		return c.open(e.Epoch)
+		if err := t.usable(); err != nil {
+			return fmt.Errorf("CSVLogger: %w", err)
+		}
+		var validated []string // the metrics each epoch will have val_ values of
+		if e.Validation {
+			for _, m := range t.cfg.Metrics {
+				validated = append(validated, m.Name())
+			}
+		}
+		return c.open(e.Epoch, csvColumns(validated))
 	case EpochEnd:
 		return c.write(e.Stats)
 	case FitEnd:
@@ -52,10 +62,11 @@ func (c *CSVLogger) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
 	return nil
 }
 
-// open creates or truncates Path, or with Append reads what it holds and
-// opens it for appending. done is the number of epochs the trainer has
-// completed before this Fit.
-func (c *CSVLogger) open(done int) error {
+// open creates or truncates Path, or with Append reads what it holds,
+// checks its header against columns (this run's) and opens it for
+// appending. done is the number of epochs the trainer has completed before
+// this Fit.
+func (c *CSVLogger) open(done int, columns []string) error {
 	if c.Path == "" {
 		return fmt.Errorf("%w: CSVLogger Path is empty", ErrConfig)
 	}
@@ -67,6 +78,9 @@ func (c *CSVLogger) open(done int) error {
 		prev, err := readCSVLog(c.Path)
 		if err != nil {
 			return err
+		}
+		if prev.header != nil && !slices.Equal(prev.header, columns) {
+			return c.mismatch(prev.header, columns)
 		}
 		c.header, unterminated = prev.header, prev.unterminated
 		if prev.lastEpoch > 0 {
@@ -91,16 +105,19 @@ func (c *CSVLogger) write(s *EpochStats) error {
 	if c.w == nil {
 		return fmt.Errorf("%w: CSVLogger got an epoch before FitStart", ErrConfig)
 	}
-	header := csvColumns(s)
+	validated := make([]string, 0, len(s.ValMetrics))
+	for k := range s.ValMetrics {
+		validated = append(validated, k)
+	}
+	header := csvColumns(validated)
 	switch {
 	case c.header == nil:
 		if err := c.w.Write(header); err != nil {
 			return err
 		}
 		c.header = header
-	case !slices.Equal(c.header, header):
-		return fmt.Errorf("%w: CSVLogger: %s has the columns %s, this run logs %s: log to another Path, or set Append to false to replace the file",
-			ErrConfig, c.Path, strings.Join(c.header, ","), strings.Join(header, ","))
+	case !slices.Equal(c.header, header): // checked at FitStart; here if the epoch's stats disagree with that
+		return c.mismatch(c.header, header)
 	}
 	row := []string{strconv.Itoa(s.Epoch + c.offset)}
 	for _, name := range c.header[1 : len(c.header)-1] {
@@ -119,11 +136,18 @@ func (c *CSVLogger) write(s *EpochStats) error {
 	return c.w.Error()
 }
 
-// csvColumns is the header for an epoch like s: epoch, loss, val_loss, the
-// validation metrics sorted, lr, seconds.
-func csvColumns(s *EpochStats) []string {
-	ms := make([]string, 0, len(s.ValMetrics))
-	for k := range s.ValMetrics {
+// mismatch is the error for a file whose header differs from the run's.
+func (c *CSVLogger) mismatch(file, run []string) error {
+	return fmt.Errorf("%w: CSVLogger: %s has the columns %s, this run logs %s: log to another Path, or set Append to false to replace the file",
+		ErrConfig, c.Path, strings.Join(file, ","), strings.Join(run, ","))
+}
+
+// csvColumns is the header of a run whose epochs have validation values of
+// the metrics named validated (none without validation): epoch, loss,
+// val_loss, the val_<metric> sorted, lr, seconds.
+func csvColumns(validated []string) []string {
+	ms := make([]string, 0, len(validated))
+	for _, k := range validated {
 		ms = append(ms, "val_"+k)
 	}
 	sort.Strings(ms)

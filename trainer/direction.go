@@ -37,10 +37,17 @@ func (t *Trainer) MonitorDirection(monitor string) (goal.Direction, error) {
 }
 
 // resolveMode returns mode, or the monitor's direction when mode is
-// goal.Auto. who names the callback in errors.
-func (t *Trainer) resolveMode(who, monitor string, mode goal.Direction) (goal.Direction, error) {
+// goal.Auto. who names the callback in errors. validation says whether Fit
+// has a validation set (Event.Validation): without one, a val_* monitor
+// (val_loss, val_<metric>, as EpochStats.Value names them) is an error
+// wrapping ErrConfig, whatever the mode, since no epoch would have it.
+func (t *Trainer) resolveMode(who, monitor string, mode goal.Direction, validation bool) (goal.Direction, error) {
 	if err := mode.Validate(); err != nil {
 		return goal.Auto, fmt.Errorf("%w: %s Mode: %w", ErrConfig, who, err)
+	}
+	if !validation && strings.HasPrefix(monitor, "val_") {
+		return goal.Auto, fmt.Errorf("%w: %s monitors %q, which needs a validation set, and Fit has none: pass one to Fit, or monitor \"loss\"",
+			ErrConfig, who, monitor)
 	}
 	if mode != goal.Auto {
 		return mode, nil

@@ -72,13 +72,13 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 		return hist, err
 	}
 	t.fitting = true
-	err = t.emit(ctx, &Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist})
+	err = t.emit(ctx, &Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Validation: vp != nil})
 	if err == nil {
 		err = t.epochsLoop(ctx, tr, vp, batch, hist)
 	}
 	// FitEnd runs while the training graph still holds the weights, so a
 	// callback (EarlyStopping) can restore the best ones.
-	if ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err}); ferr != nil && err == nil {
+	if ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err, Validation: vp != nil}); ferr != nil && err == nil {
 		err = ferr
 	}
 	t.fitting = false
@@ -105,7 +105,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		start := time.Now()
 		t.epochs++
 		stats := EpochStats{Epoch: t.epochs, LR: t.solver.LR(), ValLoss: math.NaN()}
-		if err := t.emit(ctx, &Event{Kind: EpochStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR}); err != nil {
+		if err := t.emit(ctx, &Event{Kind: EpochStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Validation: vp != nil}); err != nil {
 			return err
 		}
 		if !t.cfg.NoShuffle {
@@ -123,7 +123,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 				return where(err)
 			}
 			lr := t.solver.LR()
-			if err := t.emit(ctx, &Event{Kind: BatchStart, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), LR: lr}); err != nil {
+			if err := t.emit(ctx, &Event{Kind: BatchStart, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), LR: lr, Validation: vp != nil}); err != nil {
 				return err
 			}
 			stepNo := t.solver.Steps() + 1
@@ -145,7 +145,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 				hist.Monitor = append(hist.Monitor, *res.monitor)
 			}
 			bar.step(lossSum/weightSum, t.solver.LR())
-			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, LR: lr, Monitor: res.monitor}); err != nil {
+			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, LR: lr, Monitor: res.monitor, Validation: vp != nil}); err != nil {
 				return err
 			}
 		}
@@ -161,7 +161,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		hist.Epochs = append(hist.Epochs, stats)
 		bar.endEpoch(stats)
 		last := &hist.Epochs[len(hist.Epochs)-1]
-		if err := t.emit(ctx, &Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: hist}); err != nil {
+		if err := t.emit(ctx, &Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: hist, Validation: vp != nil}); err != nil {
 			return err
 		}
 	}
