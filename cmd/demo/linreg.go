@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"time"
 
-	"github.com/gradtune/gradtune/internal/benchmlp"
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/optimizers"
@@ -25,7 +28,15 @@ type linregOpts struct {
 // nn.Linear(1, 1), MSE, Adam lr 0.01, 1000 full-batch epochs.
 func runLinreg(ctx context.Context, w io.Writer, o linregOpts) error {
 	start := time.Now()
-	ds, err := benchmlp.LinregData(o.seed)
+	rng := rand.New(rand.NewPCG(o.seed, 1))
+	const n = 100
+	xs, ys := make([][]float64, n), make([][]float64, n)
+	for i := range xs {
+		x := rng.Float64()
+		xs[i] = []float64{x}
+		ys[i] = []float64{3*x + rng.Float64()}
+	}
+	ds, err := data.FromRows(xs, ys, tensor.Float32)
 	if err != nil {
 		return err
 	}
@@ -35,7 +46,7 @@ func runLinreg(ctx context.Context, w io.Writer, o linregOpts) error {
 	}
 	batch := o.batch
 	if batch == 0 {
-		batch = ds.Len()
+		batch = n
 	}
 	tr, err := trainer.New(m, trainer.Config{
 		Loss:      losses.MSE{},
