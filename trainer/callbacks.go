@@ -72,7 +72,7 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 		if c.Patience < 0 || c.MinDelta < 0 || math.IsNaN(c.MinDelta) {
 			return fmt.Errorf("%w: EarlyStopping Patience = %d, MinDelta = %v, want both ≥ 0", ErrConfig, c.Patience, c.MinDelta)
 		}
-		dir, err := t.resolveMode("EarlyStopping", monitor, c.Mode, e.Validation)
+		dir, err := t.ResolveMonitor("EarlyStopping", monitor, c.Mode, e.Validation)
 		if err != nil {
 			return err
 		}
@@ -126,7 +126,7 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 			monitor = "loss" // val_loss or loss: a loss either way
 		}
 		// Checked at every Fit: a later one may have no validation set.
-		mode, err := t.resolveMode("ReduceLROnPlateau", monitor, c.Config.Mode, e.Validation)
+		mode, err := t.ResolveMonitor("ReduceLROnPlateau", monitor, c.Config.Mode, e.Validation)
 		if err != nil {
 			return err
 		}
@@ -188,7 +188,7 @@ func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error
 		if c.Dir == "" {
 			return fmt.Errorf("%w: ModelCheckpoint Dir is empty", ErrConfig)
 		}
-		dir, err := t.resolveMode("ModelCheckpoint", monitor, c.Mode, e.Validation)
+		dir, err := t.ResolveMonitor("ModelCheckpoint", monitor, c.Mode, e.Validation)
 		if err != nil {
 			return err
 		}

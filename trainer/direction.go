@@ -36,12 +36,14 @@ func (t *Trainer) MonitorDirection(monitor string) (goal.Direction, error) {
 		ErrConfig, monitor, strings.Join(known, ", "))
 }
 
-// resolveMode returns mode, or the monitor's direction when mode is
-// goal.Auto. who names the callback in errors. validation says whether Fit
-// has a validation set (Event.Validation): without one, a val_* monitor
-// (val_loss, val_<metric>, as EpochStats.Value names them) is an error
-// wrapping ErrConfig, whatever the mode, since no epoch would have it.
-func (t *Trainer) resolveMode(who, monitor string, mode goal.Direction, validation bool) (goal.Direction, error) {
+// ResolveMonitor is what a callback that watches a History value calls at
+// FitStart: it returns mode, or the monitor's direction (MonitorDirection)
+// when mode is goal.Auto. who names the callback in errors. validation says
+// whether Fit has a validation set (Event.Validation): without one, a val_*
+// monitor (val_loss, val_<metric>, as EpochStats.Value names them) is an
+// error wrapping ErrConfig, whatever the mode, since no epoch would have it.
+// The built-in callbacks and tuner.PruneOn use it; so can yours.
+func (t *Trainer) ResolveMonitor(who, monitor string, mode goal.Direction, validation bool) (goal.Direction, error) {
 	if err := mode.Validate(); err != nil {
 		return goal.Auto, fmt.Errorf("%w: %s Mode: %w", ErrConfig, who, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gradtune/gradtune/goal"
 	"github.com/gradtune/gradtune/trainer"
 )
 
@@ -23,7 +24,7 @@ import (
 func PruneOn(t *Trial, monitor string) trainer.Callback {
 	return trainer.CallbackFunc(func(_ context.Context, tr *trainer.Trainer, e *trainer.Event) error {
 		if e.Kind == trainer.FitStart {
-			return checkMonitorDirection(t, tr, monitor)
+			return checkMonitorDirection(t, tr, monitor, e.Validation)
 		}
 		if e.Kind != trainer.EpochEnd {
 			return nil
@@ -43,11 +44,12 @@ func PruneOn(t *Trial, monitor string) trainer.Callback {
 }
 
 // checkMonitorDirection returns an error wrapping ErrConfig unless monitor
-// improves in t's study's direction.
-func checkMonitorDirection(t *Trial, tr *trainer.Trainer, monitor string) error {
-	d, err := tr.MonitorDirection(monitor)
+// improves in t's study's direction and Fit will record it (a val_* monitor
+// needs a validation set).
+func checkMonitorDirection(t *Trial, tr *trainer.Trainer, monitor string, validation bool) error {
+	d, err := tr.ResolveMonitor("PruneOn", monitor, goal.Auto, validation)
 	if err != nil {
-		return fmt.Errorf("%w: PruneOn: %w", ErrConfig, err)
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if want := t.study.cfg.Direction; d != want {
 		return fmt.Errorf("%w: PruneOn monitors %q, whose direction is %v, in a study whose direction is %v: the pruner would keep the worst trials",

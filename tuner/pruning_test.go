@@ -27,13 +27,16 @@ func TestPruneOnChecksDirection(t *testing.T) {
 	for _, c := range []struct {
 		dir     Direction
 		monitor string
+		noVal   bool   // Fit without a validation set
 		want    string // "" for no error
 	}{
-		{Maximize, "val_accuracy", ""},
-		{Minimize, "val_loss", ""},
-		{Maximize, "val_loss", `"val_loss", whose direction is minimize, in a study whose direction is maximize`},
-		{Minimize, "val_accuracy", `"val_accuracy", whose direction is maximize, in a study whose direction is minimize`},
-		{Minimize, "lr", `monitor "lr" is neither a loss nor one of Config.Metrics`},
+		{Maximize, "val_accuracy", false, ""},
+		{Minimize, "val_loss", false, ""},
+		{Minimize, "loss", true, ""},
+		{Maximize, "val_loss", false, `"val_loss", whose direction is minimize, in a study whose direction is maximize`},
+		{Minimize, "val_accuracy", false, `"val_accuracy", whose direction is maximize, in a study whose direction is minimize`},
+		{Minimize, "lr", false, `monitor "lr" is neither a loss nor one of Config.Metrics`},
+		{Minimize, "val_loss", true, `"val_loss", which needs a validation set, and Fit has none`},
 	} {
 		var fitErr error
 		var epochs int
@@ -48,7 +51,11 @@ func TestPruneOnChecksDirection(t *testing.T) {
 				return 0, err
 			}
 			defer tr.Close()
-			h, err := tr.Fit(ctx, ds, ds)
+			val := ds
+			if c.noVal {
+				val = nil
+			}
+			h, err := tr.Fit(ctx, ds, val)
 			fitErr, epochs = err, len(h.Epochs)
 			return 0, err
 		}
