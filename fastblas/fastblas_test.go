@@ -52,7 +52,7 @@ func TestChooseKernel(t *testing.T) {
 		{"", false, KernelGonum},
 		{"gonum", true, KernelGonum},
 		{"gonum", false, KernelGonum},
-		{" GONUM ", true, KernelGonum}, // as people type it
+		{" GONUM ", true, KernelGonum},   // as people type it
 		{"avx2-fma", false, KernelGonum}, // asking cannot conjure the instructions
 		{"something-else", true, KernelAVX2FMA},
 	}
