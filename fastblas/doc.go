@@ -36,6 +36,19 @@
 // rounding only (fused multiply-adds, another order of summation).
 // Products with one row or one column run gonum's code.
 //
+// # OpenBLAS, opt-in
+//
+// Built with the openblas tag (and cgo, linking -lopenblas: Debian's
+// libopenblas-dev), Implementation runs OpenBLAS, through gonum's netlib
+// bindings, on CPUs the kernels do not cover instead of gonum's code; with
+// GRADTUNE_BLAS=openblas it runs OpenBLAS everywhere:
+//
+//	go test -tags openblas ./...
+//	GRADTUNE_BLAS=openblas go run -tags openblas ./cmd/bench
+//
+// One-row and one-column products still run gonum's code, as with the
+// kernels. cmd/bench, run both ways, compares the two on a training epoch.
+//
 // # Threads
 //
 // Calls of at least ~24 MFLOP (2·m·n·k) are split over goroutines by rows or

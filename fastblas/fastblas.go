@@ -12,31 +12,49 @@ import (
 	"github.com/gradtune/gradtune/internal/gemm"
 )
 
-// EnvVar names the environment variable that turns the kernels off: with
-// GRADTUNE_BLAS=gonum, Implementation runs gonum's code and Install does
-// nothing. It is read once, when the program starts.
+// EnvVar names the environment variable that chooses the GEMM code, read
+// once when the program starts (any case): "gonum" turns the kernels off
+// (Implementation runs gonum's code and Install does nothing); in a build
+// with the openblas tag, "openblas" runs OpenBLAS also where the kernels
+// could. Other values are ignored.
 const EnvVar = "GRADTUNE_BLAS"
 
 // Kernel names.
 const (
-	KernelAVX2FMA = "avx2-fma" // the assembly kernels
-	KernelGonum   = "gonum"    // gonum's pure-Go code
+	KernelAVX2FMA  = "avx2-fma" // the assembly kernels
+	KernelOpenBLAS = "openblas" // OpenBLAS through cgo (build tag openblas)
+	KernelGonum    = "gonum"    // gonum's pure-Go code
 )
 
-// kernel is what Sgemm and Dgemm run, fixed at start-up.
-var kernel = chooseKernel(os.Getenv(EnvVar), gemm.Available())
-
-func chooseKernel(env string, available bool) string {
-	if strings.EqualFold(strings.TrimSpace(env), KernelGonum) || !available {
-		return KernelGonum
-	}
-	return KernelAVX2FMA
+// gemmer is the part of a BLAS that Implementation forwards to.
+type gemmer interface {
+	Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int)
+	Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int)
 }
 
-// Kernel reports what Implementation's Sgemm and Dgemm run: KernelAVX2FMA,
-// or KernelGonum when the CPU lacks AVX2 or FMA, on other architectures, in
-// builds with the purego tag, and when GRADTUNE_BLAS=gonum (any case; other
-// values of the variable are ignored).
+// kernel is what Sgemm and Dgemm run, fixed at start-up. openblas is nil
+// unless the build has the openblas tag (openblas.go).
+var kernel = chooseKernel(os.Getenv(EnvVar), gemm.Available(), openblas != nil)
+
+func chooseKernel(env string, available, haveOpenBLAS bool) string {
+	env = strings.TrimSpace(env)
+	switch {
+	case strings.EqualFold(env, KernelGonum):
+		return KernelGonum
+	case strings.EqualFold(env, KernelOpenBLAS) && haveOpenBLAS:
+		return KernelOpenBLAS
+	case available:
+		return KernelAVX2FMA
+	case haveOpenBLAS:
+		return KernelOpenBLAS
+	}
+	return KernelGonum
+}
+
+// Kernel reports what Implementation's Sgemm and Dgemm run: KernelAVX2FMA on
+// amd64 CPUs with AVX2 and FMA; otherwise (other CPUs, other architectures,
+// the purego tag) KernelOpenBLAS in a build with the openblas tag and
+// KernelGonum without; and as GRADTUNE_BLAS says (see EnvVar).
 func Kernel() string { return kernel }
 
 // Implementation is gonum's BLAS with Sgemm and Dgemm replaced by the
@@ -56,6 +74,10 @@ var _ gorgonia.BLAS = Implementation{}
 // below the row length, or a slice too short for its matrix; beta = 0 clears
 // C first (NaNs included) and alpha = 0 leaves A and B unread.
 func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if kernel == KernelOpenBLAS && !vectorShaped(m, n) {
+		openblas.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if kernel != KernelAVX2FMA || vectorShaped(m, n) {
 		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -69,6 +91,10 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 
 // Dgemm is Sgemm for float64.
 func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	if kernel == KernelOpenBLAS && !vectorShaped(m, n) {
+		openblas.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	if kernel != KernelAVX2FMA || vectorShaped(m, n) {
 		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
@@ -106,7 +132,7 @@ func Install() bool {
 }
 
 func install() {
-	if kernel != KernelAVX2FMA {
+	if kernel == KernelGonum {
 		return
 	}
 	if _, isDefault := gorgonia.WhichBLAS().(gonum.Implementation); !isDefault {

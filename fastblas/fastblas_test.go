@@ -17,10 +17,7 @@ import (
 )
 
 func TestKernelMatchesCPU(t *testing.T) {
-	want := KernelGonum
-	if gemm.Available() && os.Getenv(EnvVar) != KernelGonum {
-		want = KernelAVX2FMA
-	}
+	want := chooseKernel(os.Getenv(EnvVar), gemm.Available(), openblas != nil)
 	if got := Kernel(); got != want {
 		t.Errorf("Kernel() = %q, want %q (kernels available: %v, %s=%q)", got, want, gemm.Available(), EnvVar, os.Getenv(EnvVar))
 	}
@@ -44,21 +41,26 @@ func TestEnvOptOut(t *testing.T) {
 
 func TestChooseKernel(t *testing.T) {
 	tests := []struct {
-		env       string
-		available bool
-		want      string
+		env                     string
+		available, haveOpenBLAS bool
+		want                    string
 	}{
-		{"", true, KernelAVX2FMA},
-		{"", false, KernelGonum},
-		{"gonum", true, KernelGonum},
-		{"gonum", false, KernelGonum},
-		{" GONUM ", true, KernelGonum},   // as people type it
-		{"avx2-fma", false, KernelGonum}, // asking cannot conjure the instructions
-		{"something-else", true, KernelAVX2FMA},
+		{"", true, false, KernelAVX2FMA},
+		{"", false, false, KernelGonum},
+		{"gonum", true, false, KernelGonum},
+		{"gonum", false, false, KernelGonum},
+		{" GONUM ", true, false, KernelGonum},   // as people type it
+		{"avx2-fma", false, false, KernelGonum}, // asking cannot conjure the instructions
+		{"something-else", true, false, KernelAVX2FMA},
+		{"openblas", true, false, KernelAVX2FMA}, // not built with the openblas tag
+		{"", false, true, KernelOpenBLAS},        // OpenBLAS where the kernels cannot run
+		{"", true, true, KernelAVX2FMA},          // the kernels where they can
+		{"OpenBLAS", true, true, KernelOpenBLAS}, // unless asked
+		{"gonum", true, true, KernelGonum},
 	}
 	for _, tt := range tests {
-		if got := chooseKernel(tt.env, tt.available); got != tt.want {
-			t.Errorf("chooseKernel(%q, %v) = %q, want %q", tt.env, tt.available, got, tt.want)
+		if got := chooseKernel(tt.env, tt.available, tt.haveOpenBLAS); got != tt.want {
+			t.Errorf("chooseKernel(%q, %v, %v) = %q, want %q", tt.env, tt.available, tt.haveOpenBLAS, got, tt.want)
 		}
 	}
 }
@@ -199,11 +201,11 @@ func TestInstallLeavesUserBLASAlone(t *testing.T) {
 
 	gorgonia.Use(gonum.Implementation{}) // Gorgonia's default
 	install()
-	if want := Kernel() == KernelAVX2FMA; Installed() != want {
+	if want := Kernel() != KernelGonum; Installed() != want {
 		t.Fatalf("after install over the default: Installed() = %v, want %v (kernel %s)", Installed(), want, Kernel())
 	}
 	install() // again: nothing changes
-	if want := Kernel() == KernelAVX2FMA; Installed() != want {
+	if want := Kernel() != KernelGonum; Installed() != want {
 		t.Fatalf("after a second install: Installed() = %v, want %v", Installed(), want)
 	}
 
@@ -217,7 +219,7 @@ func TestInstallIsIdempotent(t *testing.T) {
 	defer gorgonia.Use(gorgonia.WhichBLAS())
 	gorgonia.Use(gonum.Implementation{})
 	first := Install()
-	if want := Kernel() == KernelAVX2FMA; first != want {
+	if want := Kernel() != KernelGonum; first != want {
 		t.Fatalf("Install() = %v, want %v (kernel %s)", first, want, Kernel())
 	}
 	gorgonia.Use(userBLAS{}) // the user changes their mind afterwards
