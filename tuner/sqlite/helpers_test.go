@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"testing"
 
@@ -13,6 +12,8 @@ import (
 )
 
 var ctx = context.Background()
+
+var negZero = math.Copysign(0, -1)
 
 // openAt opens the SQLite storage at path, closed when the test ends.
 func openAt(t *testing.T, path string) *sqlite.Storage {
@@ -56,39 +57,6 @@ func studyID(t *testing.T, st tuner.Storage, name string) int64 {
 // sameFloat is bit equality, with every NaN equal to every NaN.
 func sameFloat(a, b float64) bool {
 	return math.IsNaN(a) && math.IsNaN(b) || math.Float64bits(a) == math.Float64bits(b)
-}
-
-func sameFloats[K comparable](a, b map[K]float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, x := range a {
-		if y, ok := b[k]; !ok || !sameFloat(x, y) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameDists(a, b map[string]tuner.Distribution) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, d := range a {
-		if e, ok := b[k]; !ok || !tuner.Equal(d, e) {
-			return false
-		}
-	}
-	return true
-}
-
-// sameRecord compares what a storage keeps of a trial, all but its id and
-// times: those differ between storages.
-func sameRecord(a, b tuner.FrozenTrial) bool {
-	return a.Number == b.Number && a.State == b.State && sameFloat(a.Value, b.Value) &&
-		reflect.DeepEqual(a.Params, b.Params) && sameFloats(a.Internal, b.Internal) &&
-		sameDists(a.Distributions, b.Distributions) && sameFloats(a.Intermediate, b.Intermediate) &&
-		reflect.DeepEqual(a.Attrs, b.Attrs) && a.FailKind == b.FailKind && a.FailReason == b.FailReason
 }
 
 // contiguous reports whether the trials' numbers are 0..len-1, in order.

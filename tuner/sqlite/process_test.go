@@ -19,6 +19,7 @@ import (
 
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/sqlite"
+	"github.com/gradtune/gradtune/tuner/storagetest"
 )
 
 // The helper process is this test binary run again with these variables.
@@ -350,7 +351,7 @@ func TestCrashRecovery(t *testing.T) {
 				default:
 					complete++
 				}
-				if tr.Number < len(crashed) && tr.State == tuner.Complete && !sameRecord(tr, crashed[tr.Number]) {
+				if tr.Number < len(crashed) && tr.State == tuner.Complete && !storagetest.SameRecord(tr, crashed[tr.Number]) {
 					t.Errorf("trial %d changed after the crash:\n%+v\n%+v", tr.Number, tr, crashed[tr.Number])
 				}
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/sqlite"
+	"github.com/gradtune/gradtune/tuner/storagetest"
 )
 
 // resumeObjective is the objective of the resume tests.
@@ -48,7 +49,7 @@ func TestResumeAfterClose(t *testing.T) {
 	}
 	for i := range before {
 		b, a := before[i], after[i]
-		if !sameRecord(a, b) || a.ID != b.ID || !a.Start.Equal(b.Start) || !a.Complete.Equal(b.Complete) {
+		if !storagetest.SameRecord(a, b) || a.ID != b.ID || !a.Start.Equal(b.Start) || !a.Complete.Equal(b.Complete) {
 			t.Errorf("trial %d after reopening:\n%+v\nwant\n%+v", i, a, b)
 		}
 	}
@@ -73,7 +74,7 @@ func TestResumeAfterClose(t *testing.T) {
 		t.Fatalf("%d trials after resuming, want %d numbered 0..%d", len(got), total, total-1)
 	}
 	for i := range want {
-		if !sameRecord(got[i], want[i]) {
+		if !storagetest.SameRecord(got[i], want[i]) {
 			t.Errorf("trial %d: resumed\n%+v\nuninterrupted\n%+v", i, got[i], want[i])
 		}
 	}
