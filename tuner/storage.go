@@ -12,6 +12,8 @@ import (
 // Storage keeps studies and their trials. Implementations must be safe for
 // concurrent use; NewMemoryStorage is one, package tuner/sqlite another
 // (persistent, for resuming).
+// A new implementation proves it keeps this contract by running the
+// conformance suite of package tuner/storagetest from its tests.
 type Storage interface {
 	// GetOrCreateStudy returns the id of the study called name, creating it
 	// with direction if it does not exist. An existing study with another
