@@ -42,7 +42,7 @@ func (t *Trainer) MonitorDirection(monitor string) (goal.Direction, error) {
 // whether Fit has a validation set (Event.Validation): without one, a val_*
 // monitor (val_loss, val_<metric>, as EpochStats.Value names them) is an
 // error wrapping ErrConfig, whatever the mode, since no epoch would have it.
-// The built-in callbacks and tuner.PruneOn use it; so can yours.
+// The built-in callbacks and tunertrainer.PruneOn use it; so can yours.
 func (t *Trainer) ResolveMonitor(who, monitor string, mode goal.Direction, validation bool) (goal.Direction, error) {
 	if err := mode.Validate(); err != nil {
 		return goal.Auto, fmt.Errorf("%w: %s Mode: %w", ErrConfig, who, err)

@@ -266,6 +266,26 @@ func TestDirectionDefaultsToMinimize(t *testing.T) {
 	}
 }
 
+// A trial reports its study's direction, the zero value resolved to
+// Minimize: adapters such as tunertrainer.PruneOn check their monitor
+// against it.
+func TestTrialDirectionIsTheStudys(t *testing.T) {
+	for _, c := range []struct{ cfg, want Direction }{{0, Minimize}, {Minimize, Minimize}, {Maximize, Maximize}} {
+		var got []Direction
+		s := open(t, Config{Direction: c.cfg, Sampler: RandomSampler{}, Parallelism: 1})
+		err := s.Optimize(ctx, func(_ context.Context, tr *Trial) (float64, error) {
+			got = append(got, tr.Direction())
+			return 0, nil
+		}, Budget{Trials: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0] != c.want || got[1] != c.want {
+			t.Errorf("Config.Direction %v: trials saw %v, want [%v %v]", c.cfg, got, c.want, c.want)
+		}
+	}
+}
+
 func TestEnqueue(t *testing.T) {
 	s := open(t, Config{Sampler: RandomSampler{}, Parallelism: 1})
 	if err := s.Enqueue(ctx, map[string]any{"x": 2.0, "c": "b"}, map[string]Distribution{"x": FloatDist{Low: -5, High: 5}, "c": CategoricalDist{Choices: []any{"a", "b"}}}); err != nil {

@@ -100,6 +100,11 @@ type Trial struct {
 // Number returns the trial's 0-based number in the study.
 func (t *Trial) Number() int { return t.frozen.Number }
 
+// Direction returns the direction of the trial's study (Minimize or
+// Maximize, never goal.Auto), so that code reporting to the trial can check
+// that its values improve the same way (tunertrainer.PruneOn does).
+func (t *Trial) Direction() Direction { return t.study.cfg.Direction }
+
 // Err returns the first suggestion error, if any.
 func (t *Trial) Err() error { return t.err }
 

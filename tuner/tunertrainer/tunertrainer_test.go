@@ -1,4 +1,4 @@
-package tuner
+package tunertrainer_test
 
 import (
 	"context"
@@ -13,40 +13,43 @@ import (
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/trainer"
+	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/tunertrainer"
 )
 
 // PruneOn refuses, at FitStart, a monitor that improves the other way than
 // the study: reporting val_loss to a maximizing study would prune the best
 // trials.
 func TestPruneOnChecksDirection(t *testing.T) {
+	ctx := context.Background()
 	xs := [][]float64{{0, 0}, {0, 1}, {1, 0}, {1, 1}, {2, 2}, {2, 3}}
 	ds, err := data.FromLabels(xs, []int{0, 0, 0, 0, 1, 1}, tensor.Float64)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		dir     Direction
+		dir     tuner.Direction
 		monitor string
 		noVal   bool   // Fit without a validation set
 		want    string // "" for no error
 	}{
-		{Maximize, "val_accuracy", false, ""},
-		{Minimize, "val_loss", false, ""},
-		{Minimize, "loss", true, ""},
-		{Maximize, "val_loss", false, `"val_loss", whose direction is minimize, in a study whose direction is maximize`},
-		{Minimize, "val_accuracy", false, `"val_accuracy", whose direction is maximize, in a study whose direction is minimize`},
-		{Minimize, "lr", false, `monitor "lr" is neither a loss nor one of Config.Metrics`},
-		{Minimize, "val_loss", true, `"val_loss", which needs a validation set, and Fit has none`},
+		{tuner.Maximize, "val_accuracy", false, ""},
+		{tuner.Minimize, "val_loss", false, ""},
+		{tuner.Minimize, "loss", true, ""},
+		{tuner.Maximize, "val_loss", false, `"val_loss", whose direction is minimize, in a study whose direction is maximize`},
+		{tuner.Minimize, "val_accuracy", false, `"val_accuracy", whose direction is maximize, in a study whose direction is minimize`},
+		{tuner.Minimize, "lr", false, `monitor "lr" is neither a loss nor one of Config.Metrics`},
+		{tuner.Minimize, "val_loss", true, `"val_loss", which needs a validation set, and Fit has none`},
 	} {
 		var fitErr error
 		var epochs int
-		obj := func(ctx context.Context, trial *Trial) (float64, error) {
+		obj := func(ctx context.Context, trial *tuner.Trial) (float64, error) {
 			m, err := model.New(model.Linear{Out: 2}, model.Config{Inputs: 2, Dtype: tensor.Float64})
 			if err != nil {
 				return 0, err
 			}
 			tr, err := trainer.New(m, trainer.Config{Loss: losses.CrossEntropy{}, Epochs: 2, BatchSize: 3, Quiet: true,
-				Metrics: []metrics.Metric{metrics.Accuracy{}}, Callbacks: []trainer.Callback{PruneOn(trial, c.monitor)}})
+				Metrics: []metrics.Metric{metrics.Accuracy{}}, Callbacks: []trainer.Callback{tunertrainer.PruneOn(trial, c.monitor)}})
 			if err != nil {
 				return 0, err
 			}
@@ -59,14 +62,17 @@ func TestPruneOnChecksDirection(t *testing.T) {
 			fitErr, epochs = err, len(h.Epochs)
 			return 0, err
 		}
-		s := open(t, Config{Direction: c.dir, Parallelism: 1, Pruner: NopPruner{}})
-		if err := s.Optimize(ctx, obj, Budget{Trials: 1}); err != nil {
+		s, err := tuner.Open(ctx, tuner.Config{Direction: c.dir, Parallelism: 1, Pruner: tuner.NopPruner{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Optimize(ctx, obj, tuner.Budget{Trials: 1}); err != nil {
 			t.Fatal(err)
 		}
 		switch {
 		case c.want == "" && (fitErr != nil || epochs != 2):
 			t.Errorf("%v study, PruneOn(%q): Fit = %d epochs, %v; want 2 epochs, no error", c.dir, c.monitor, epochs, fitErr)
-		case c.want != "" && (!errors.Is(fitErr, ErrConfig) || !strings.Contains(fitErr.Error(), c.want) || epochs != 0):
+		case c.want != "" && (!errors.Is(fitErr, tuner.ErrConfig) || !strings.Contains(fitErr.Error(), c.want) || epochs != 0):
 			t.Errorf("%v study, PruneOn(%q): Fit = %d epochs, %v; want ErrConfig containing %q before any epoch", c.dir, c.monitor, epochs, fitErr, c.want)
 		}
 	}
