@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/diagnose"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
@@ -32,7 +33,7 @@ type mnistOpts struct {
 // 10,000 test images.
 func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 	start := time.Now()
-	train, test, err := data.LoadMNIST(data.MNISTConfig{Dir: o.dir, Dtype: tensor.Float32})
+	train, test, err := datasets.MNIST(data.MNISTConfig{Dir: o.dir, Dtype: tensor.Float32})
 	if err != nil {
 		return err
 	}
