@@ -17,6 +17,7 @@ import (
 	"github.com/gradtune/gradtune/optimizers"
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
+	"github.com/gradtune/gradtune/trainer/progress"
 )
 
 type mnistOpts struct {
@@ -56,6 +57,10 @@ func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 		Metrics:   []metrics.Metric{metrics.Accuracy{}},
 		Quiet:     o.quiet,
 		Callbacks: []trainer.Callback{lrs, watchdog},
+	}
+	if !o.quiet {
+		// A bar per epoch in a terminal, one line per epoch in a log.
+		cfg.Callbacks = append(cfg.Callbacks, &progress.Bar{})
 	}
 	var rep *diagReport
 	if o.out != "" {

@@ -8,9 +8,10 @@ import (
 	"testing"
 )
 
-// The training core runs no commands (no downloads through the go command):
-// fetching data sets lives in package datasets, which trainer must not
-// import, directly or not.
+// The training core runs no commands (no downloads through the go command)
+// and draws no terminal: fetching data sets lives in package datasets and
+// the progress bar in trainer/progress, which trainer must not import,
+// directly or not.
 func TestTrainerDependencies(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
@@ -26,7 +27,7 @@ func TestTrainerDependencies(t *testing.T) {
 	if len(deps) < 10 || !slices.Contains(deps, "github.com/gradtune/gradtune/trainer") {
 		t.Fatalf("go list -deps ./trainer printed %d packages, without the trainer itself: %q", len(deps), out)
 	}
-	for _, forbidden := range []string{"os/exec", "github.com/gradtune/gradtune/datasets"} {
+	for _, forbidden := range []string{"os/exec", "github.com/schollz/progressbar", "golang.org/x/term", "github.com/gradtune/gradtune/datasets", "github.com/gradtune/gradtune/trainer/progress"} {
 		for _, d := range deps {
 			if d == forbidden || strings.HasPrefix(d, forbidden+"/") {
 				t.Errorf("trainer depends on %s", d)
