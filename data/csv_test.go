@@ -161,38 +161,6 @@ func TestLoadCSVClasses(t *testing.T) {
 	wantErr(t, err, ErrShape, "want 1 column of class names")
 }
 
-// The real Iris table from golearn's module: 150 rows, 4 features, 3 classes
-// of 50.
-func TestGolearnIris(t *testing.T) {
-	if testing.Short() {
-		t.Skip("may download the golearn module")
-	}
-	path, err := GolearnFile("iris_headers.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ds, classes, err := LoadCSVClasses(f, CSVConfig{Header: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	labels, _ := ds.Labels()
-	counts := map[int]int{}
-	for _, l := range labels {
-		counts[l]++
-	}
-	if ds.Len() != 150 || ds.Features() != 4 || len(classes) != 3 || counts[0] != 50 || counts[1] != 50 || counts[2] != 50 {
-		t.Errorf("iris: %d rows, %d features, classes %v, counts %v", ds.Len(), ds.Features(), classes, counts)
-	}
-	if _, err := GolearnFile("no-such.csv"); !errors.Is(err, ErrNoDataset) {
-		t.Errorf("missing file: %v", err)
-	}
-}
-
 // A byte-order mark must not become part of the first cell: with class
 // names in column 0 it made "\ufeffrepublican" a class of its own, and in a
 // numeric first cell a parse error on line 1.

@@ -26,7 +26,4 @@ var (
 	ErrParse = errors.New("data: parse error")
 	// ErrFormat: malformed IDX data (wrong magic number, truncated, bad gzip).
 	ErrFormat = errors.New("data: malformed IDX data")
-	// ErrNoMNIST: the MNIST files could be found neither in the Go module
-	// cache nor by downloading the module; set MNISTConfig.Dir.
-	ErrNoMNIST = errors.New("data: MNIST files not found")
 )

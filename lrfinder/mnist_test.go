@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
@@ -20,7 +21,7 @@ func TestMNISTSuggestionTrains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains on MNIST; skipped with -short")
 	}
-	all, _, err := data.LoadMNIST(data.MNISTConfig{})
+	all, _, err := datasets.MNIST(data.MNISTConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,8 +37,9 @@ import (
 //
 // Of cfg it overrides Schedule, ScheduleEvery, Epochs (enough to cover
 // Steps), Seed (rc.Seed) and MonitorEvery (off), and drops Plateau and
-// Callbacks (they would change the rate or the weights mid-sweep); Quiet and
-// Progress are kept. Loss and BatchSize must be set, as for trainer.New.
+// the Callbacks (they would change the rate or the weights mid-sweep) but
+// the progress ones (trainer.ProgressCallback); Quiet and Progress are kept.
+// Loss and BatchSize must be set, as for trainer.New.
 //
 // Like any range test it reads the loss with a delay — divergence needs a
 // few steps to build up and the moving average lags about β/(1−β) steps — so
@@ -92,7 +93,13 @@ func run(ctx context.Context, m *model.Model, cfg trainer.Config, train *data.Da
 	cfg.Seed = c.Seed
 	cfg.MonitorEvery = -1
 	cfg.Plateau = nil
-	cfg.Callbacks = []trainer.Callback{rec}
+	cbs := []trainer.Callback{rec}
+	for _, cb := range cfg.Callbacks {
+		if _, ok := cb.(trainer.ProgressCallback); ok {
+			cbs = append(cbs, cb) // shows the sweep; changes nothing
+		}
+	}
+	cfg.Callbacks = cbs
 	tr, err := trainer.New(m, cfg)
 	if err != nil {
 		return nil, err

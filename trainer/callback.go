@@ -48,8 +48,15 @@ type Event struct {
 	Epoch int // 1-based number of the current (or last) epoch
 	Batch int // 1-based batch within the epoch (BatchStart, BatchEnd)
 	Step  int // optimizer steps completed since training began
+	// Epochs is the number the last epoch of this Fit will have (counted over
+	// all Fit calls, as Epoch is) and Batches the batches in each of its
+	// epochs (every kind): what a progress bar needs to size itself.
+	Epochs, Batches int
 	// Loss is the batch's mean data loss (BatchEnd).
 	Loss float64
+	// RunningLoss is the epoch's loss so far (BatchEnd): the sample-weighted
+	// mean over its batches up to this one, which ends as EpochStats.TrainLoss.
+	RunningLoss float64
 	// LR is the rate of the batch's step, or the epoch's first.
 	LR float64
 	// Stats is the epoch's record (EpochEnd); a callback may read it.
@@ -67,7 +74,8 @@ type Event struct {
 	Validation bool
 }
 
-// Callback is called at every event of a Fit, in Config.Callbacks order.
+// Callback is called at every event of a Fit, in Config.Callbacks order
+// (progress callbacks first, see ProgressCallback).
 // Returning ErrStopTraining stops training cleanly; any other error stops it
 // and is returned by Fit, wrapped with the event and the callback's name.
 // Callbacks run on Fit's goroutine and may use the Trainer's Weights,
@@ -82,9 +90,11 @@ type CallbackFunc func(ctx context.Context, t *Trainer, e *Event) error
 // OnEvent calls f.
 func (f CallbackFunc) OnEvent(ctx context.Context, t *Trainer, e *Event) error { return f(ctx, t, e) }
 
-// emit calls every callback with e. It returns ErrStopTraining (naming the
-// first callback that asked) or the first error.
+// emit calls every callback with e, after filling in what every event of
+// the Fit shares. It returns ErrStopTraining (naming the first callback that
+// asked) or the first error.
 func (t *Trainer) emit(ctx context.Context, e *Event) error {
+	e.Epochs, e.Batches = t.lastEpoch, t.batches
 	for _, cb := range t.cfg.Callbacks {
 		if err := cb.OnEvent(ctx, t, e); err != nil {
 			if errors.Is(err, ErrStopTraining) {

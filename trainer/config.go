@@ -75,15 +75,19 @@ type Config struct {
 	// each metric's Direction tells callbacks with an Auto mode which way
 	// it improves.
 	Metrics []metrics.Metric
-	// Callbacks are called at every event of Fit, in order (see Callback).
+	// Callbacks are called at every event of Fit, in order, progress
+	// callbacks first (see Callback and ProgressCallback).
 	Callbacks []Callback
 	// MonitorEvery records gradient norms, weight norms, update ratios and
 	// dead units (History.Monitor) every that many steps, and on the first;
 	// 0 → every 50 steps, < 0 → never.
 	MonitorEvery int
-	// Quiet turns the progress bar off.
+	// Quiet turns Fit's default progress display off: without it, and
+	// without a ProgressCallback in Callbacks, Fit writes one line per epoch
+	// with EpochLogger. A progress callback you add (such as the bar of
+	// package trainer/progress) is shown whatever Quiet says.
 	Quiet bool
-	// Progress receives the progress bar; nil → os.Stderr.
+	// Progress receives the default EpochLogger's lines; nil → os.Stderr.
 	Progress io.Writer
 }
 

@@ -72,6 +72,7 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 		return hist, err
 	}
 	t.fitting = true
+	t.lastEpoch, t.batches = t.epochs+t.cfg.Epochs, (n+batch-1)/batch
 	err = t.emit(ctx, &Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Validation: vp != nil})
 	if err == nil {
 		err = t.epochsLoop(ctx, tr, vp, batch, hist)
@@ -96,7 +97,6 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 // ErrStopTraining comes back as a *stopped error.
 func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, hist *History) error {
 	n := tr.raw.Len()
-	bar := newProgress(&t.cfg, t.epochs+t.cfg.Epochs, (n+batch-1)/batch)
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i // NoShuffle
@@ -111,7 +111,6 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		if !t.cfg.NoShuffle {
 			fillEpochOrder(order, t.cfg.Seed, t.epochs)
 		}
-		bar.startEpoch(t.epochs)
 		// The epoch loss weighs each batch's mean by its Σ m·c (its rows, for
 		// an unweighted loss), so it is the mean over the epoch's samples.
 		var lossSum, weightSum float64
@@ -144,8 +143,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 				res.monitor.Epoch, res.monitor.Step, res.monitor.Loss = t.epochs, t.solver.Steps(), res.loss
 				hist.Monitor = append(hist.Monitor, *res.monitor)
 			}
-			bar.step(lossSum/weightSum, t.solver.LR())
-			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, LR: lr, Monitor: res.monitor, Validation: vp != nil}); err != nil {
+			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, RunningLoss: lossSum / weightSum, LR: lr, Monitor: res.monitor, Validation: vp != nil}); err != nil {
 				return err
 			}
 		}
@@ -159,7 +157,6 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		}
 		stats.Seconds = time.Since(start).Seconds()
 		hist.Epochs = append(hist.Epochs, stats)
-		bar.endEpoch(stats)
 		last := &hist.Epochs[len(hist.Epochs)-1]
 		if err := t.emit(ctx, &Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: hist, Validation: vp != nil}); err != nil {
 			return err

@@ -35,6 +35,9 @@ type Trainer struct {
 	// weights. Outside Fit the model's parameters do, so a user may edit or
 	// load them between calls.
 	fitting bool
+	// lastEpoch and batches describe the current Fit for its events: the
+	// number its last epoch will have and the batches of each epoch.
+	lastEpoch, batches int
 	// prev holds the weights from before the current step, to restore them
 	// if the step makes one non-finite.
 	prev []*tensor.Dense
@@ -66,6 +69,7 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 		// The shortcut is the callback, first in line.
 		c.Callbacks = append([]Callback{&ReduceLROnPlateau{Config: *c.Plateau}}, c.Callbacks...)
 	}
+	arrangeCallbacks(&c)
 	// Build a one-row training graph once, so that a loss, regularizer or
 	// network that cannot work is refused here rather than at Fit.
 	probe, err := buildLossGraph(m, &c, 1, true)

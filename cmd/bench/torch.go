@@ -10,7 +10,7 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 )
 
 //go:embed torch_peer.py
@@ -39,7 +39,7 @@ func startTorch(python string) (*torchPeer, error) {
 	if err := exec.Command(python, "-c", "import torch").Run(); err != nil {
 		return nil, fmt.Errorf("%s cannot import torch (apt-get install python3-torch): %v", python, err)
 	}
-	dir, err := data.MNISTDir()
+	dir, err := datasets.MNISTDir()
 	if err != nil {
 		return nil, err
 	}

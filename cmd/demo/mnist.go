@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/diagnose"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
@@ -16,6 +17,7 @@ import (
 	"github.com/gradtune/gradtune/optimizers"
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
+	"github.com/gradtune/gradtune/trainer/progress"
 )
 
 type mnistOpts struct {
@@ -32,7 +34,7 @@ type mnistOpts struct {
 // 10,000 test images.
 func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 	start := time.Now()
-	train, test, err := data.LoadMNIST(data.MNISTConfig{Dir: o.dir, Dtype: tensor.Float32})
+	train, test, err := datasets.MNIST(data.MNISTConfig{Dir: o.dir, Dtype: tensor.Float32})
 	if err != nil {
 		return err
 	}
@@ -55,6 +57,10 @@ func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 		Metrics:   []metrics.Metric{metrics.Accuracy{}},
 		Quiet:     o.quiet,
 		Callbacks: []trainer.Callback{lrs, watchdog},
+	}
+	if !o.quiet {
+		// A bar per epoch in a terminal, one line per epoch in a log.
+		cfg.Callbacks = append(cfg.Callbacks, &progress.Bar{})
 	}
 	var rep *diagReport
 	if o.out != "" {

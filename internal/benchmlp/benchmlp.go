@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/optimizers"
@@ -29,7 +30,7 @@ var Hidden = []int{256, 128}
 
 // MNIST returns the first Batch·Steps training images in dt.
 func MNIST(dt tensor.Dtype) (*data.Dataset, error) {
-	train, _, err := data.LoadMNIST(data.MNISTConfig{Dtype: dt})
+	train, _, err := datasets.MNIST(data.MNISTConfig{Dtype: dt})
 	if err != nil {
 		return nil, err
 	}

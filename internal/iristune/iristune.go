@@ -13,6 +13,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
@@ -38,11 +39,11 @@ type Problem struct {
 }
 
 // Load reads iris_headers.csv from golearn's Go module (downloading it the
-// first time, see data.GolearnFile) and splits it into Folds stratified
-// folds shuffled by seed. Errors come from data.GolearnFile, the CSV loader
+// first time, see datasets.GolearnFile) and splits it into Folds stratified
+// folds shuffled by seed. Errors come from datasets.GolearnFile, the CSV loader
 // and validation.
 func Load(seed uint64) (*Problem, error) {
-	path, err := data.GolearnFile("iris_headers.csv")
+	path, err := datasets.GolearnFile("iris_headers.csv")
 	if err != nil {
 		return nil, err
 	}

@@ -3,13 +3,18 @@ package srccheck
 import (
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// Some packages must stay light: a study, its storage and its plots run
-// without Gorgonia (the trainer adapter lives in tuner/tunertrainer). Each entry names a package and the
-// import-path prefixes that must not appear among its non-test dependencies.
+// Some packages must stay light. A study, its storage and its plots run
+// without Gorgonia (the trainer adapter lives in tuner/tunertrainer). The
+// training core runs no commands (no downloads through the go command: those
+// live in package datasets) and draws no terminal (the bar lives in
+// trainer/progress). Each entry names a package and the import paths that
+// must not appear among its non-test dependencies: a path ending in "/" is a
+// prefix, any other matches itself and the packages below it.
 var forbiddenDeps = []struct {
 	pkg       string
 	forbidden []string
@@ -18,6 +23,9 @@ var forbiddenDeps = []struct {
 	{"./tuner", noTrainer, "tuner must not pull in the trainer or Gorgonia: put trainer adapters in tuner/tunertrainer"},
 	{"./tuner/sqlite", noTrainer, "a storage needs neither the trainer nor Gorgonia"},
 	{"./tuner/tunerplot", noTrainer, "plotting a study needs neither the trainer nor Gorgonia"},
+	{"./trainer", []string{"os/exec", "github.com/schollz/progressbar", "golang.org/x/term",
+		"github.com/gradtune/gradtune/datasets", "github.com/gradtune/gradtune/trainer/progress"},
+		"the training core downloads nothing and draws no terminal: see datasets and trainer/progress"},
 }
 
 var noTrainer = []string{"gorgonia.org/", "github.com/gradtune/gradtune/trainer"}
@@ -28,9 +36,14 @@ func TestForbiddenDeps(t *testing.T) {
 		t.Skipf("no go command to list dependencies with: %v", err)
 	}
 	for _, c := range forbiddenDeps {
-		for _, dep := range listDeps(t, gocmd, c.pkg) {
+		deps := listDeps(t, gocmd, c.pkg)
+		self := "github.com/gradtune/gradtune/" + strings.TrimPrefix(c.pkg, "./")
+		if !slices.Contains(deps, self) {
+			t.Fatalf("go list -deps %s did not list %s itself: %q", c.pkg, self, deps)
+		}
+		for _, dep := range deps {
 			for _, f := range c.forbidden {
-				if strings.HasPrefix(dep, f) {
+				if dep == f || strings.HasPrefix(dep, strings.TrimSuffix(f, "/")+"/") {
 					t.Errorf("%s depends on %s: %s", c.pkg, dep, c.why)
 				}
 			}

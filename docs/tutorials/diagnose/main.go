@@ -23,6 +23,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/diagnose"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/lrfinder"
@@ -627,7 +628,7 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 
-	all, _, err := data.LoadMNIST(data.MNISTConfig{})
+	all, _, err := datasets.MNIST(data.MNISTConfig{})
 	if err != nil {
 		log.Fatal(err)
 	}

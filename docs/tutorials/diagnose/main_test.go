@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/diagnose"
 	"github.com/gradtune/gradtune/model"
 )
@@ -27,7 +28,7 @@ func mnist(t *testing.T, n int) (trainSet, val *data.Dataset) {
 	if testing.Short() {
 		t.Skip("trains on MNIST; skipped with -short")
 	}
-	all, _, err := data.LoadMNIST(data.MNISTConfig{})
+	all, _, err := datasets.MNIST(data.MNISTConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
@@ -128,7 +129,7 @@ func main() {
 	flag.Parse()
 	ctx := context.Background()
 
-	all, test, err := data.LoadMNIST(data.MNISTConfig{Dtype: tensor.Float32})
+	all, test, err := datasets.MNIST(data.MNISTConfig{Dtype: tensor.Float32})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 )
 
 // Every run of the tutorial trains (its validation loss falls) on a small
@@ -16,7 +17,7 @@ func TestEveryRunLearns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains 12 small models on MNIST")
 	}
-	all, _, err := data.LoadMNIST(data.MNISTConfig{Dtype: tensor.Float32})
+	all, _, err := datasets.MNIST(data.MNISTConfig{Dtype: tensor.Float32})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/datasets"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
@@ -57,7 +58,7 @@ type votes struct {
 // scored on the same folds, or the pruner would compare running means over
 // different rows.
 func loadVotes(k int, seed uint64) (*votes, error) {
-	path, err := data.GolearnFile("house-votes-84.csv")
+	path, err := datasets.GolearnFile("house-votes-84.csv")
 	if err != nil {
 		return nil, err
 	}

