@@ -2,6 +2,7 @@ package schedulers
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -20,14 +21,15 @@ const (
 //
 // It counts completed epochs (EpochEnd calls) and completed steps (Step
 // calls) separately; the schedule's t is the one its Interval names, so the
-// first epoch or step uses At(0). With a Plateau attached, the rate is
-// At(t)·Plateau.Scale().
+// first epoch or step uses At(0). The rate is At(t)·ScaleLR's factors so
+// far, times Plateau.Scale() with a Plateau attached.
 type Solver struct {
 	inner   G.Solver
 	sched   Schedule
 	every   Interval
 	epochs  int
 	steps   int
+	scale   float64 // the product of ScaleLR's factors; 1 at NewSolver
 	plateau *Plateau
 	lr      float64
 }
@@ -63,7 +65,7 @@ func NewSolver(inner G.Solver, sched Schedule, every Interval) (*Solver, error) 
 	if every != PerEpoch && every != PerStep {
 		return nil, fmt.Errorf("%w: Interval = %d, want PerEpoch or PerStep", ErrConfig, every)
 	}
-	s := &Solver{inner: inner, sched: sched, every: every}
+	s := &Solver{inner: inner, sched: sched, every: every, scale: 1}
 	s.apply()
 	return s, nil
 }
@@ -112,6 +114,20 @@ func (s *Solver) AttachPlateau(p *Plateau) error {
 	return nil
 }
 
+// ScaleLR multiplies the rate by factor from the next Step on, on top of the
+// schedule: the rate becomes At(t)·s, s the product of every factor given so
+// far. A ReduceLROnPlateau written outside this package lowers the rate with
+// it (factor = newLR/lr). It returns an error wrapping ErrConfig, changing
+// nothing, unless factor is finite and > 0.
+func (s *Solver) ScaleLR(factor float64) error {
+	if !(factor > 0) || math.IsInf(factor, 0) {
+		return fmt.Errorf("%w: rate factor %v, want a finite value > 0", ErrConfig, factor)
+	}
+	s.scale *= factor
+	s.apply()
+	return nil
+}
+
 // ReportMetric feeds the attached Plateau one epoch's monitored metric (say,
 // the validation loss; NaN counts as no improvement) and returns whether it
 // reduced the rate; without a Plateau it does nothing and returns false.
@@ -137,6 +153,7 @@ func (s *Solver) apply() {
 		t = s.steps
 	}
 	s.lr = s.sched.At(t)
+	s.lr *= s.scale
 	if s.plateau != nil {
 		s.lr *= s.plateau.Scale()
 	}
