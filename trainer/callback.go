@@ -78,8 +78,9 @@ type Event struct {
 // (progress callbacks first, see ProgressCallback).
 // Returning ErrStopTraining stops training cleanly; any other error stops it
 // and is returned by Fit, wrapped with the event and the callback's name.
-// Callbacks run on Fit's goroutine and may use the Trainer's Weights,
-// SetWeights and LR methods.
+// Callbacks run on Fit's goroutine and may use the Trainer's methods, such
+// as ResolveMonitor, Weights, SetWeights, Save, SaveFile, LR and ScaleLR:
+// EarlyStopping, ReduceLROnPlateau and ModelCheckpoint need nothing more.
 type Callback interface {
 	OnEvent(ctx context.Context, t *Trainer, e *Event) error
 }

@@ -109,12 +109,13 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 // direction (Trainer.MonitorDirection): val_accuracy is maximized, a loss
 // minimized; a Monitor it cannot resolve, or a val_* one when Fit has no
 // validation set, makes Fit fail at FitStart with ErrConfig. Use a pointer;
-// one per Trainer.
+// one per Trainer. It uses only exported API (ResolveMonitor, LR, ScaleLR),
+// so a variant of your own can do what it does.
 type ReduceLROnPlateau struct {
 	Monitor string // "" → "val_loss" when Fit has a validation set, else "loss"
 	Config  schedulers.ReduceLROnPlateau
 
-	attached bool
+	plateau *schedulers.Plateau // made at the first FitStart, kept by later Fits
 }
 
 // OnEvent implements Callback.
@@ -130,19 +131,14 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 		if err != nil {
 			return err
 		}
-		if c.attached {
+		if c.plateau != nil {
 			return nil // a later Fit continues the same plateau state
 		}
 		cfg := c.Config
 		cfg.Mode = mode
-		p, err := schedulers.NewPlateau(cfg)
-		if err != nil {
+		if c.plateau, err = schedulers.NewPlateau(cfg); err != nil {
 			return fmt.Errorf("%w: ReduceLROnPlateau: %w", ErrConfig, err)
 		}
-		if err := t.solver.AttachPlateau(p); err != nil {
-			return err
-		}
-		c.attached = true
 	case EpochEnd:
 		monitor := c.Monitor
 		if monitor == "" {
@@ -155,17 +151,27 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 		if err != nil {
 			return err
 		}
-		e.Stats.LRReduced = t.solver.ReportMetric(v)
+		// t.LR() is already the next epoch's rate, the one torch's
+		// plateau.step(metric) weighs a reduction against.
+		lr := t.LR()
+		newLR, reduced := c.plateau.Step(v, lr)
+		if reduced {
+			if err := t.ScaleLR(newLR / lr); err != nil {
+				return err
+			}
+		}
+		e.Stats.LRReduced = reduced
 	}
 	return nil
 }
 
-// ModelCheckpoint saves the model's parameters (model.Model.SaveFile) into
+// ModelCheckpoint saves the model's parameters (Trainer.SaveFile) into
 // Dir: "last.json" after every epoch and, when Monitor improves, "best.json".
 // Use a pointer; it keeps the best value. Mode goal.Auto (the zero value)
 // takes the monitored metric's direction (Trainer.MonitorDirection); a
 // Monitor it cannot resolve, or a val_* one when Fit has no validation set,
-// makes Fit fail at FitStart with ErrConfig.
+// makes Fit fail at FitStart with ErrConfig. It uses only exported API
+// (ResolveMonitor, SaveFile), so a variant of your own can do what it does.
 type ModelCheckpoint struct {
 	Dir      string         // required; created if missing
 	Monitor  string         // "" → "val_loss"
@@ -199,12 +205,7 @@ func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error
 		if err != nil {
 			return err
 		}
-		// During Fit the current weights live in the training graph: bring
-		// the model's parameters up to date, then save them.
-		if err := t.m.SetParamValues(t.train.Learnables); err != nil {
-			return err
-		}
-		save := func(name string) error { return t.m.SaveFile(filepath.Join(c.Dir, name)) }
+		save := func(name string) error { return t.SaveFile(filepath.Join(c.Dir, name)) }
 		if !math.IsNaN(v) && (!c.haveBest || c.dir.Better(v, c.best)) {
 			c.best, c.haveBest = v, true
 			if err := save("best.json"); err != nil {

@@ -90,8 +90,26 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 // values after Fit returns.
 func (t *Trainer) Model() *model.Model { return t.m }
 
-// LR returns the learning rate the next step will use.
+// LR returns the learning rate the next step will use. At EpochEnd it is
+// the next epoch's rate: the schedule has already advanced.
 func (t *Trainer) LR() float64 { return t.solver.LR() }
+
+// ScaleLR multiplies the learning rate by factor from the next step on, on
+// top of Config.Schedule: the rate becomes Schedule.At(t)·s, s the product
+// of every factor given so far (1 at New), kept across Fit calls. It is how
+// ReduceLROnPlateau lowers the rate (factor = newLR/LR()), and how a
+// callback of your own can. It returns an error wrapping ErrConfig,
+// changing nothing, unless factor is finite and > 0, and ErrClosed after
+// Close.
+func (t *Trainer) ScaleLR(factor float64) error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if err := t.solver.ScaleLR(factor); err != nil {
+		return fmt.Errorf("%w: ScaleLR: %w", ErrConfig, err)
+	}
+	return nil
+}
 
 // Close releases the Gorgonia machines. Fit, Evaluate and Predict return
 // ErrClosed afterwards; the model keeps its trained parameters.

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"io"
 
 	"gorgonia.org/tensor"
 
@@ -50,4 +51,36 @@ func (t *Trainer) SetWeights(ws []*tensor.Dense) error {
 		}
 	}
 	return nil
+}
+
+// Save writes the current weights — the training graph's during Fit, so a
+// callback saves the epoch it sees — in model.Model.Save's format, which
+// model.Model.Load reads. During Fit it first brings the model's parameters
+// up to date (Fit does so at its end anyway). Errors are the writer's, or
+// ErrClosed after Close.
+func (t *Trainer) Save(w io.Writer) error {
+	if err := t.syncModel(); err != nil {
+		return err
+	}
+	return t.m.Save(w)
+}
+
+// SaveFile is Save into path, replaced atomically (model.Model.SaveFile).
+func (t *Trainer) SaveFile(path string) error {
+	if err := t.syncModel(); err != nil {
+		return err
+	}
+	return t.m.SaveFile(path)
+}
+
+// syncModel copies the training graph's weights into the model's
+// parameters during Fit; outside Fit they already hold the weights.
+func (t *Trainer) syncModel() error {
+	if err := t.usable(); err != nil {
+		return err
+	}
+	if !t.fitting {
+		return nil
+	}
+	return t.m.SetParamValues(t.train.Learnables)
 }
