@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gradtune/gradtune/data"
-	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/panics"
 )
 
 // CVOptions configures CrossValidate. The zero value hands the folds' rows to
@@ -28,7 +28,8 @@ type CVOptions struct {
 // sized from the full data (see [Classes]), so no state crosses folds.
 //
 // It stops at the first failure: an error returned by fit, or a panic inside
-// it (recovered), wraps ErrFold, names the fold and wraps the cause; ctx
+// it (recovered as a *panics.Error of kind panics.ErrUser, with its stack),
+// wraps ErrFold, names the fold and wraps the cause; ctx
 // canceled before a fold starts returns an error that wraps ctx.Err()
 // (errors.Is(err, context.Canceled)) and names the fold; ctx is passed to
 // fit, which should stop when it is done. On error the Score is zero.
@@ -62,7 +63,9 @@ func CrossValidate(ctx context.Context, d *data.Dataset, folds []Fold,
 			return Score{}, fmt.Errorf("fold %d of %d: %w", f+1, len(folds), err)
 		}
 		var score float64
-		err = gerr.Do(fmt.Sprintf("fit on fold %d", f+1), func() error {
+		// fit is the caller's own code: a panic in it is theirs, not
+		// Gorgonia's (the trainer recovers Gorgonia's inside Fit).
+		err = panics.Recover(fmt.Sprintf("fit on fold %d", f+1), panics.ErrUser, func() error {
 			var err error
 			score, err = fit(ctx, f, train, val)
 			return err

@@ -11,7 +11,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
-	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/panics"
 )
 
 // nearestCentroidAccuracy is sklearn.neighbors.NearestCentroid (euclidean):
@@ -233,7 +233,7 @@ func TestCrossValidateStops(t *testing.T) {
 					panic("shape mismatch")
 				}
 			},
-			want: []error{ErrFold, gerr.ErrGorgonia}, parts: []string{"fold 1 of 3", "shape mismatch"}, called: 1,
+			want: []error{ErrFold, panics.ErrUser}, parts: []string{"fold 1 of 3", "shape mismatch"}, called: 1,
 		},
 		{
 			name: "canceled during fold 1",
@@ -265,6 +265,9 @@ func TestCrossValidateStops(t *testing.T) {
 				if !errors.Is(err, w) {
 					t.Errorf("error %v does not wrap %v", err, w)
 				}
+			}
+			if errors.Is(err, panics.ErrGorgonia) {
+				t.Errorf("error %v blames Gorgonia for the fit function's own failure", err)
 			}
 			for _, p := range tt.parts {
 				if !strings.Contains(err.Error(), p) {
