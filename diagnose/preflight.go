@@ -53,7 +53,7 @@ import (
 //
 // The model checks train copies: m's parameters are restored bit for bit
 // before Preflight returns (and during it the model must not be used
-// elsewhere). val may be nil (no leakage check). cfg's Callbacks, Plateau,
+// elsewhere). val may be nil (no leakage check). cfg's Callbacks,
 // Metrics and progress bar are not used.
 //
 // Errors are for misuse only, never for what the checks find: a nil
@@ -150,7 +150,7 @@ func (c *checker) sample(k int) (*data.Dataset, error) {
 // of epochs full-batch steps on rows rows.
 func (c *checker) config(rows, epochs int) trainer.Config {
 	cfg := c.cfg
-	cfg.Callbacks, cfg.Plateau, cfg.Metrics, cfg.Progress = nil, nil, nil, nil
+	cfg.Callbacks, cfg.Metrics, cfg.Progress = nil, nil, nil
 	cfg.Quiet, cfg.NoShuffle, cfg.MonitorEvery = true, true, -1
 	cfg.Epochs, cfg.BatchSize = epochs, rows
 	cfg.Schedule, cfg.ScheduleEvery = schedulers.Constant{LR: c.peakLR()}, schedulers.PerEpoch

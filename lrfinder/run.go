@@ -36,7 +36,7 @@ import (
 // loss, or none (see Result.Trustworthy).
 //
 // Of cfg it overrides Schedule, ScheduleEvery, Epochs (enough to cover
-// Steps), Seed (rc.Seed) and MonitorEvery (off), and drops Plateau and
+// Steps), Seed (rc.Seed) and MonitorEvery (off), and drops
 // the Callbacks (they would change the rate or the weights mid-sweep) but
 // the progress ones (trainer.ProgressCallback); Quiet and Progress are kept.
 // Loss and BatchSize must be set, as for trainer.New.
@@ -92,7 +92,6 @@ func run(ctx context.Context, m *model.Model, cfg trainer.Config, train *data.Da
 	cfg.Epochs = (c.Steps + perEpoch - 1) / perEpoch
 	cfg.Seed = c.Seed
 	cfg.MonitorEvery = -1
-	cfg.Plateau = nil
 	cbs := []trainer.Callback{rec}
 	for _, cb := range cfg.Callbacks {
 		if _, ok := cb.(trainer.ProgressCallback); ok {

@@ -209,8 +209,7 @@ func TestRunOverridesConfig(t *testing.T) {
 	called := 0
 	cfg := trainer.Config{
 		Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, BatchSize: 5, Epochs: 1, Quiet: true,
-		Plateau: &schedulersPlateau,
-		Callbacks: []trainer.Callback{trainer.CallbackFunc(func(context.Context, *trainer.Trainer, *trainer.Event) error {
+		Callbacks: []trainer.Callback{&trainer.ReduceLROnPlateau{Config: schedulersPlateau}, trainer.CallbackFunc(func(context.Context, *trainer.Trainer, *trainer.Event) error {
 			called++
 			return nil
 		})},

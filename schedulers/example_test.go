@@ -49,16 +49,21 @@ func ExampleSolver() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := solver.AttachPlateau(plateau); err != nil {
-		log.Fatal(err)
-	}
 
 	valLoss := []float64{0.9, 0.7, 0.6, 0.61, 0.62, 0.55}
 	for epoch, loss := range valLoss {
 		lr := solver.LR()
 		// ... one epoch of solver.Step(G.NodesToValueGrads(learnables)) at lr ...
 		solver.EpochEnd()
-		reduced := solver.ReportMetric(loss)
+		// The plateau weighs the next epoch's rate; on a reduction the
+		// solver scales the schedule down by the same factor.
+		next := solver.LR()
+		newLR, reduced := plateau.Step(loss, next)
+		if reduced {
+			if err := solver.ScaleLR(newLR / next); err != nil {
+				log.Fatal(err)
+			}
+		}
 		fmt.Printf("epoch %d: lr=%.3g val_loss=%.2f reduced=%v\n", epoch+1, lr, loss, reduced)
 	}
 	fmt.Printf("next lr=%.3g\n", solver.LR())

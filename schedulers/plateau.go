@@ -105,8 +105,12 @@ func (c ReduceLROnPlateau) String() string {
 
 // Plateau is the state of a ReduceLROnPlateau: the best metric so far, the
 // bad epochs since, the cooldown left, and Scale, the product of the
-// reductions so far. Attach it to a Solver (AttachPlateau), which then
-// applies sched.At(t)·Scale() and feeds it metrics through ReportMetric.
+// reductions so far. It only decides: feed it one metric per epoch with
+// Step(metric, solver.LR()) after Solver.EpochEnd, and on a reduction lower
+// the solver's rate with Solver.ScaleLR(newLR/lr), as trainer's
+// ReduceLROnPlateau callback does. That one way composes with any schedule:
+// the rate is At(t) times the reductions, as torch's chaining of a
+// scheduler with ReduceLROnPlateau on one optimizer.
 type Plateau struct {
 	cfg      ReduceLROnPlateau
 	best     float64

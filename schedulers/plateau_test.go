@@ -12,8 +12,8 @@ import (
 	"github.com/gradtune/gradtune/goal"
 )
 
-// ReduceLROnPlateau through the Solver, one Gorgonia step per epoch, then
-// EpochEnd and ReportMetric, against torch: the rate applied each epoch and
+// ReduceLROnPlateau on a Solver, one Gorgonia step per epoch, then
+// EpochEnd, Plateau.Step and ScaleLR on a reduction, against torch: the rate applied each epoch and
 // the "reduced" answer.
 func TestPlateauMatchesTorch(t *testing.T) {
 	ts := loadSchedules(t)
@@ -54,9 +54,6 @@ func TestPlateauMatchesTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.AttachPlateau(pl); err != nil {
-				t.Fatal(err)
-			}
 			p := newProbe(t)
 			for e, m := range metrics {
 				got := p.step(t, s)
@@ -67,14 +64,19 @@ func TestPlateauMatchesTorch(t *testing.T) {
 				}
 				s.EpochEnd()
 				before := s.LR()
-				reduced := s.ReportMetric(m)
+				newLR, reduced := pl.Step(m, before)
+				if reduced {
+					if err := s.ScaleLR(newLR / before); err != nil {
+						t.Fatal(err)
+					}
+				}
 				// torch reduced iff its rate fell by more than the schedule's own step.
 				wantReduced := c.LRs[e+1] < c.LRs[e]*(1-1e-9)
 				if c.ExpGamma > 0 {
 					wantReduced = c.LRs[e+1] < c.LRs[e]*c.ExpGamma*(1-1e-9)
 				}
 				if reduced != wantReduced {
-					t.Errorf("epoch %d, metric %v: ReportMetric = %v, want %v (torch %.6g → %.6g)",
+					t.Errorf("epoch %d, metric %v: Step reduced = %v, want %v (torch %.6g → %.6g)",
 						e, m, reduced, wantReduced, c.LRs[e], c.LRs[e+1])
 				}
 				if reduced {
@@ -150,21 +152,6 @@ func TestPlateauScale(t *testing.T) {
 			t.Errorf("epoch %d: Step(%v, %v) = %v, %v, Scale %v; want %v, %v, %v",
 				i, c.metric, c.lr, lr, reduced, p.Scale(), c.wantLR, c.wantReduced, c.wantScale)
 		}
-	}
-}
-
-func TestReportMetricWithoutPlateau(t *testing.T) {
-	s, err := NewSolver(G.NewVanillaSolver(), Constant{LR: 0.1}, PerEpoch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range []float64{1, 2, 3, math.NaN()} {
-		if s.ReportMetric(m) || s.LR() != 0.1 {
-			t.Fatalf("ReportMetric(%v) without a plateau: reduced or LR %v ≠ 0.1", m, s.LR())
-		}
-	}
-	if err := s.AttachPlateau(nil); !errors.Is(err, ErrConfig) {
-		t.Errorf("AttachPlateau(nil) = %v, want ErrConfig", err)
 	}
 }
 

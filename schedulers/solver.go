@@ -21,17 +21,16 @@ const (
 //
 // It counts completed epochs (EpochEnd calls) and completed steps (Step
 // calls) separately; the schedule's t is the one its Interval names, so the
-// first epoch or step uses At(0). The rate is At(t)·ScaleLR's factors so
-// far, times Plateau.Scale() with a Plateau attached.
+// first epoch or step uses At(0). The rate is At(t) times ScaleLR's factors
+// so far: a Plateau (or any rule of your own) lowers it through ScaleLR.
 type Solver struct {
-	inner   G.Solver
-	sched   Schedule
-	every   Interval
-	epochs  int
-	steps   int
-	scale   float64 // the product of ScaleLR's factors; 1 at NewSolver
-	plateau *Plateau
-	lr      float64
+	inner  G.Solver
+	sched  Schedule
+	every  Interval
+	epochs int
+	steps  int
+	scale  float64 // the product of ScaleLR's factors; 1 at NewSolver
+	lr     float64
 }
 
 var _ G.Solver = (*Solver)(nil)
@@ -101,19 +100,6 @@ func (s *Solver) EpochEnd() {
 	}
 }
 
-// AttachPlateau makes the rate At(t)·p.Scale() from now on, p's reductions
-// driven by ReportMetric. It replaces any Plateau attached before. Until p
-// first reduces, the schedule is untouched. MinLR bounds each reduction, as
-// in torch, not the schedule: a decaying schedule may later go below it.
-func (s *Solver) AttachPlateau(p *Plateau) error {
-	if p == nil {
-		return fmt.Errorf("%w: nil Plateau", ErrConfig)
-	}
-	s.plateau = p
-	s.apply()
-	return nil
-}
-
 // ScaleLR multiplies the rate by factor from the next Step on, on top of the
 // schedule: the rate becomes At(t)·s, s the product of every factor given so
 // far. A ReduceLROnPlateau written outside this package lowers the rate with
@@ -128,24 +114,6 @@ func (s *Solver) ScaleLR(factor float64) error {
 	return nil
 }
 
-// ReportMetric feeds the attached Plateau one epoch's monitored metric (say,
-// the validation loss; NaN counts as no improvement) and returns whether it
-// reduced the rate; without a Plateau it does nothing and returns false.
-// Call it once per epoch, after EpochEnd: the rate it weighs a reduction
-// against (Eps, MinLR) is then the next epoch's, as torch's
-// scheduler.step(); plateau.step(metric). With a Constant schedule the rates
-// equal torch's ReduceLROnPlateau alone; with Exponential, StepDecay or
-// MultiStep, torch's chaining of the two on one optimizer.
-func (s *Solver) ReportMetric(v float64) (reduced bool) {
-	if s.plateau == nil {
-		return false
-	}
-	if _, reduced = s.plateau.Step(v, s.lr); reduced {
-		s.apply()
-	}
-	return reduced
-}
-
 // apply sets the rate for the current epoch or step count.
 func (s *Solver) apply() {
 	t := s.epochs
@@ -154,9 +122,6 @@ func (s *Solver) apply() {
 	}
 	s.lr = s.sched.At(t)
 	s.lr *= s.scale
-	if s.plateau != nil {
-		s.lr *= s.plateau.Scale()
-	}
 	if rs, ok := s.inner.(RateSetter); ok {
 		rs.SetLR(s.lr)
 		return

@@ -104,7 +104,8 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 
 // ReduceLROnPlateau lowers the rate when Monitor stops improving
 // (schedulers.ReduceLROnPlateau, torch's semantics), on top of the schedule.
-// Config.Plateau is a shortcut for this callback with the default Monitor.
+// It is the one way to reduce on plateau: schedulers.Plateau decides, and
+// ScaleLR lowers the scheduled rate.
 // Config.Mode goal.Auto (the zero value) takes the monitored metric's
 // direction (Trainer.MonitorDirection): val_accuracy is maximized, a loss
 // minimized; a Monitor it cannot resolve, or a val_* one when Fit has no

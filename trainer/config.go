@@ -37,13 +37,6 @@ type Config struct {
 	// ScheduleEvery says whether the schedule advances per epoch (default)
 	// or per optimizer step.
 	ScheduleEvery schedulers.Interval
-	// Plateau, if set, scales the schedule down when the monitored loss
-	// stops improving (torch's ReduceLROnPlateau): the validation loss when
-	// Fit has a validation set, else the training loss; checked after every
-	// epoch, after the schedule has advanced. It is ReduceLROnPlateau with
-	// the default Monitor, first among the callbacks; its Mode goal.Auto
-	// means minimize, as for any loss.
-	Plateau *schedulers.ReduceLROnPlateau
 	// Regularizers are added to the loss node, over the parameters that
 	// Regularized selects.
 	Regularizers []regularizers.Regularizer

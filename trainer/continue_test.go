@@ -23,6 +23,16 @@ type chunkedRun struct {
 	lrs     LRMonitor
 }
 
+// plateauOf returns the ReduceLROnPlateau among cfg's callbacks, or nil.
+func plateauOf(cfg Config) *ReduceLROnPlateau {
+	for _, cb := range cfg.Callbacks {
+		if p, ok := cb.(*ReduceLROnPlateau); ok {
+			return p
+		}
+	}
+	return nil
+}
+
 // runInChunks trains a fresh model for 4 epochs in 4/perFit Fit calls of
 // perFit epochs each.
 func runInChunks(t *testing.T, cfg Config, dropout float64, perFit int, train, val *data.Dataset) chunkedRun {
@@ -34,11 +44,11 @@ func runInChunks(t *testing.T, cfg Config, dropout float64, perFit int, train, v
 	var r chunkedRun
 	cfg.Epochs, cfg.Quiet, cfg.MonitorEvery = perFit, true, 3
 	// Callbacks whose state spans the Fit calls: fresh ones per run.
-	cfg.Callbacks = []Callback{&r.lrs, &EarlyStopping{Patience: 100, KeepLastWeights: true}}
-	if cfg.Plateau != nil {
-		p := *cfg.Plateau
-		cfg.Plateau = &p
+	cbs := []Callback{&r.lrs, &EarlyStopping{Patience: 100, KeepLastWeights: true}}
+	if p := plateauOf(cfg); p != nil {
+		cbs = append([]Callback{&ReduceLROnPlateau{Monitor: p.Monitor, Config: p.Config}}, cbs...)
 	}
+	cfg.Callbacks = cbs
 	tr, err := New(m, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +122,7 @@ func TestFitInChunksEqualsOneFit(t *testing.T) {
 			ScheduleEvery: schedulers.PerStep}, nil},
 		// A threshold that few epochs meet: the rate halves at most epochs.
 		{"plateau", Config{Schedule: schedulers.Constant{LR: 0.02},
-			Plateau: &schedulers.ReduceLROnPlateau{Factor: 0.5, Patience: 0, Threshold: 0.5}}, nil},
+			Callbacks: []Callback{&ReduceLROnPlateau{Config: schedulers.ReduceLROnPlateau{Factor: 0.5, Patience: 0, Threshold: 0.5}}}}, nil},
 	}
 	for _, c := range cases {
 		chunks := c.chunks
@@ -127,7 +137,7 @@ func TestFitInChunksEqualsOneFit(t *testing.T) {
 				if len(whole.hist.Epochs) != 4 || len(whole.lrs.LRs) != 32 {
 					t.Fatalf("one Fit of 4 epochs ran %d epochs, %d steps; want 4, 32", len(whole.hist.Epochs), len(whole.lrs.LRs))
 				}
-				if cfg.Plateau != nil && !slices.ContainsFunc(whole.hist.Epochs, func(e EpochStats) bool { return e.LRReduced }) {
+				if plateauOf(cfg) != nil && !slices.ContainsFunc(whole.hist.Epochs, func(e EpochStats) bool { return e.LRReduced }) {
 					t.Fatal("the plateau never reduced the rate: the case tests nothing")
 				}
 				for _, perFit := range chunks {

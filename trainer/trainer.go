@@ -62,13 +62,6 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if c.Plateau != nil {
-		if err := c.Plateau.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: Plateau: %w", ErrConfig, err)
-		}
-		// The shortcut is the callback, first in line.
-		c.Callbacks = append([]Callback{&ReduceLROnPlateau{Config: *c.Plateau}}, c.Callbacks...)
-	}
 	arrangeCallbacks(&c)
 	// Build a one-row training graph once, so that a loss, regularizer or
 	// network that cannot work is refused here rather than at Fit.
@@ -93,6 +86,36 @@ func (t *Trainer) Model() *model.Model { return t.m }
 // LR returns the learning rate the next step will use. At EpochEnd it is
 // the next epoch's rate: the schedule has already advanced.
 func (t *Trainer) LR() float64 { return t.solver.LR() }
+
+// Steps returns the number of optimizer steps taken so far, over every Fit
+// and TrainBatch call.
+func (t *Trainer) Steps() int {
+	if t == nil || t.solver == nil {
+		return 0
+	}
+	return t.solver.Steps()
+}
+
+// Epochs returns the number of epochs completed so far, over every Fit call.
+func (t *Trainer) Epochs() int {
+	if t == nil {
+		return 0
+	}
+	return t.epochs
+}
+
+// MetricNames returns the names of Config.Metrics, in order: the keys of
+// EpochStats.ValMetrics (without the "val_" prefix a monitor adds).
+func (t *Trainer) MetricNames() []string {
+	if t == nil {
+		return nil
+	}
+	names := make([]string, len(t.cfg.Metrics))
+	for i, m := range t.cfg.Metrics {
+		names[i] = m.Name()
+	}
+	return names
+}
 
 // ScaleLR multiplies the learning rate by factor from the next step on, on
 // top of Config.Schedule: the rate becomes Schedule.At(t)·s, s the product

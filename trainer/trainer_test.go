@@ -592,7 +592,7 @@ func TestPlateauReducesTheRate(t *testing.T) {
 	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Seed: 3})
 	ds, _ := data.FromRows([][]float64{{1}, {2}, {3}}, [][]float64{{3}, {6}, {9}}, tensor.Float32)
 	tr, err := New(m, Config{Loss: losses.MSE{}, Schedule: schedulers.Constant{LR: 1e-3}, Epochs: 4, BatchSize: 3, Quiet: true,
-		Plateau: &schedulers.ReduceLROnPlateau{Factor: 0.5, Patience: 0, Threshold: 0.999}})
+		Callbacks: []Callback{&ReduceLROnPlateau{Config: schedulers.ReduceLROnPlateau{Factor: 0.5, Patience: 0, Threshold: 0.999}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -609,8 +609,14 @@ func TestPlateauReducesTheRate(t *testing.T) {
 	if !reflect.DeepEqual(lrs, []float64{1e-3, 1e-3, 5e-4, 2.5e-4}) || !reflect.DeepEqual(reduced, []bool{false, true, true, true}) {
 		t.Errorf("epoch rates %v reduced %v, want [0.001 0.001 0.0005 0.00025] [false true true true]", lrs, reduced)
 	}
-	if _, err := New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 1, Plateau: &schedulers.ReduceLROnPlateau{Factor: 2}}); !errors.Is(err, ErrConfig) {
-		t.Errorf("Plateau Factor 2: error = %v, want ErrConfig", err)
+	bad, err := New(m, Config{Loss: losses.MSE{}, Epochs: 1, BatchSize: 1, Quiet: true,
+		Callbacks: []Callback{&ReduceLROnPlateau{Config: schedulers.ReduceLROnPlateau{Factor: 2}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bad.Close()
+	if _, err := bad.Fit(ctx, ds, nil); !errors.Is(err, ErrConfig) || bad.Steps() != 0 {
+		t.Errorf("Plateau Factor 2: Fit error = %v after %d steps, want ErrConfig before any step", err, bad.Steps())
 	}
 }
 
