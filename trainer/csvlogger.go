@@ -39,14 +39,9 @@ type CSVLogger struct {
 func (c *CSVLogger) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 	switch e.Kind {
 	case FitStart:
-		if err := t.usable(); err != nil {
-			return fmt.Errorf("CSVLogger: %w", err)
-		}
 		var validated []string // the metrics each epoch will have val_ values of
 		if e.Validation {
-			for _, m := range t.cfg.Metrics {
-				validated = append(validated, m.Name())
-			}
+			validated = t.MetricNames()
 		}
 		return c.open(e.Epoch, csvColumns(validated))
 	case EpochEnd:
