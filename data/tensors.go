@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/vec"
 )
 
 // This file holds the small helpers that move float64 rows in and out of
@@ -101,6 +103,9 @@ func checkFinite(name string, t *tensor.Dense) error {
 
 // firstNonFinite returns the index of the first NaN or ±Inf in s, or -1.
 func firstNonFinite[T float32 | float64](s []T) int {
+	if vec.AllFinite(s) { // vectorized: the common case costs a fraction of the scan
+		return -1
+	}
 	for i, v := range s {
 		if v-v != 0 { // NaN - NaN and Inf - Inf are NaN; finite v - v is 0.
 			return i
