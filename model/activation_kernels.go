@@ -58,11 +58,9 @@ func erf[T float](x T) T   { return T(math.Erf(float64(x))) }
 // relu: clamp_min(x, 0); backward threshold_backward(g, y, 0): 0 where y ≤ 0.
 func relu[T float]() unary[T] {
 	return unary[T]{
-		fwd: func(dst, x []T) {
-			for i, v := range x {
-				dst[i] = max(v, 0)
-			}
-		},
+		// max(x, 0) is x where x > 0 or NaN and +0 elsewhere (-0 included):
+		// ReLUBackward with g = x, vectorized where AVX is available.
+		fwd: func(dst, x []T) { vec.ReLUBackward(dst, x, x) },
 		bwd: vec.ReLUBackward[T], // g where x > 0 (or NaN), else +0; AVX where available
 	}
 }
