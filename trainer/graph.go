@@ -128,7 +128,11 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 		if _, err = G.Grad(cost, mg.Learnables...); err != nil {
 			return fmt.Errorf("differentiating the loss (does every parameter affect the output?): %w", err)
 		}
-		lg.vm = G.NewTapeMachine(g, G.BindDualValues(mg.Learnables...))
+		var opts []G.VMOpt
+		if dual := needDualValues(g, mg.Learnables); len(dual) > 0 {
+			opts = append(opts, G.BindDualValues(dual...))
+		}
+		lg.vm = G.NewTapeMachine(g, opts...)
 		return nil
 	})
 	if err != nil {
@@ -141,6 +145,45 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	lg.by = tensor.New(tensor.Of(dt), tensor.WithShape(batch, width))
 	lg.bm = tensor.New(tensor.Of(dt), tensor.WithShape(batch))
 	return lg, nil
+}
+
+// forceDualValues makes needDualValues bind every learnable, as Gorgonia's
+// usual way; tests compare the two ways.
+var forceDualValues = false
+
+// needDualValues returns the learnables whose gradient must be accumulated
+// into a dual value by the tape machine (G.BindDualValues) rather than read
+// straight from their gradient node.
+//
+// Reading the node saves a pass over every gradient each step (the tape
+// machine adds each gradient node's value into a zeroed dual value). It is
+// safe when the solver may zero what it reads (Gorgonia's solvers do) and
+// nothing else can write that memory before the step: the gradient node
+// is computed by an op that writes a fresh output of the parameter's own
+// shape (not a view: ReturnsPtr false; not in place: OverwritesInput < 0),
+// which Gorgonia's register allocator gives a register of its own, and no
+// other node reads it. Anything else — a sum of partial gradients, which
+// Gorgonia adds in place, a constant — keeps the dual value.
+func needDualValues(g *G.ExprGraph, learnables G.Nodes) G.Nodes {
+	var dual G.Nodes
+	for _, l := range learnables {
+		if forceDualValues || !ownsGradient(g, l) {
+			dual = append(dual, l)
+		}
+	}
+	return dual
+}
+
+func ownsGradient(g *G.ExprGraph, l *G.Node) bool {
+	d := l.Deriv()
+	if d == nil || d.Op() == nil || d.IsVar() {
+		return false
+	}
+	op := d.Op()
+	if op.ReturnsPtr() || op.OverwritesInput() >= 0 || !d.Shape().Eq(l.Shape()) || len(d.Shape()) != len(l.Shape()) || d.Dtype() != l.Dtype() {
+		return false
+	}
+	return g.To(d.ID()).Len() == 0
 }
 
 // penalty sums every regularizer's penalty: cfg.Regularizers over the
