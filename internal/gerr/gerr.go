@@ -59,14 +59,27 @@ func Do(what string, fn func() error) error {
 func User(what string, fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			kind := panics.ErrUser
-			if raisedInGorgonia() {
-				kind = panics.ErrGorgonia
-			}
-			err = &panics.Error{Op: what, Kind: kind, Value: r, Stack: debug.Stack()}
+			err = Recovered(what, r)
 		}
 	}()
 	return fn()
+}
+
+// Recovered makes r, just recovered from a panic in code a user may have
+// written, into the error User returns. Call it from the deferred function
+// that recovered r, where the panicking stack is still there to read.
+func Recovered(what string, r any) *panics.Error {
+	kind := panics.ErrUser
+	if raisedInGorgonia() {
+		kind = panics.ErrGorgonia
+	}
+	return RecoveredAs(what, kind, r)
+}
+
+// RecoveredAs makes r, just recovered, into a *panics.Error of the given
+// kind with the stack. Call it from the deferred function that recovered r.
+func RecoveredAs(what string, kind error, r any) *panics.Error {
+	return &panics.Error{Op: what, Kind: kind, Value: r, Stack: debug.Stack()}
 }
 
 // Value runs fn like User and returns its result as well: the zero T when
