@@ -4,7 +4,9 @@
 //
 // No panic from Gorgonia escapes this package: graph building and execution
 // run behind internal/gerr, and every input is validated before it reaches a
-// graph.
+// graph. A panic in code of yours that the trainer calls (a Loss, a
+// Regularizer, Config.Regularized, a callback, a metric) comes back as an
+// error wrapping panics.ErrUser, with its stack (see package panics).
 package trainer
 
 import (
