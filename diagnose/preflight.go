@@ -111,7 +111,11 @@ func Preflight(ctx context.Context, m *model.Model, cfg trainer.Config, train, v
 	}
 	data.Shuffle(order, rand.NewPCG(o.Seed, 0x70726566)) // "pref"
 	c := &checker{ctx: ctx, m: m, cfg: cfg, train: train, order: order, o: o, restore: restore}
-	err = gerr.Do("diagnose: preflight", func() error {
+	// The checks run the trainer on the caller's model and configuration,
+	// which turns its own and Gorgonia's panics into errors; this boundary
+	// catches the rest (the caller's code the trainer does not guard), so
+	// it labels a panic by where it was raised.
+	err = gerr.User("diagnose: preflight", func() error {
 		for _, check := range []func() ([]Diagnosis, error){c.initLoss, c.gradients, c.overfit} {
 			found, err := check()
 			if err != nil {

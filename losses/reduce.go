@@ -51,14 +51,16 @@ func Reduce(l Loss, pred, target *G.Node, r Reduction) (*G.Node, error) {
 	if r != Mean && r != Sum && r != None {
 		return nil, fmt.Errorf("%w: reduction = %d, want Mean (0), Sum (1) or None (2)", ErrConfig, int(r))
 	}
+	// l may be a user's loss: its methods run behind gerr.User, which wins
+	// over the gerr.Do around our own Gorgonia calls.
 	var out *G.Node
-	err := gerr.Do("losses: reduce "+l.String()+" "+r.String(), func() error {
-		ps, err := l.PerSample(pred, target)
+	err := gerr.Do(fmt.Sprintf("losses: reduce %T %v", l, r), func() error {
+		ps, err := gerr.Value(fmt.Sprintf("losses: %T PerSample", l), func() (*G.Node, error) { return l.PerSample(pred, target) })
 		if err != nil {
 			return err
 		}
 		if s, b := ps.Shape(), pred.Shape()[0]; len(s) != 1 || s[0] != b {
-			return fmt.Errorf("%w: %v gave per-sample shape %v, want (%d,)", ErrConfig, l, s, b)
+			return fmt.Errorf("%w: %T gave per-sample shape %v, want (%d,)", ErrConfig, l, s, b)
 		}
 		sw, ok := l.(SampleWeighter)
 		if !ok {
@@ -72,7 +74,7 @@ func Reduce(l Loss, pred, target *G.Node, r Reduction) (*G.Node, error) {
 			}
 			return err
 		}
-		c, err := sw.SampleWeights(target)
+		c, err := gerr.Value(fmt.Sprintf("losses: %T SampleWeights", l), func() (*G.Node, error) { return sw.SampleWeights(target) })
 		if err != nil {
 			return err
 		}

@@ -69,7 +69,10 @@ func Run(ctx context.Context, m *model.Model, cfg trainer.Config, train *data.Da
 			}
 		}
 	}()
-	err = gerr.Do("lrfinder: range test", func() error {
+	// The trainer turns its own and Gorgonia's panics into errors; this
+	// boundary catches the rest (the caller's code the trainer does not
+	// guard), so it labels a panic by where it was raised.
+	err = gerr.User("lrfinder: range test", func() error {
 		var e error
 		res, e = run(ctx, m, cfg, train, c)
 		return e

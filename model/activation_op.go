@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // actOp applies a kernel elementwise. We use our own Gorgonia op rather than
@@ -27,7 +29,13 @@ type actGradOp struct {
 }
 
 func applyKernel(k *kernel, x *G.Node) (*G.Node, error) {
-	return G.ApplyOp(actOp{k: k, buf: new(outBuf)}, x)
+	var y *G.Node
+	err := gerr.Do("model: activation "+k.name, func() error {
+		var err error
+		y, err = G.ApplyOp(actOp{k: k, buf: new(outBuf)}, x)
+		return err
+	})
+	return y, err
 }
 
 func (op actOp) Arity() int { return 1 }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // Dropout zeroes each element of its input with probability Rate during
@@ -33,7 +35,13 @@ func (d Dropout) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.HadamardProd(x, mask)
+	var y *G.Node
+	err = gerr.Do("model: layer "+name+" dropout", func() error {
+		var err error
+		y, err = G.HadamardProd(x, mask)
+		return err
+	})
+	return y, err
 }
 
 // dropoutMask keeps a value when u ≥ rate for u ~ U[0, 1), i.e. with

@@ -52,7 +52,14 @@ func (s *Scope) Feed(name string, shape []int, fill func(rng *rand.Rand, dst []f
 	if err != nil {
 		return nil, err
 	}
-	n := G.NewTensor(s.g, s.Dtype(), len(shape), G.WithShape(shape...), G.WithName(name))
+	var n *G.Node
+	err = gerr.Do("model: feed "+name, func() error {
+		n = G.NewTensor(s.g, s.Dtype(), len(shape), G.WithShape(shape...), G.WithName(name))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.feeds = append(s.feeds, &Feed{Node: n, Fill: fill, buf: make([]float64, vol), value: value})
 	return n, nil
 }
@@ -64,7 +71,13 @@ func (s *Scope) Feed(name string, shape []int, fill func(rng *rand.Rand, dst []f
 // values, bit for bit.
 func (g *Graph) FillFeeds(rng *rand.Rand) error {
 	for _, f := range g.Feeds {
-		f.Fill(rng, f.buf)
+		err := gerr.User("model: feed "+f.Node.Name()+" Fill", func() error {
+			f.Fill(rng, f.buf)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 		switch d := f.value.Data().(type) {
 		case []float64:
 			copy(d, f.buf)
@@ -73,7 +86,7 @@ func (g *Graph) FillFeeds(rng *rand.Rand) error {
 				d[i] = float32(v)
 			}
 		}
-		err := gerr.Do("model: fill feed "+f.Node.Name(), func() error { return G.Let(f.Node, f.value) })
+		err = gerr.Do("model: fill feed "+f.Node.Name(), func() error { return G.Let(f.Node, f.value) })
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/regularizers"
 )
 
@@ -57,7 +58,12 @@ func (d Dense) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	y, err := denseLayer(x, w, b, s.needsGradient(x))
+	var y *G.Node
+	err = gerr.Do("model: layer "+name+" dense", func() error {
+		var err error
+		y, err = denseLayer(x, w, b, s.needsGradient(x))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", name, err)
 	}
@@ -110,7 +116,7 @@ func (m MLP) Build(s *Scope, x *G.Node) (*G.Node, error) {
 		if h, err = (Dense{Units: units, Init: init}).Build(s, h, fmt.Sprintf("dense%d", i)); err != nil {
 			return nil, err
 		}
-		if h, err = act.Apply(h); err != nil {
+		if h, err = apply(act, h); err != nil {
 			return nil, err
 		}
 		s.Watch(fmt.Sprintf("dense%d/%v", i, act), h)

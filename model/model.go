@@ -157,22 +157,22 @@ func (m *Model) newGraph(batch int, training, create bool) (*Graph, error) {
 	s := &Scope{m: m, g: g, training: training, create: create}
 	err := gerr.Do("model: build graph", func() error {
 		gr.X = G.NewMatrix(g, m.cfg.Dtype, G.WithShape(batch, m.cfg.Inputs), G.WithName("x"))
-		out, err := m.net.Build(s, gr.X)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			return fmt.Errorf("%w: network returned a nil output node", ErrConfig)
-		}
-		if sh := out.Shape(); len(sh) != 2 || sh[0] != batch {
-			return fmt.Errorf("%w: network output shape %v, want (batch=%d, outputs)", ErrConfig, sh, batch)
-		}
-		gr.Out = out
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	out, err := gerr.Value(fmt.Sprintf("model: %T Build", m.net), func() (*G.Node, error) { return m.net.Build(s, gr.X) })
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, fmt.Errorf("%w: network returned a nil output node", ErrConfig)
+	}
+	if sh := out.Shape(); len(sh) != 2 || sh[0] != batch {
+		return nil, fmt.Errorf("%w: network output shape %v, want (batch=%d, outputs)", ErrConfig, sh, batch)
+	}
+	gr.Out = out
 	if !create && len(s.nodes) != len(m.params) {
 		return nil, fmt.Errorf("%w: network declared %d parameters, first build declared %d (Build must be deterministic)", ErrConfig, len(s.nodes), len(m.params))
 	}
@@ -273,7 +273,14 @@ func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
 		}
 		p = s.m.params[i]
 	}
-	n := G.NewTensor(s.g, s.m.cfg.Dtype, len(spec.Shape), G.WithShape(spec.Shape...), G.WithName(spec.Name), G.WithValue(p.Value.Clone()))
+	var n *G.Node
+	err := gerr.Do("model: parameter "+spec.Name, func() error {
+		n = G.NewTensor(s.g, s.m.cfg.Dtype, len(spec.Shape), G.WithShape(spec.Shape...), G.WithName(spec.Name), G.WithValue(p.Value.Clone()))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if s.create {
 		// Check the regularizers once, on a graph that is thrown away, so
 		// that training graphs hold only the penalties the trainer adds.
@@ -281,7 +288,8 @@ func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
 			if r == nil {
 				return nil, fmt.Errorf("%w: parameter %s has a nil regularizer", ErrConfig, spec.Name)
 			}
-			if _, err := r.Penalty(G.Nodes{n}); err != nil {
+			op := fmt.Sprintf("model: parameter %s: %T Penalty", spec.Name, r)
+			if err := gerr.User(op, func() error { _, err := r.Penalty(G.Nodes{n}); return err }); err != nil {
 				return nil, fmt.Errorf("%w: parameter %s: %w", ErrConfig, spec.Name, err)
 			}
 		}
@@ -301,7 +309,8 @@ func initialValue(spec ParamSpec, cfg Config) (*tensor.Dense, error) {
 		init = Zeros{}
 	}
 	if v, ok := init.(validator); ok {
-		if err := v.Validate(spec.FanIn, spec.FanOut); err != nil {
+		op := fmt.Sprintf("model: parameter %s: %T Validate", spec.Name, init)
+		if err := gerr.User(op, func() error { return v.Validate(spec.FanIn, spec.FanOut) }); err != nil {
 			if !errors.Is(err, ErrConfig) { // a user's initializer
 				err = fmt.Errorf("%w: %w", ErrConfig, err)
 			}
@@ -310,6 +319,13 @@ func initialValue(spec ParamSpec, cfg Config) (*tensor.Dense, error) {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(spec.Name))
-	init.Init(vals, spec.FanIn, spec.FanOut, rand.New(rand.NewPCG(cfg.Seed, h.Sum64())))
+	rng := rand.New(rand.NewPCG(cfg.Seed, h.Sum64()))
+	err := gerr.User(fmt.Sprintf("model: parameter %s: %T Init", spec.Name, init), func() error {
+		init.Init(vals, spec.FanIn, spec.FanOut, rng)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	return dense.FromFloat64(cfg.Dtype, vals, spec.Shape...)
 }

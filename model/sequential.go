@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // Sequential applies its Layers in order, like torch.nn.Sequential or a
@@ -33,8 +35,10 @@ func (q Sequential) Build(s *Scope, x *G.Node) (*G.Node, error) {
 		if l == nil {
 			return nil, fmt.Errorf("%w: Sequential Layers[%d] is nil", ErrConfig, i)
 		}
+		name := fmt.Sprintf("layer%d", i)
 		var err error
-		if h, err = l.Build(s, h, fmt.Sprintf("layer%d", i)); err != nil {
+		h, err = gerr.Value(fmt.Sprintf("model: Sequential %s (%T) Build", name, l), func() (*G.Node, error) { return l.Build(s, h, name) })
+		if err != nil {
 			return nil, err
 		}
 		if h == nil {
@@ -42,6 +46,11 @@ func (q Sequential) Build(s *Scope, x *G.Node) (*G.Node, error) {
 		}
 	}
 	return h, nil
+}
+
+// apply runs act.Apply, a user's or ours, behind gerr.User.
+func apply(act Activation, x *G.Node) (*G.Node, error) {
+	return gerr.Value(fmt.Sprintf("model: %T Apply", act), func() (*G.Node, error) { return act.Apply(x) })
 }
 
 // Act is a layer applying an Activation elementwise; the output has the
@@ -53,7 +62,7 @@ func (a Act) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
 	if a.Activation == nil {
 		return nil, fmt.Errorf("%w: layer %s: Act with a nil Activation", ErrConfig, name)
 	}
-	y, err := a.Activation.Apply(x)
+	y, err := apply(a.Activation, x)
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", name, err)
 	}

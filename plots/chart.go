@@ -10,6 +10,9 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/panics"
 )
 
 // Mark is a labeled vertical line at X, e.g. a suggested learning rate.
@@ -131,7 +134,7 @@ func (c Chart) Save(path string, width, height vg.Length) error {
 func save(p *plot.Plot, width, height vg.Length, path string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %s: gonum/plot: %v", ErrInput, path, r)
+			err = fmt.Errorf("%w: %w", ErrInput, gerr.RecoveredAs(path+": gonum/plot", panics.ErrDependency, r))
 		}
 	}()
 	return p.Save(width, height, path)

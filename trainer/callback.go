@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // ErrStopTraining, returned by a callback, ends Fit after the current event
@@ -78,6 +80,9 @@ type Event struct {
 // (progress callbacks first, see ProgressCallback).
 // Returning ErrStopTraining stops training cleanly; any other error stops it
 // and is returned by Fit, wrapped with the event and the callback's name.
+// A panic in OnEvent comes back from Fit as an error wrapping
+// panics.ErrUser (with its stack; see package panics), not as a panic: Fit
+// then still closes its graphs and emits FitEnd.
 // Callbacks run on Fit's goroutine and may use the Trainer's methods, such
 // as ResolveMonitor, Weights, SetWeights, Save, SaveFile, LR and ScaleLR:
 // EarlyStopping, ReduceLROnPlateau and ModelCheckpoint need nothing more.
@@ -97,7 +102,8 @@ func (f CallbackFunc) OnEvent(ctx context.Context, t *Trainer, e *Event) error {
 func (t *Trainer) emit(ctx context.Context, e *Event) error {
 	e.Epochs, e.Batches = t.lastEpoch, t.batches
 	for _, cb := range t.cfg.Callbacks {
-		if err := cb.OnEvent(ctx, t, e); err != nil {
+		err := gerr.User(fmt.Sprintf("trainer: %T OnEvent", cb), func() error { return cb.OnEvent(ctx, t, e) })
+		if err != nil {
 			if errors.Is(err, ErrStopTraining) {
 				return &stopped{by: fmt.Sprintf("%T", cb)}
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // Evaluate returns the mean data loss of the current weights on ds and each
@@ -47,7 +48,7 @@ func (t *Trainer) evaluate(p *prepared) (float64, map[string]float64, error) {
 	ms := map[string]float64{}
 	outputs, k := t.m.Outputs(), p.raw.Targets()
 	for _, m := range t.cfg.Metrics {
-		v, err := m.Eval(out, p.rawY, n, outputs, k)
+		v, err := gerr.Value("trainer: metric "+m.Name()+" Eval", func() (float64, error) { return m.Eval(out, p.rawY, n, outputs, k) })
 		if err != nil {
 			return 0, nil, fmt.Errorf("metric %s: %w", m.Name(), err)
 		}

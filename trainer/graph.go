@@ -65,13 +65,19 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 	}
 	lg := &lossGraph{Graph: mg, readBack: &readBack{}}
 	dt := m.Dtype()
-	width := cfg.Loss.TargetWidth(m.Outputs())
+	width, err := targetWidth(cfg.Loss, m.Outputs())
+	if err != nil {
+		return nil, err
+	}
+	// The closure calls into Gorgonia; the calls into a user's loss and
+	// regularizers inside it run behind their own gerr.User, which wins.
 	err = gerr.Do("trainer: build loss graph", func() error {
 		g := mg.G
 		lg.target = G.NewMatrix(g, dt, G.WithShape(batch, width), G.WithName("target"))
 		lg.mask = G.NewVector(g, dt, G.WithShape(batch), G.WithName("row_mask"))
 		var err error
-		if lg.perSample, err = cfg.Loss.PerSample(mg.Out, lg.target); err != nil {
+		op := fmt.Sprintf("trainer: loss %T PerSample", cfg.Loss)
+		if lg.perSample, err = gerr.Value(op, func() (*G.Node, error) { return cfg.Loss.PerSample(mg.Out, lg.target) }); err != nil {
 			return err
 		}
 		if sh := lg.perSample.Shape(); len(sh) != 1 || sh[0] != batch {
@@ -79,7 +85,8 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 		}
 		cm := lg.mask
 		if sw, ok := cfg.Loss.(losses.SampleWeighter); ok {
-			if lg.sampleWeight, err = sw.SampleWeights(lg.target); err != nil {
+			op := fmt.Sprintf("trainer: loss %T SampleWeights", cfg.Loss)
+			if lg.sampleWeight, err = gerr.Value(op, func() (*G.Node, error) { return sw.SampleWeights(lg.target) }); err != nil {
 				return err
 			}
 			if cm, err = G.HadamardProd(lg.sampleWeight, lg.mask); err != nil {
@@ -196,7 +203,11 @@ func penalty(m *model.Model, mg *model.Graph, cfg *Config) (*G.Node, error) {
 	}
 	var ws G.Nodes
 	for i, p := range m.Params() {
-		if selected(p) {
+		ok, err := gerr.Value("trainer: Config.Regularized", func() (bool, error) { return selected(p), nil })
+		if err != nil {
+			return nil, err
+		}
+		if ok {
 			ws = append(ws, mg.Learnables[i])
 		}
 	}
@@ -205,7 +216,7 @@ func penalty(m *model.Model, mg *model.Graph, cfg *Config) (*G.Node, error) {
 	}
 	var total *G.Node
 	add := func(r regularizers.Regularizer, over G.Nodes) error {
-		p, err := r.Penalty(over)
+		p, err := gerr.Value(fmt.Sprintf("trainer: regularizer %T Penalty", r), func() (*G.Node, error) { return r.Penalty(over) })
 		if err != nil {
 			return err
 		}
@@ -257,6 +268,11 @@ func (lg *lossGraph) run() error {
 		}
 		return err
 	})
+}
+
+// targetWidth is l.TargetWidth(outputs), a user's loss method, behind gerr.User.
+func targetWidth(l losses.Loss, outputs int) (int, error) {
+	return gerr.Value(fmt.Sprintf("trainer: loss %T TargetWidth", l), func() (int, error) { return l.TargetWidth(outputs), nil })
 }
 
 func (lg *lossGraph) close() {

@@ -4,7 +4,9 @@
 //
 // No panic from Gorgonia escapes this package: graph building and execution
 // run behind internal/gerr, and every input is validated before it reaches a
-// graph.
+// graph. A panic in code of yours that the trainer calls (a Loss, a
+// Regularizer, Config.Regularized, a callback, a metric) comes back as an
+// error wrapping panics.ErrUser, with its stack (see package panics).
 package trainer
 
 import (
@@ -16,6 +18,7 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/schedulers"
 )
@@ -186,11 +189,17 @@ func (t *Trainer) prepare(ds *data.Dataset, which string) (*prepared, error) {
 	}
 	n, k := conv.Len(), conv.Targets()
 	rawY := dense.Float64s(conv.Y)
-	enc, err := t.cfg.Loss.EncodeTargets(rawY, n, k, t.m.Outputs())
+	enc, err := gerr.Value(fmt.Sprintf("trainer: loss %T EncodeTargets", t.cfg.Loss), func() ([]float64, error) {
+		return t.cfg.Loss.EncodeTargets(rawY, n, k, t.m.Outputs())
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s set: %w", ErrData, which, err)
 	}
-	targets, err := dense.FromFloat64(t.m.Dtype(), enc, n, t.cfg.Loss.TargetWidth(t.m.Outputs()))
+	width, err := targetWidth(t.cfg.Loss, t.m.Outputs())
+	if err != nil {
+		return nil, err
+	}
+	targets, err := dense.FromFloat64(t.m.Dtype(), enc, n, width)
 	if err != nil {
 		return nil, err
 	}

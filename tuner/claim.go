@@ -3,6 +3,8 @@ package tuner
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // ErrSearchSpaceExhausted: every point of the sampler's search space is
@@ -53,7 +55,7 @@ func (c *Claim) Choose(trial FrozenTrial, others []FrozenTrial) (value string, e
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			value, err = "", fmt.Errorf("%w: claim of %q: Pick panicked: %v", ErrConfig, c.Key, r)
+			value, err = "", fmt.Errorf("%w: claim of %q: %w", ErrConfig, c.Key, gerr.Recovered("Pick", r))
 		}
 	}()
 	if value, err = c.Pick(trial, others); err != nil {

@@ -24,6 +24,8 @@ import (
 	"sync"
 
 	"github.com/gradtune/gradtune/goal"
+	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/panics"
 )
 
 // Errors of the tuner; match them with errors.Is.
@@ -378,11 +380,21 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 // errObjectivePanicked marks the error callObjective makes of a panic.
 var errObjectivePanicked = errors.New("objective panicked")
 
+// objectivePanic is a panic in the objective: it reads "objective
+// panicked: <value>" (the reason trials have always recorded) and wraps
+// both errObjectivePanicked and the *panics.Error, with its stack.
+type objectivePanic struct{ pe *panics.Error }
+
+func (e objectivePanic) Error() string {
+	return fmt.Sprintf("%v: %v", errObjectivePanicked, e.pe.Value)
+}
+func (e objectivePanic) Unwrap() []error { return []error{errObjectivePanicked, e.pe} }
+
 // callObjective runs obj, turning a panic into an error.
 func callObjective(ctx context.Context, obj Objective, t *Trial) (v float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = math.NaN(), fmt.Errorf("%w: %v", errObjectivePanicked, r)
+			v, err = math.NaN(), objectivePanic{gerr.Recovered("tuner: objective", r)}
 		}
 	}()
 	return obj(ctx, t)

@@ -3,6 +3,8 @@ package tuner
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // TPESampler is the Tree-structured Parzen Estimator (Bergstra et al. 2011,
@@ -283,9 +285,9 @@ func tpeCallGamma(gamma func(int) int, n int) (int, error) {
 }
 
 // tpeRecover turns a panic (in practice from a user's Gamma or Weights)
-// into an error, so none escapes into the study.
+// into an error with its stack, so none escapes into the study.
 func tpeRecover(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%w: TPESampler panicked: %v", ErrConfig, r)
+		*err = fmt.Errorf("%w: %w", ErrConfig, gerr.Recovered("TPESampler", r))
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gradtune/gradtune/data"
-	"github.com/gradtune/gradtune/panics"
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // CVOptions configures CrossValidate. The zero value hands the folds' rows to
@@ -28,7 +28,8 @@ type CVOptions struct {
 // sized from the full data (see [Classes]), so no state crosses folds.
 //
 // It stops at the first failure: an error returned by fit, or a panic inside
-// it (recovered as a *panics.Error of kind panics.ErrUser, with its stack),
+// it (recovered as a *panics.Error with its stack, of kind panics.ErrUser,
+// or panics.ErrGorgonia when Gorgonia itself raised it inside fit),
 // wraps ErrFold, names the fold and wraps the cause; ctx
 // canceled before a fold starts returns an error that wraps ctx.Err()
 // (errors.Is(err, context.Canceled)) and names the fold; ctx is passed to
@@ -63,9 +64,9 @@ func CrossValidate(ctx context.Context, d *data.Dataset, folds []Fold,
 			return Score{}, fmt.Errorf("fold %d of %d: %w", f+1, len(folds), err)
 		}
 		var score float64
-		// fit is the caller's own code: a panic in it is theirs, not
+		// fit is the caller's own code: a panic it raises is theirs, not
 		// Gorgonia's (the trainer recovers Gorgonia's inside Fit).
-		err = panics.Recover(fmt.Sprintf("fit on fold %d", f+1), panics.ErrUser, func() error {
+		err = gerr.User(fmt.Sprintf("fit on fold %d", f+1), func() error {
 			var err error
 			score, err = fit(ctx, f, train, val)
 			return err

@@ -6,7 +6,6 @@ package benchmlp
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
@@ -14,9 +13,11 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/datasets"
+	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/optimizers"
+	"github.com/gradtune/gradtune/panics"
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
 )
@@ -81,7 +82,7 @@ type Raw struct {
 func NewRaw(m *model.Model, train *data.Dataset) (r *Raw, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("benchmlp: building the raw loop: %v", p)
+			err = gerr.RecoveredAs("benchmlp: building the raw loop", panics.ErrGorgonia, p)
 		}
 	}()
 	dt := m.Dtype()
@@ -120,7 +121,7 @@ func NewRaw(m *model.Model, train *data.Dataset) (r *Raw, err error) {
 func (r *Raw) Epoch() (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("benchmlp: raw loop: %v", p)
+			err = gerr.RecoveredAs("benchmlp: raw loop", panics.ErrGorgonia, p)
 		}
 	}()
 	r.rng.Shuffle(len(r.order), func(i, j int) { r.order[i], r.order[j] = r.order[j], r.order[i] })

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/panics"
 	"github.com/gradtune/gradtune/tuner"
 )
 
@@ -27,7 +29,7 @@ func (s *Storage) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, wha
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: sqlite: %s: panic: %v", tuner.ErrStorage, what, r)
+			err = fmt.Errorf("%w: %w", tuner.ErrStorage, gerr.RecoveredAs("sqlite: "+what, panics.ErrDependency, r))
 		}
 		if err != nil {
 			tx.Rollback()

@@ -20,6 +20,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/panics"
 	"github.com/gradtune/gradtune/tuner"
 )
 
@@ -47,7 +49,7 @@ func checkPath(path string) error {
 func save(p *plot.Plot, path string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("tunerplot: drawing %s: %v", path, r)
+			err = gerr.RecoveredAs("tunerplot: drawing "+path, panics.ErrDependency, r)
 		}
 	}()
 	if err := p.Save(width, height, path); err != nil {
