@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/losses"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // Cross-entropy of two rows of logits (batch 2, 3 classes) against integer
@@ -20,11 +21,12 @@ func ExampleCrossEntropy() {
 		2.0, 1.0, 0.1,
 		0.5, 0.5, 3.0,
 	}
-	labels := []float64{0, 2} // raw targets (batch, 1), as a data.Dataset holds them
+	// Raw targets (batch, 1), as a data.Dataset holds them: one label per row.
+	labels := rowmajor.Matrix{Rows: batch, Cols: 1, Data: []float64{0, 2}}
 
 	for _, loss := range []losses.CrossEntropy{{}, {LabelSmoothing: 0.1}} {
 		// EncodeTargets turns the labels into what the graph needs: one-hot (batch, classes).
-		target, err := loss.EncodeTargets(labels, batch, 1, classes)
+		target, err := loss.EncodeTargets(labels, classes)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -32,7 +34,7 @@ func ExampleCrossEntropy() {
 		pred := G.NewMatrix(g, tensor.Float64, G.WithShape(batch, classes), G.WithName("logits"),
 			G.WithValue(tensor.New(tensor.WithShape(batch, classes), tensor.WithBacking(logits))))
 		tgt := G.NewMatrix(g, tensor.Float64, G.WithShape(batch, loss.TargetWidth(classes)), G.WithName("target"),
-			G.WithValue(tensor.New(tensor.WithShape(batch, loss.TargetWidth(classes)), tensor.WithBacking(target))))
+			G.WithValue(tensor.New(tensor.WithShape(batch, loss.TargetWidth(classes)), tensor.WithBacking(target.Data))))
 		perSample, err := losses.Reduce(loss, pred, tgt, losses.None)
 		if err != nil {
 			log.Fatal(err)

@@ -36,6 +36,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 var (
@@ -58,10 +60,13 @@ type Loss interface {
 	PerSample(pred, target *G.Node) (*G.Node, error)
 	// TargetWidth is the width of the encoded target for a model with the given outputs.
 	TargetWidth(outputs int) int
-	// EncodeTargets turns raw targets y, row-major (n, k), into encoded targets
-	// (n, TargetWidth(outputs)). It returns an error wrapping ErrTarget that
-	// names the first bad row (or ErrConfig for a bad setting).
-	EncodeTargets(y []float64, n, k, outputs int) ([]float64, error)
+	// EncodeTargets turns raw targets y (n, k), as stored in a data.Dataset,
+	// into encoded targets (n, TargetWidth(outputs)) for a model with the
+	// given outputs; it must not modify y. It returns an error wrapping
+	// ErrTarget that names the first bad row, or the shape that does not fit
+	// (an invalid y also wraps rowmajor.ErrShape), or ErrConfig for a bad
+	// setting.
+	EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error)
 	String() string
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // Evaluate returns the mean data loss of the current weights on ds and each
@@ -45,9 +46,9 @@ func (t *Trainer) evaluate(p *prepared) (float64, map[string]float64, error) {
 		wsum += c
 	}
 	ms := map[string]float64{}
-	outputs, k := t.m.Outputs(), p.raw.Targets()
+	outM := rowmajor.Matrix{Rows: n, Cols: t.m.Outputs(), Data: out}
 	for _, m := range t.cfg.Metrics {
-		v, err := m.Eval(out, p.rawY, n, outputs, k)
+		v, err := m.Eval(outM, p.rawY)
 		if err != nil {
 			return 0, nil, fmt.Errorf("metric %s: %w", m.Name(), err)
 		}
