@@ -1,12 +1,22 @@
 package metrics_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
+	"math/rand/v2"
 
+	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/data"
+	"github.com/gradtune/gradtune/goal"
+	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
+	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/rowmajor"
+	"github.com/gradtune/gradtune/schedulers"
+	"github.com/gradtune/gradtune/trainer"
 )
 
 // Accuracy scores a classifier's logits (n, classes) against integer labels
@@ -66,4 +76,72 @@ func ExampleRMSE() {
 	// Output:
 	// rmse=0.6124
 	// mae=0.5000
+}
+
+// A custom metric is one function of the model's outputs (n, outputs) and
+// the raw targets (n, k), with a name and the way it improves. Here the
+// coefficient of determination R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (as
+// sklearn.metrics.r2_score), which the trainer computes on the validation
+// set after every epoch into History as val_r2; EarlyStopping with an Auto
+// mode maximizes it, as the metric declares.
+func ExampleFunc() {
+	r2 := metrics.Func("r2", goal.Maximize, func(out, y rowmajor.Matrix) (float64, error) {
+		if out.Cols != 1 || y.Cols != 1 {
+			return 0, fmt.Errorf("r2 wants one output and one target column; got %d and %d", out.Cols, y.Cols)
+		}
+		mean := 0.0
+		for _, v := range y.Data {
+			mean += v / float64(y.Rows)
+		}
+		res, tot := 0.0, 0.0
+		for i, v := range y.Data {
+			res += (v - out.Data[i]) * (v - out.Data[i])
+			tot += (v - mean) * (v - mean)
+		}
+		return 1 - res/tot, nil
+	})
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	line := func(n int) *data.Dataset {
+		xs, ys := make([][]float64, n), make([][]float64, n)
+		for i := range xs {
+			x := rng.Float64()
+			xs[i], ys[i] = []float64{x}, []float64{3*x + 0.3*rng.NormFloat64()}
+		}
+		ds, err := data.FromRows(xs, ys, tensor.Float64)
+		if err != nil {
+			log.Fatal(err)
+		}
+		return ds
+	}
+	train, val := line(200), line(50)
+
+	m, err := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Seed: 1, Dtype: tensor.Float64})
+	if err != nil {
+		log.Fatal(err)
+	}
+	stop := &trainer.EarlyStopping{Monitor: "val_r2", Patience: 5}
+	tr, err := trainer.New(m, trainer.Config{
+		Loss:      losses.MSE{},
+		Schedule:  schedulers.Constant{LR: 0.05},
+		Epochs:    100,
+		BatchSize: 50,
+		Quiet:     true,
+		Metrics:   []metrics.Metric{r2},
+		Callbacks: []trainer.Callback{stop},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer tr.Close()
+	h, err := tr.Fit(context.Background(), train, val)
+	if err != nil {
+		log.Fatal(err)
+	}
+	first, _ := h.Epochs[0].Value("val_r2")
+	fmt.Printf("epoch 1: val_r2=%.3f\n", first)
+	fmt.Printf("best: val_r2=%.3f at epoch %d\n", stop.Best, stop.BestEpoch)
+	// Output:
+	// epoch 1: val_r2=0.141
+	// best: val_r2=0.901 at epoch 72
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/panics"
 	"github.com/gradtune/gradtune/rowmajor"
 )
 
@@ -48,7 +49,13 @@ func (t *Trainer) evaluate(p *prepared) (float64, map[string]float64, error) {
 	ms := map[string]float64{}
 	outM := rowmajor.Matrix{Rows: n, Cols: t.m.Outputs(), Data: out}
 	for _, m := range t.cfg.Metrics {
-		v, err := m.Eval(outM, p.rawY)
+		var v float64
+		// A metric is often the caller's own code (metrics.Func): its panic
+		// is an error of theirs, not a crash of the run.
+		err := panics.Recover("metric "+m.Name(), panics.ErrUser, func() (err error) {
+			v, err = m.Eval(outM, p.rawY)
+			return err
+		})
 		if err != nil {
 			return 0, nil, fmt.Errorf("metric %s: %w", m.Name(), err)
 		}
