@@ -98,3 +98,15 @@ func TestEncodeTargetsErrors(t *testing.T) {
 		})
 	}
 }
+
+// A y whose Data disagrees with Rows × Cols wraps rowmajor.ErrShape as
+// well as ErrTarget, for every loss.
+func TestEncodeTargetsInvalidMatrix(t *testing.T) {
+	y := rowmajor.Matrix{Rows: 2, Cols: 1, Data: []float64{0, 1, 1}}
+	for _, l := range allLosses() {
+		_, err := l.EncodeTargets(y, 3)
+		if !errors.Is(err, ErrTarget) || !errors.Is(err, rowmajor.ErrShape) || !strings.Contains(err.Error(), "3 values for 2 rows × 1 columns") {
+			t.Errorf("%v: error = %v, want ErrTarget and rowmajor.ErrShape naming 3 values for 2 rows × 1 columns", l, err)
+		}
+	}
+}

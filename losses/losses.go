@@ -23,6 +23,12 @@
 // pads a short batch with rows of mask m_i = 0 gets torch's mean over the real
 // rows as Σ_i m_i·c_i·ℓ_i / Σ_i m_i·c_i; with c ≡ const this is the plain mean.
 //
+// # Your own loss
+//
+// Func makes a Loss of a name and one function from pred and target,
+// (batch, outputs) each, to the per-sample losses (batch,); see Func for
+// what the trainer does with them.
+//
 // # Settings
 //
 // The zero value of every loss type is its torch default. Losses with settings

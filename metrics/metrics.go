@@ -1,5 +1,7 @@
 // Package metrics computes evaluation metrics on the host from a model's
-// outputs, read back after a forward pass.
+// outputs, read back after a forward pass, as rowmajor.Matrix values:
+// outputs (n, outputs) and raw targets (n, k). Func makes a Metric of one
+// function. The package depends on no Gorgonia.
 package metrics
 
 import (
