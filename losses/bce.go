@@ -5,6 +5,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // BCE is binary cross-entropy on probabilities, torch.nn.BCELoss: per
@@ -33,10 +35,10 @@ func (BCE) String() string { return "bce" }
 // TargetWidth implements Loss.
 func (BCE) TargetWidth(outputs int) int { return outputs }
 
-// EncodeTargets implements Loss: targets pass through; k must equal outputs
+// EncodeTargets implements Loss: targets pass through; y must have outputs columns
 // and each target must lie in [0, 1].
-func (l BCE) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
-	return probTargets(l.String(), y, n, k, outputs)
+func (l BCE) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
+	return probTargets(l.String(), y, outputs)
 }
 
 // PerSample implements Loss.

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // BCEWithLogits is binary cross-entropy on logits, torch.nn.BCEWithLogitsLoss
@@ -60,13 +62,13 @@ func (l BCEWithLogits) validateFor(outputs int) error {
 // TargetWidth implements Loss.
 func (BCEWithLogits) TargetWidth(outputs int) int { return outputs }
 
-// EncodeTargets implements Loss: targets pass through; k must equal outputs
+// EncodeTargets implements Loss: targets pass through; y must have outputs columns
 // and each target must lie in [0, 1].
-func (l BCEWithLogits) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
+func (l BCEWithLogits) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
 	if err := l.validateFor(outputs); err != nil {
-		return nil, err
+		return rowmajor.Matrix{}, err
 	}
-	return probTargets(l.String(), y, n, k, outputs)
+	return probTargets(l.String(), y, outputs)
 }
 
 // PerSample implements Loss.

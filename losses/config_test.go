@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // A bad setting is an ErrConfig naming the field, the value and the allowed
@@ -58,7 +60,7 @@ func TestBadSettings(t *testing.T) {
 			} else if _, ok := c.l.(NLL); ok {
 				y, k = []float64{1}, 1
 			}
-			_, err := c.l.EncodeTargets(y, 1, k, 3)
+			_, err := c.l.EncodeTargets(rowmajor.Matrix{Rows: 1, Cols: k, Data: y}, 3)
 			check("EncodeTargets", err)
 			g := G.NewGraph()
 			p := G.NewMatrix(g, G.Float64, G.WithShape(2, 3), G.WithName("p"))
@@ -74,11 +76,11 @@ func TestBadSettings(t *testing.T) {
 // probabilities.
 func TestZeroClassWeightWithSmoothing(t *testing.T) {
 	l := CrossEntropy{LabelSmoothing: 0.1, ClassWeights: []float64{1, 0, 2}}
-	_, err := l.EncodeTargets([]float64{0}, 1, 1, 3)
+	_, err := l.EncodeTargets(rowmajor.Matrix{Rows: 1, Cols: 1, Data: []float64{0}}, 3)
 	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "ClassWeights[1] = 0") {
 		t.Errorf("labels: error = %v, want ErrConfig naming ClassWeights[1] = 0", err)
 	}
-	if _, err := l.EncodeTargets([]float64{0.5, 0.25, 0.25}, 1, 3, 3); err != nil {
+	if _, err := l.EncodeTargets(rowmajor.Matrix{Rows: 1, Cols: 3, Data: []float64{0.5, 0.25, 0.25}}, 3); err != nil {
 		t.Errorf("probabilities: error = %v, want nil", err)
 	}
 }

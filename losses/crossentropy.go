@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // CrossEntropy is softmax cross-entropy on logits,
@@ -79,54 +80,55 @@ func (l CrossEntropy) TargetWidth(outputs int) int {
 	return outputs
 }
 
-// EncodeTargets implements Loss: one-hot encodes labels (k = 1) or passes
-// probabilities through (k = outputs), adding the flag column with
+// EncodeTargets implements Loss: one-hot encodes labels (one column) or passes
+// probabilities through (outputs columns), adding the flag column with
 // ClassWeights. A label that is not an integer in [0, outputs), or a
 // probability outside [0, 1], is an error naming its row.
-func (l CrossEntropy) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
+func (l CrossEntropy) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
 	name := l.String()
 	if err := l.validateFor(outputs); err != nil {
-		return nil, err
+		return rowmajor.Matrix{}, err
 	}
 	if outputs < 2 {
-		return nil, fmt.Errorf("%w: %s: the model has %d output, want ≥ 2 classes", ErrTarget, name, outputs)
+		return rowmajor.Matrix{}, fmt.Errorf("%w: %s: the model has %d output, want ≥ 2 classes", ErrTarget, name, outputs)
+	}
+	if err := checkRaw(name, y); err != nil {
+		return rowmajor.Matrix{}, err
 	}
 	width, flag := l.TargetWidth(outputs), len(l.ClassWeights) > 0
-	switch k {
+	enc := rowmajor.Matrix{Rows: y.Rows, Cols: width}
+	switch y.Cols {
 	case 1:
 		if l.LabelSmoothing > 0 {
 			for c, w := range l.ClassWeights {
 				if w == 0 {
-					return nil, fmt.Errorf("%w: %s: ClassWeights[%d] = 0 with LabelSmoothing = %v and class-label targets, want every class weight > 0 (torch's per-sample loss of such a label has no per-sample weighting)", ErrConfig, name, c, l.LabelSmoothing)
+					return rowmajor.Matrix{}, fmt.Errorf("%w: %s: ClassWeights[%d] = 0 with LabelSmoothing = %v and class-label targets, want every class weight > 0 (torch's per-sample loss of such a label has no per-sample weighting)", ErrConfig, name, c, l.LabelSmoothing)
 				}
 			}
 		}
-		out := make([]float64, n*width)
-		err := labels(name, y, n, k, outputs, func(i, label int) {
-			out[i*width+label] = 1
+		enc.Data = make([]float64, y.Rows*width)
+		err := labels(name, y, outputs, func(i, label int) {
+			enc.Data[i*width+label] = 1
 			if flag {
-				out[i*width+outputs] = 1
+				enc.Data[i*width+outputs] = 1
 			}
 		})
 		if err != nil {
-			return nil, err
+			return rowmajor.Matrix{}, err
 		}
-		return out, nil
+		return enc, nil
 	case outputs:
-		probs, err := probTargets(name, y, n, k, outputs)
+		probs, err := probTargets(name, y, outputs)
 		if err != nil || !flag {
 			return probs, err
 		}
-		out := make([]float64, n*width)
-		for i := range n {
-			copy(out[i*width:], probs[i*outputs:(i+1)*outputs])
+		enc.Data = make([]float64, y.Rows*width)
+		for i := range y.Rows {
+			copy(enc.Row(i), probs.Row(i))
 		}
-		return out, nil
+		return enc, nil
 	}
-	if err := checkRaw(name, y, n, k); err != nil {
-		return nil, err
-	}
-	return nil, fmt.Errorf("%w: %s: targets have %d columns, want 1 (class labels) or %d (class probabilities)", ErrTarget, name, k, outputs)
+	return rowmajor.Matrix{}, fmt.Errorf("%w: %s: targets have %d columns, want 1 (class labels) or %d (class probabilities)", ErrTarget, name, y.Cols, outputs)
 }
 
 // PerSample implements Loss: ℓ as in the type's documentation.

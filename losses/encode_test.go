@@ -4,8 +4,11 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 func TestEncodeTargets(t *testing.T) {
@@ -27,18 +30,22 @@ func TestEncodeTargets(t *testing.T) {
 			[]float64{0.2, 0.8, 0}},
 		{"ce zero weight without smoothing", CrossEntropy{ClassWeights: []float64{0, 1}}, []float64{0}, 1, 1, 2, []float64{1, 0, 1}},
 		{"nll labels one-hot", NLL{ClassWeights: []float64{1, 2}}, []float64{1}, 1, 1, 2, []float64{0, 1}},
-		{"only the first n rows", MAE{}, []float64{1, 2, 3}, 2, 1, 1, []float64{1, 2}},
+		{"no rows", MSE{}, nil, 0, 2, 2, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := c.l.EncodeTargets(c.y, c.n, c.k, c.outs)
+			y := rowmajor.Matrix{Rows: c.n, Cols: c.k, Data: slices.Clone(c.y)}
+			got, err := c.l.EncodeTargets(y, c.outs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, c.want) {
-				t.Errorf("EncodeTargets = %v, want %v", got, c.want)
+			if len(got.Data) != len(c.want) || (len(c.want) > 0 && !reflect.DeepEqual(got.Data, c.want)) {
+				t.Errorf("EncodeTargets = %v, want %v", got.Data, c.want)
 			}
-			if w := c.l.TargetWidth(c.outs); len(got) != c.n*w {
-				t.Errorf("%d values, want n × TargetWidth = %d × %d", len(got), c.n, w)
+			if w := c.l.TargetWidth(c.outs); got.Rows != c.n || got.Cols != w || got.Validate() != nil {
+				t.Errorf("encoded %d × %d with %d values, want n × TargetWidth = %d × %d", got.Rows, got.Cols, len(got.Data), c.n, w)
+			}
+			if !reflect.DeepEqual(y.Data, c.y) {
+				t.Errorf("EncodeTargets modified its input: %v, was %v", y.Data, c.y)
 			}
 		})
 	}
@@ -71,11 +78,15 @@ func TestEncodeTargetsErrors(t *testing.T) {
 		{"mse width", MSE{}, []float64{1, 2}, 1, 2, 1, []string{"2 columns", "1 outputs"}},
 		{"mse NaN", MSE{}, []float64{1, nan}, 1, 2, 2, []string{"row 0, column 1", "NaN", "finite"}},
 		{"smooth_l1 Inf", SmoothL1{}, []float64{math.Inf(1)}, 1, 1, 1, []string{"+Inf", "finite"}},
-		{"too few values", MAE{}, []float64{1, 2, 3}, 2, 2, 2, []string{"3 values", "2 rows × 2 columns"}},
+		{"too few values", MAE{}, []float64{1, 2, 3}, 2, 2, 2, []string{"3 values", "2 rows × 2 columns", "want 4"}},
+		{"too many values", MAE{}, []float64{1, 2, 3}, 2, 1, 1, []string{"3 values", "2 rows × 1 columns", "want 2"}},
+		{"ce too many labels", CrossEntropy{}, []float64{0, 1, 2}, 2, 1, 3, []string{"3 values", "want 2"}},
+		{"nll too few labels", NLL{}, []float64{0}, 2, 1, 3, []string{"1 values", "want 2"}},
+		{"no columns", MSE{}, nil, 2, 0, 1, []string{"0 columns", "≥ 1"}},
 		{"negative rows", Huber{}, nil, -1, 1, 1, []string{"-1 rows"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := c.l.EncodeTargets(c.y, c.n, c.k, c.outs)
+			_, err := c.l.EncodeTargets(rowmajor.Matrix{Rows: c.n, Cols: c.k, Data: c.y}, c.outs)
 			if !errors.Is(err, ErrTarget) {
 				t.Fatalf("error = %v, want ErrTarget", err)
 			}
@@ -85,5 +96,17 @@ func TestEncodeTargetsErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A y whose Data disagrees with Rows × Cols wraps rowmajor.ErrShape as
+// well as ErrTarget, for every loss.
+func TestEncodeTargetsInvalidMatrix(t *testing.T) {
+	y := rowmajor.Matrix{Rows: 2, Cols: 1, Data: []float64{0, 1, 1}}
+	for _, l := range allLosses() {
+		_, err := l.EncodeTargets(y, 3)
+		if !errors.Is(err, ErrTarget) || !errors.Is(err, rowmajor.ErrShape) || !strings.Contains(err.Error(), "3 values for 2 rows × 1 columns") {
+			t.Errorf("%v: error = %v, want ErrTarget and rowmajor.ErrShape naming 3 values for 2 rows × 1 columns", l, err)
+		}
 	}
 }

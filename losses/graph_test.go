@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // BCE on a "probability" outside [0, 1] fails the run, as torch raises,
@@ -117,11 +118,11 @@ func TestDistinctSettingsInOneGraph(t *testing.T) {
 			var together []float64
 			vals := make([]G.Value, len(set))
 			for i, l := range set {
-				enc, err := l.EncodeTargets(raw, 2, k, 3)
+				enc, err := l.EncodeTargets(rowmajor.Matrix{Rows: 2, Cols: k, Data: raw}, 3)
 				if err != nil {
 					t.Fatal(err)
 				}
-				y := matrix(t, g, dt, "target"+string(rune('a'+i)), enc, 2, l.TargetWidth(3))
+				y := matrix(t, g, dt, "target"+string(rune('a'+i)), enc.Data, 2, l.TargetWidth(3))
 				out, err := Reduce(l, p, y, Sum)
 				if err != nil {
 					t.Fatal(err)

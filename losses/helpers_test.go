@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradtune/gradtune/internal/dense"
 	"github.com/gradtune/gradtune/internal/golden"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // lossCase is one case of testdata/torch/losses.json (gen_losses.py).
@@ -88,14 +89,14 @@ type evaluated struct {
 func eval(t *testing.T, l Loss, c lossCase, r Reduction, dt tensor.Dtype) evaluated {
 	t.Helper()
 	n, outputs, k := len(c.Pred), len(c.Pred[0]), len(c.Target[0])
-	enc, err := l.EncodeTargets(golden.Flat(c.Target), n, k, outputs)
+	enc, err := l.EncodeTargets(rowmajor.Matrix{Rows: n, Cols: k, Data: golden.Flat(c.Target)}, outputs)
 	if err != nil {
 		t.Fatalf("EncodeTargets: %v", err)
 	}
 	width := l.TargetWidth(outputs)
 	g := G.NewGraph()
 	p := matrix(t, g, dt, "pred", golden.Flat(c.Pred), n, outputs)
-	y := matrix(t, g, dt, "target", enc, n, width)
+	y := matrix(t, g, dt, "target", enc.Data, n, width)
 	out, err := Reduce(l, p, y, r)
 	if err != nil {
 		t.Fatalf("Reduce: %v", err)

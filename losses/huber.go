@@ -5,6 +5,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // Huber is torch.nn.HuberLoss with delta δ = Delta (0 means the default 1):
@@ -34,12 +36,12 @@ func (h Huber) delta() float64 { return orOne(h.Delta) }
 // TargetWidth implements Loss.
 func (Huber) TargetWidth(outputs int) int { return outputs }
 
-// EncodeTargets implements Loss: targets pass through; k must equal outputs.
-func (h Huber) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
+// EncodeTargets implements Loss: targets pass through; y must have outputs columns.
+func (h Huber) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
 	if err := h.Validate(); err != nil {
-		return nil, err
+		return rowmajor.Matrix{}, err
 	}
-	return realTargets(h.String(), y, n, k, outputs)
+	return realTargets(h.String(), y, outputs)
 }
 
 // PerSample implements Loss.

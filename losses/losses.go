@@ -23,6 +23,12 @@
 // pads a short batch with rows of mask m_i = 0 gets torch's mean over the real
 // rows as Σ_i m_i·c_i·ℓ_i / Σ_i m_i·c_i; with c ≡ const this is the plain mean.
 //
+// # Your own loss
+//
+// Func makes a Loss of a name and one function from pred and target,
+// (batch, outputs) each, to the per-sample losses (batch,); see Func for
+// what the trainer does with them.
+//
 // # Settings
 //
 // The zero value of every loss type is its torch default. Losses with settings
@@ -36,6 +42,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 var (
@@ -58,10 +66,13 @@ type Loss interface {
 	PerSample(pred, target *G.Node) (*G.Node, error)
 	// TargetWidth is the width of the encoded target for a model with the given outputs.
 	TargetWidth(outputs int) int
-	// EncodeTargets turns raw targets y, row-major (n, k), into encoded targets
-	// (n, TargetWidth(outputs)). It returns an error wrapping ErrTarget that
-	// names the first bad row (or ErrConfig for a bad setting).
-	EncodeTargets(y []float64, n, k, outputs int) ([]float64, error)
+	// EncodeTargets turns raw targets y (n, k), as stored in a data.Dataset,
+	// into encoded targets (n, TargetWidth(outputs)) for a model with the
+	// given outputs; it must not modify y. It returns an error wrapping
+	// ErrTarget that names the first bad row, or the shape that does not fit
+	// (an invalid y also wraps rowmajor.ErrShape), or ErrConfig for a bad
+	// setting.
+	EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error)
 	String() string
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gradtune/gradtune/internal/dense"
 	"github.com/gradtune/gradtune/internal/golden"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // evalMean builds Mean(loss) over pred and target in dtype dt and returns the
@@ -133,14 +134,14 @@ func TestCrossEntropyStableAtLargeLogits(t *testing.T) {
 }
 
 func TestCrossEntropyEncodeTargets(t *testing.T) {
-	got, err := CrossEntropy{}.EncodeTargets([]float64{2, 0}, 2, 1, 3)
+	got, err := CrossEntropy{}.EncodeTargets(rowmajor.Matrix{Rows: 2, Cols: 1, Data: []float64{2, 0}}, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []float64{0, 0, 1, 1, 0, 0}
 	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("one-hot = %v, want %v", got, want)
+		if got.Data[i] != want[i] {
+			t.Fatalf("one-hot = %v, want %v", got.Data, want)
 		}
 	}
 	for _, bad := range []struct {
@@ -154,14 +155,14 @@ func TestCrossEntropyEncodeTargets(t *testing.T) {
 		{[]float64{0}, 1, 1},    // one class
 		{[]float64{math.NaN()}, 1, 3},
 	} {
-		if _, err := (CrossEntropy{}).EncodeTargets(bad.y, 1, bad.k, bad.outs); !errors.Is(err, ErrTarget) {
+		if _, err := (CrossEntropy{}).EncodeTargets(rowmajor.Matrix{Rows: 1, Cols: bad.k, Data: bad.y}, bad.outs); !errors.Is(err, ErrTarget) {
 			t.Errorf("EncodeTargets(%v, k=%d, outputs=%d) error = %v, want ErrTarget", bad.y, bad.k, bad.outs, err)
 		}
 	}
 }
 
 func TestMSERejectsWrongTargetWidth(t *testing.T) {
-	if _, err := (MSE{}).EncodeTargets([]float64{1, 2}, 1, 2, 1); !errors.Is(err, ErrTarget) {
+	if _, err := (MSE{}).EncodeTargets(rowmajor.Matrix{Rows: 1, Cols: 2, Data: []float64{1, 2}}, 1); !errors.Is(err, ErrTarget) {
 		t.Fatalf("error = %v, want ErrTarget", err)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // MAE is the mean absolute error, torch.nn.L1Loss: per sample, the mean over
@@ -21,9 +23,9 @@ func (MAE) String() string { return "mae" }
 // TargetWidth implements Loss.
 func (MAE) TargetWidth(outputs int) int { return outputs }
 
-// EncodeTargets implements Loss: targets pass through; k must equal outputs.
-func (l MAE) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
-	return realTargets(l.String(), y, n, k, outputs)
+// EncodeTargets implements Loss: targets pass through; y must have outputs columns.
+func (l MAE) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
+	return realTargets(l.String(), y, outputs)
 }
 
 // PerSample implements Loss.

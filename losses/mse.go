@@ -4,6 +4,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // MSE is the mean squared error, torch.nn.MSELoss: per sample, the mean over
@@ -20,9 +21,9 @@ func (MSE) String() string { return "mse" }
 // TargetWidth implements Loss.
 func (MSE) TargetWidth(outputs int) int { return outputs }
 
-// EncodeTargets implements Loss: targets pass through; k must equal outputs.
-func (l MSE) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
-	return realTargets(l.String(), y, n, k, outputs)
+// EncodeTargets implements Loss: targets pass through; y must have outputs columns.
+func (l MSE) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
+	return realTargets(l.String(), y, outputs)
 }
 
 // PerSample implements Loss.

@@ -1,9 +1,12 @@
 package losses
 
 import (
+	"fmt"
+
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // NLL is the negative log-likelihood on log-probabilities,
@@ -33,18 +36,24 @@ func (NLL) TargetWidth(outputs int) int { return outputs }
 
 // EncodeTargets implements Loss: one-hot encodes the labels. A label that is
 // not an integer in [0, outputs) is an error naming its row.
-func (l NLL) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
+func (l NLL) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
 	if err := l.Validate(); err != nil {
-		return nil, err
+		return rowmajor.Matrix{}, err
 	}
 	if err := checkClassCount(l.String(), l.ClassWeights, outputs); err != nil {
-		return nil, err
+		return rowmajor.Matrix{}, err
 	}
-	out := make([]float64, max(n, 0)*outputs)
-	if err := labels(l.String(), y, n, k, outputs, func(i, label int) { out[i*outputs+label] = 1 }); err != nil {
-		return nil, err
+	if outputs < 1 {
+		return rowmajor.Matrix{}, fmt.Errorf("%w: %s: the model has %d outputs, want ≥ 1 class", ErrTarget, l, outputs)
 	}
-	return out, nil
+	if err := checkRaw(l.String(), y); err != nil {
+		return rowmajor.Matrix{}, err
+	}
+	enc := rowmajor.Matrix{Rows: y.Rows, Cols: outputs, Data: make([]float64, y.Rows*outputs)}
+	if err := labels(l.String(), y, outputs, func(i, label int) { enc.Data[i*outputs+label] = 1 }); err != nil {
+		return rowmajor.Matrix{}, err
+	}
+	return enc, nil
 }
 
 // PerSample implements Loss.

@@ -5,6 +5,8 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // SmoothL1 is torch.nn.SmoothL1Loss with beta β = Beta (0 means the default
@@ -35,12 +37,12 @@ func (s SmoothL1) Validate() error { return checkKnee("smooth_l1", "Beta", s.Bet
 // TargetWidth implements Loss.
 func (SmoothL1) TargetWidth(outputs int) int { return outputs }
 
-// EncodeTargets implements Loss: targets pass through; k must equal outputs.
-func (s SmoothL1) EncodeTargets(y []float64, n, k, outputs int) ([]float64, error) {
+// EncodeTargets implements Loss: targets pass through; y must have outputs columns.
+func (s SmoothL1) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
 	if err := s.Validate(); err != nil {
-		return nil, err
+		return rowmajor.Matrix{}, err
 	}
-	return realTargets(s.String(), y, n, k, outputs)
+	return realTargets(s.String(), y, outputs)
 }
 
 // PerSample implements Loss.

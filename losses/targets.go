@@ -3,56 +3,59 @@ package losses
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
-// checkRaw checks that y holds n rows of k columns.
-func checkRaw(name string, y []float64, n, k int) error {
-	if n < 0 || k < 1 {
-		return fmt.Errorf("%w: %s: %d rows of %d columns, want n ≥ 0 rows of k ≥ 1 columns", ErrTarget, name, n, k)
+// checkRaw checks that y is a valid matrix with at least one column.
+func checkRaw(name string, y rowmajor.Matrix) error {
+	if err := y.Validate(); err != nil {
+		return fmt.Errorf("%w: %s: targets: %w", ErrTarget, name, err)
 	}
-	if len(y) < n*k {
-		return fmt.Errorf("%w: %s: %d values for %d rows × %d columns", ErrTarget, name, len(y), n, k)
+	if y.Cols < 1 {
+		return fmt.Errorf("%w: %s: targets have %d columns, want ≥ 1", ErrTarget, name, y.Cols)
 	}
 	return nil
 }
 
 // realTargets passes through (n, outputs) finite real targets.
-func realTargets(name string, y []float64, n, k, outputs int) ([]float64, error) {
-	return passTargets(name, y, n, k, outputs, func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }, "a finite value")
+func realTargets(name string, y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
+	return passTargets(name, y, outputs, func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }, "a finite value")
 }
 
 // probTargets passes through (n, outputs) targets in [0, 1].
-func probTargets(name string, y []float64, n, k, outputs int) ([]float64, error) {
-	return passTargets(name, y, n, k, outputs, func(v float64) bool { return v >= 0 && v <= 1 }, "a probability in [0, 1]")
+func probTargets(name string, y rowmajor.Matrix, outputs int) (rowmajor.Matrix, error) {
+	return passTargets(name, y, outputs, func(v float64) bool { return v >= 0 && v <= 1 }, "a probability in [0, 1]")
 }
 
-func passTargets(name string, y []float64, n, k, outputs int, ok func(float64) bool, want string) ([]float64, error) {
-	if err := checkRaw(name, y, n, k); err != nil {
-		return nil, err
+// passTargets copies y, which must have outputs columns of values ok accepts.
+func passTargets(name string, y rowmajor.Matrix, outputs int, ok func(float64) bool, want string) (rowmajor.Matrix, error) {
+	if err := checkRaw(name, y); err != nil {
+		return rowmajor.Matrix{}, err
 	}
-	if k != outputs {
-		return nil, fmt.Errorf("%w: %s: targets have %d columns, the model has %d outputs", ErrTarget, name, k, outputs)
+	if y.Cols != outputs {
+		return rowmajor.Matrix{}, fmt.Errorf("%w: %s: targets have %d columns, the model has %d outputs", ErrTarget, name, y.Cols, outputs)
 	}
-	out := make([]float64, n*k)
-	for j, v := range y[:n*k] {
+	out := make([]float64, len(y.Data))
+	for j, v := range y.Data {
 		if !ok(v) {
-			return nil, fmt.Errorf("%w: %s: row %d, column %d has target %v, want %s", ErrTarget, name, j/k, j%k, v, want)
+			return rowmajor.Matrix{}, fmt.Errorf("%w: %s: row %d, column %d has target %v, want %s", ErrTarget, name, j/y.Cols, j%y.Cols, v, want)
 		}
 		out[j] = v
 	}
-	return out, nil
+	return rowmajor.Matrix{Rows: y.Rows, Cols: y.Cols, Data: out}, nil
 }
 
-// labels checks n integer class labels in [0, classes) (k must be 1) and
+// labels checks y's integer class labels in [0, classes) (one column) and
 // calls set(row, label) for each.
-func labels(name string, y []float64, n, k, classes int, set func(row, label int)) error {
-	if err := checkRaw(name, y, n, k); err != nil {
+func labels(name string, y rowmajor.Matrix, classes int, set func(row, label int)) error {
+	if err := checkRaw(name, y); err != nil {
 		return err
 	}
-	if k != 1 {
-		return fmt.Errorf("%w: %s: targets have %d columns, want 1 column of class labels", ErrTarget, name, k)
+	if y.Cols != 1 {
+		return fmt.Errorf("%w: %s: targets have %d columns, want 1 column of class labels", ErrTarget, name, y.Cols)
 	}
-	for i, v := range y[:n] {
+	for i, v := range y.Data {
 		if v != math.Trunc(v) || v < 0 || v >= float64(classes) {
 			return fmt.Errorf("%w: %s: row %d has label %v, want an integer in [0, %d)", ErrTarget, name, i, v, classes)
 		}

@@ -1,5 +1,7 @@
 // Package metrics computes evaluation metrics on the host from a model's
-// outputs, read back after a forward pass.
+// outputs, read back after a forward pass, as rowmajor.Matrix values:
+// outputs (n, outputs) and raw targets (n, k). Func makes a Metric of one
+// function. The package depends on no Gorgonia.
 package metrics
 
 import (
@@ -8,6 +10,7 @@ import (
 	"math"
 
 	"github.com/gradtune/gradtune/goal"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // ErrShape is wrapped by errors about outputs and targets that don't match.
@@ -18,12 +21,15 @@ var ErrShape = errors.New("metrics: shape mismatch")
 var ErrLabel = errors.New("metrics: invalid label")
 
 // Metric scores predictions.
-//
-// out is row-major (n, outputs); y holds the raw targets row-major (n, k), as
-// stored in a data.Dataset (class labels in one column for classification).
 type Metric interface {
 	Name() string
-	Eval(out []float64, y []float64, n, outputs, k int) (float64, error)
+	// Eval scores out, a model's outputs (n, outputs), against y, the raw
+	// targets (n, k) as stored in a data.Dataset (class labels in one
+	// column for classification); it must not modify either. Outputs and
+	// targets that do not fit the metric, or an invalid Matrix (which also
+	// wraps rowmajor.ErrShape), are an error wrapping ErrShape that names
+	// the shapes.
+	Eval(out, y rowmajor.Matrix) (float64, error)
 	// Direction is the way the metric improves: goal.Minimize or
 	// goal.Maximize (never goal.Auto). Callbacks monitoring the metric with
 	// an Auto mode take this direction.
@@ -42,30 +48,33 @@ func (Accuracy) Name() string              { return "accuracy" }
 func (Accuracy) Direction() goal.Direction { return goal.Maximize }
 
 // Eval implements Metric.
-func (Accuracy) Eval(out, y []float64, n, outputs, k int) (float64, error) {
-	if k != 1 || n <= 0 || outputs < 1 || len(out) < n*outputs || len(y) < n {
-		return 0, fmt.Errorf("%w: accuracy wants outputs (n, classes) and labels (n, 1); got n=%d outputs=%d k=%d", ErrShape, n, outputs, k)
+func (a Accuracy) Eval(out, y rowmajor.Matrix) (float64, error) {
+	if err := checkPair(a.Name(), out, y); err != nil {
+		return 0, err
 	}
-	if outputs == 1 {
+	if y.Cols != 1 {
+		return 0, fmt.Errorf("%w: accuracy wants outputs (n, classes) and labels (n, 1); got outputs %s and targets %s", ErrShape, shape(out), shape(y))
+	}
+	if out.Cols == 1 {
 		return 0, fmt.Errorf("%w: accuracy takes the arg-max of (n, classes ≥ 2) outputs, and this model has 1 output; score a one-output binary model with metrics.BinaryAccuracy", ErrShape)
 	}
 	correct := 0
-	for i := 0; i < n; i++ {
-		if err := checkLabel(y[i], outputs, i); err != nil {
+	for i, label := range y.Data {
+		if err := checkLabel(label, out.Cols, i); err != nil {
 			return 0, err
 		}
-		row := out[i*outputs : (i+1)*outputs]
+		row := out.Row(i)
 		best := 0
 		for j, v := range row {
 			if v > row[best] {
 				best = j
 			}
 		}
-		if float64(best) == y[i] {
+		if float64(best) == label {
 			correct++
 		}
 	}
-	return float64(correct) / float64(n), nil
+	return float64(correct) / float64(out.Rows), nil
 }
 
 // BinaryAccuracy is the fraction of rows whose one output, thresholded,
@@ -81,24 +90,27 @@ func (BinaryAccuracy) Name() string              { return "binary_accuracy" }
 func (BinaryAccuracy) Direction() goal.Direction { return goal.Maximize }
 
 // Eval implements Metric.
-func (b BinaryAccuracy) Eval(out, y []float64, n, outputs, k int) (float64, error) {
-	if k != 1 || outputs != 1 || n <= 0 || len(out) < n || len(y) < n {
-		return 0, fmt.Errorf("%w: binary_accuracy wants outputs (n, 1) and labels (n, 1); got n=%d outputs=%d k=%d", ErrShape, n, outputs, k)
+func (b BinaryAccuracy) Eval(out, y rowmajor.Matrix) (float64, error) {
+	if err := checkPair(b.Name(), out, y); err != nil {
+		return 0, err
+	}
+	if out.Cols != 1 || y.Cols != 1 {
+		return 0, fmt.Errorf("%w: binary_accuracy wants outputs (n, 1) and labels (n, 1); got outputs %s and targets %s", ErrShape, shape(out), shape(y))
 	}
 	threshold := 0.5
 	if b.FromLogits {
 		threshold = 0
 	}
 	correct := 0
-	for i := 0; i < n; i++ {
-		if err := checkLabel(y[i], 2, i); err != nil {
+	for i, label := range y.Data {
+		if err := checkLabel(label, 2, i); err != nil {
 			return 0, err
 		}
-		if (out[i] > threshold) == (y[i] == 1) {
+		if (out.Data[i] > threshold) == (label == 1) {
 			correct++
 		}
 	}
-	return float64(correct) / float64(n), nil
+	return float64(correct) / float64(out.Rows), nil
 }
 
 // checkLabel returns an error wrapping ErrLabel unless label is an integer
@@ -117,8 +129,8 @@ func (MAE) Name() string              { return "mae" }
 func (MAE) Direction() goal.Direction { return goal.Minimize }
 
 // Eval implements Metric.
-func (MAE) Eval(out, y []float64, n, outputs, k int) (float64, error) {
-	return meanOf(out, y, n, outputs, k, "mae", math.Abs)
+func (MAE) Eval(out, y rowmajor.Matrix) (float64, error) {
+	return meanOf(out, y, "mae", math.Abs)
 }
 
 // RMSE is the root mean squared error over all n×outputs elements. Targets: (n, outputs).
@@ -128,18 +140,46 @@ func (RMSE) Name() string              { return "rmse" }
 func (RMSE) Direction() goal.Direction { return goal.Minimize }
 
 // Eval implements Metric.
-func (RMSE) Eval(out, y []float64, n, outputs, k int) (float64, error) {
-	m, err := meanOf(out, y, n, outputs, k, "rmse", func(d float64) float64 { return d * d })
+func (RMSE) Eval(out, y rowmajor.Matrix) (float64, error) {
+	m, err := meanOf(out, y, "rmse", func(d float64) float64 { return d * d })
 	return math.Sqrt(m), err
 }
 
-func meanOf(out, y []float64, n, outputs, k int, name string, f func(float64) float64) (float64, error) {
-	if k != outputs || n <= 0 || len(out) < n*outputs || len(y) < n*k {
-		return 0, fmt.Errorf("%w: %s wants outputs and targets both (n, outputs); got n=%d outputs=%d k=%d", ErrShape, name, n, outputs, k)
+// meanOf is the mean of f(out − y) over all elements of out and y, both
+// (n, outputs).
+func meanOf(out, y rowmajor.Matrix, name string, f func(float64) float64) (float64, error) {
+	if err := checkPair(name, out, y); err != nil {
+		return 0, err
+	}
+	if out.Cols != y.Cols {
+		return 0, fmt.Errorf("%w: %s wants outputs and targets both (n, outputs); got outputs %s and targets %s", ErrShape, name, shape(out), shape(y))
 	}
 	s := 0.0
-	for i := 0; i < n*outputs; i++ {
-		s += f(out[i] - y[i])
+	for i, o := range out.Data {
+		s += f(o - y.Data[i])
 	}
-	return s / float64(n*outputs), nil
+	return s / float64(len(out.Data)), nil
 }
+
+// checkPair checks that out and y are valid matrices with the same n ≥ 1
+// rows and at least one column each.
+func checkPair(name string, out, y rowmajor.Matrix) error {
+	if err := out.Validate(); err != nil {
+		return fmt.Errorf("%w: %s: outputs: %w", ErrShape, name, err)
+	}
+	if err := y.Validate(); err != nil {
+		return fmt.Errorf("%w: %s: targets: %w", ErrShape, name, err)
+	}
+	switch {
+	case out.Rows != y.Rows:
+		return fmt.Errorf("%w: %s: outputs %s and targets %s, want the same number of rows", ErrShape, name, shape(out), shape(y))
+	case out.Rows == 0:
+		return fmt.Errorf("%w: %s: no rows to score (outputs %s), want n ≥ 1", ErrShape, name, shape(out))
+	case out.Cols < 1 || y.Cols < 1:
+		return fmt.Errorf("%w: %s: outputs %s and targets %s, want ≥ 1 column each", ErrShape, name, shape(out), shape(y))
+	}
+	return nil
+}
+
+// shape reads "(rows, cols)".
+func shape(m rowmajor.Matrix) string { return fmt.Sprintf("(%d, %d)", m.Rows, m.Cols) }

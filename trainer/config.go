@@ -31,7 +31,7 @@ var (
 // Config configures a Trainer. Fields whose zero value is documented as a
 // default may be left empty; Loss, Epochs and BatchSize must be set.
 type Config struct {
-	Loss      losses.Loss          // required
+	Loss      losses.Loss          // required; a custom one is one function: losses.Func
 	Optimizer optimizers.Optimizer // nil → optimizers.Adam{}
 	Schedule  schedulers.Schedule  // nil → schedulers.Constant{LR: 1e-3}
 	// ScheduleEvery says whether the schedule advances per epoch (default)
@@ -66,7 +66,8 @@ type Config struct {
 	// Metrics are computed on the validation set after every epoch, into
 	// History as val_<Name>. Names must be unique (and not "loss" or "lr");
 	// each metric's Direction tells callbacks with an Auto mode which way
-	// it improves.
+	// it improves. A custom metric is one function: metrics.Func. A panic
+	// in a metric's Eval is returned as an error wrapping panics.ErrUser.
 	Metrics []metrics.Metric
 	// Callbacks are called at every event of Fit, in order, progress
 	// callbacks first (see Callback and ProgressCallback).
@@ -137,7 +138,8 @@ func (c *Config) withDefaults() (Config, error) {
 
 // checkMetrics refuses metrics that History could not tell apart or whose
 // direction a callback could not take: nil, unnamed, named like another
-// metric or like "loss" and "lr", or declaring neither Minimize nor Maximize.
+// metric or like "loss" and "lr", or declaring neither Minimize nor Maximize;
+// and those whose Validate method (metrics.Func's, say) fails.
 func checkMetrics(ms []metrics.Metric) error {
 	seen := map[string]bool{"loss": true, "lr": true}
 	for i, m := range ms {
@@ -152,6 +154,11 @@ func checkMetrics(ms []metrics.Metric) error {
 			return fmt.Errorf("%w: Metrics[%d] (%T) is named %q, as the loss, the rate or another metric: History keys (val_%s) must be unique", ErrConfig, i, m, name, name)
 		case !m.Direction().Resolved():
 			return fmt.Errorf("%w: Metrics[%d] (%q) has Direction %v, want goal.Minimize or goal.Maximize", ErrConfig, i, name, m.Direction())
+		}
+		if v, ok := m.(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("%w: Metrics[%d] (%q): %w", ErrConfig, i, name, err)
+			}
 		}
 		seen[name] = true
 	}

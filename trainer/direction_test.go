@@ -16,6 +16,7 @@ import (
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/rowmajor"
 	"github.com/gradtune/gradtune/schedulers"
 )
 
@@ -31,7 +32,7 @@ type scripted struct {
 func (s *scripted) Name() string              { return s.name }
 func (s *scripted) Direction() goal.Direction { return s.dir }
 
-func (s *scripted) Eval(_, _ []float64, _, _, _ int) (float64, error) {
+func (s *scripted) Eval(_, _ rowmajor.Matrix) (float64, error) {
 	if s.calls >= len(s.vals) {
 		return 0, fmt.Errorf("scripted %s: evaluation %d, only %d values", s.name, s.calls+1, len(s.vals))
 	}

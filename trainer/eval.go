@@ -9,6 +9,7 @@ import (
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/internal/dense"
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/rowmajor"
 )
 
 // Evaluate returns the mean data loss of the current weights on ds and each
@@ -46,9 +47,11 @@ func (t *Trainer) evaluate(p *prepared) (float64, map[string]float64, error) {
 		wsum += c
 	}
 	ms := map[string]float64{}
-	outputs, k := t.m.Outputs(), p.raw.Targets()
+	outM := rowmajor.Matrix{Rows: n, Cols: t.m.Outputs(), Data: out}
 	for _, m := range t.cfg.Metrics {
-		v, err := gerr.Value("trainer: metric "+m.Name()+" Eval", func() (float64, error) { return m.Eval(out, p.rawY, n, outputs, k) })
+		// A metric is often the caller's own code (metrics.Func): its panic
+		// is an error of theirs, not a crash of the run.
+		v, err := gerr.Value("trainer: metric "+m.Name()+" Eval", func() (float64, error) { return m.Eval(outM, p.rawY) })
 		if err != nil {
 			return 0, nil, fmt.Errorf("metric %s: %w", m.Name(), err)
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/panics"
 	"github.com/gradtune/gradtune/regularizers"
+	"github.com/gradtune/gradtune/rowmajor"
 	"github.com/gradtune/gradtune/trainer"
 )
 
@@ -158,8 +159,8 @@ type brokenMetric struct{}
 
 func (brokenMetric) Name() string              { return "broken" }
 func (brokenMetric) Direction() goal.Direction { return goal.Maximize }
-func (brokenMetric) Eval(out, y []float64, n, outputs, k int) (float64, error) {
-	return out[n*outputs], nil
+func (brokenMetric) Eval(out, y rowmajor.Matrix) (float64, error) {
+	return out.Data[out.Rows*out.Cols], nil
 }
 
 var _ metrics.Metric = brokenMetric{}

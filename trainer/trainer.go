@@ -20,6 +20,7 @@ import (
 	"github.com/gradtune/gradtune/internal/dense"
 	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/rowmajor"
 	"github.com/gradtune/gradtune/schedulers"
 )
 
@@ -161,9 +162,9 @@ func (t *Trainer) usable() error {
 // prepared is a dataset checked against the model and converted to the
 // model's dtype, with its targets encoded for the loss.
 type prepared struct {
-	raw     *data.Dataset // in the model's dtype
-	targets *tensor.Dense // (n, loss target width)
-	rawY    []float64     // raw targets, for metrics
+	raw     *data.Dataset   // in the model's dtype
+	targets *tensor.Dense   // (n, loss target width)
+	rawY    rowmajor.Matrix // raw targets (n, k), for metrics
 }
 
 // prepare checks ds (non-nil, non-empty, finite, features matching the
@@ -187,19 +188,24 @@ func (t *Trainer) prepare(ds *data.Dataset, which string) (*prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s set: %w", ErrData, which, err)
 	}
-	n, k := conv.Len(), conv.Targets()
-	rawY := dense.Float64s(conv.Y)
-	enc, err := gerr.Value(fmt.Sprintf("trainer: loss %T EncodeTargets", t.cfg.Loss), func() ([]float64, error) {
-		return t.cfg.Loss.EncodeTargets(rawY, n, k, t.m.Outputs())
+	rawY := rowmajor.Matrix{Rows: conv.Len(), Cols: conv.Targets(), Data: dense.Float64s(conv.Y)}
+	enc, err := gerr.Value(fmt.Sprintf("trainer: loss %T EncodeTargets", t.cfg.Loss), func() (rowmajor.Matrix, error) {
+		return t.cfg.Loss.EncodeTargets(rawY, t.m.Outputs())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s set: %w", ErrData, which, err)
 	}
-	width, err := targetWidth(t.cfg.Loss, t.m.Outputs())
+	w, err := targetWidth(t.cfg.Loss, t.m.Outputs())
 	if err != nil {
 		return nil, err
 	}
-	targets, err := dense.FromFloat64(t.m.Dtype(), enc, n, width)
+	// A user's Loss may encode to another shape: say so here rather than
+	// let the graph fail on a target of the wrong size.
+	if enc.Rows != rawY.Rows || enc.Cols != w || enc.Validate() != nil {
+		return nil, fmt.Errorf("%w: loss %v encoded %s targets (%d, %d) as %d rows × %d columns with %d values, want (%d, %d) (TargetWidth)",
+			ErrConfig, t.cfg.Loss, which, rawY.Rows, rawY.Cols, enc.Rows, enc.Cols, len(enc.Data), rawY.Rows, w)
+	}
+	targets, err := dense.FromFloat64(t.m.Dtype(), enc.Data, enc.Rows, enc.Cols)
 	if err != nil {
 		return nil, err
 	}

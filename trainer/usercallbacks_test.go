@@ -22,6 +22,7 @@ import (
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
+	"github.com/gradtune/gradtune/rowmajor"
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
 )
@@ -129,7 +130,7 @@ type scriptedScore struct {
 func (s *scriptedScore) Name() string              { return "score" }
 func (s *scriptedScore) Direction() goal.Direction { return s.dir }
 
-func (s *scriptedScore) Eval(_, _ []float64, _, _, _ int) (float64, error) {
+func (s *scriptedScore) Eval(_, _ rowmajor.Matrix) (float64, error) {
 	if s.calls >= len(s.vals) {
 		return 0, fmt.Errorf("scriptedScore: evaluation %d, only %d values", s.calls+1, len(s.vals))
 	}
