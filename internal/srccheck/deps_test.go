@@ -23,6 +23,7 @@ var forbiddenDeps = []struct {
 	{"./tuner", noTrainer, "tuner must not pull in the trainer or Gorgonia: put trainer adapters in tuner/tunertrainer"},
 	{"./tuner/sqlite", noTrainer, "a storage needs neither the trainer nor Gorgonia"},
 	{"./tuner/tunerplot", noTrainer, "plotting a study needs neither the trainer nor Gorgonia"},
+	{"./tuner/prune", noTrainer, "a pruner needs neither the trainer nor Gorgonia"},
 	{"./trainer", []string{"os/exec", "github.com/schollz/progressbar", "golang.org/x/term",
 		"github.com/gradtune/gradtune/datasets", "github.com/gradtune/gradtune/trainer/progress"},
 		"the training core downloads nothing and draws no terminal: see datasets and trainer/progress"},

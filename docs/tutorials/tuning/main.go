@@ -40,6 +40,7 @@ import (
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/sqlite"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
 	"github.com/gradtune/gradtune/validation"
@@ -202,7 +203,7 @@ func studyConfig(storage tuner.Storage, sampler tuner.Sampler, seed uint64, para
 		Name: "house-votes-mlp", Direction: tuner.Maximize,
 		Storage: storage, Sampler: sampler, Seed: seed, Parallelism: parallel,
 		// No pruning before 5 trials have completed, nor before 2 folds.
-		Pruner: tuner.MedianPruner{StartupTrials: 5, WarmupSteps: 2},
+		Pruner: prune.Median{StartupTrials: 5, WarmupSteps: 2},
 	}
 }
 
