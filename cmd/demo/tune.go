@@ -13,6 +13,7 @@ import (
 
 	"github.com/gradtune/gradtune/internal/iristune"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
 )
@@ -119,7 +120,7 @@ func writeStudyFiles(out string, trials []tuner.FrozenTrial, dir tuner.Direction
 	if err := tunerplot.IntermediateValues(filepath.Join(out, "intermediate.png"), trials); err != nil {
 		return err
 	}
-	imp, err := tuner.Importances(trials, tuner.ImportanceOptions{})
+	imp, err := importance.Evaluate(trials, importance.Options{})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ var forbiddenDeps = []struct {
 	{"./tuner/sqlite", noTrainer, "a storage needs neither the trainer nor Gorgonia"},
 	{"./tuner/tunerplot", noTrainer, "plotting a study needs neither the trainer nor Gorgonia"},
 	{"./tuner/prune", noTrainer, "a pruner needs neither the trainer nor Gorgonia"},
+	{"./tuner/importance", noTrainer, "assessing importances needs neither the trainer nor Gorgonia"},
 	{"./trainer", []string{"os/exec", "github.com/schollz/progressbar", "golang.org/x/term",
 		"github.com/gradtune/gradtune/datasets", "github.com/gradtune/gradtune/trainer/progress"},
 		"the training core downloads nothing and draws no terminal: see datasets and trainer/progress"},
