@@ -16,7 +16,7 @@ type PruneContext struct {
 }
 
 // Pruner decides whether a running trial should stop. The study calls it
-// under a lock.
+// under a lock. Package tuner/prune holds Optuna's pruners.
 type Pruner interface {
 	Prune(c *PruneContext) bool
 }

@@ -1,7 +1,7 @@
 // Package tuner searches hyperparameters: define-by-run search spaces,
-// samplers (Random, Grid, TPE), pruners (Median, Successive Halving,
-// Hyperband), parallel trials and persistent, resumable studies, after
-// Optuna's design.
+// samplers (Random, Grid, TPE), a pruner interface (the pruners, Median,
+// Successive Halving, Hyperband, are in tuner/prune), parallel trials and
+// persistent, resumable studies, after Optuna's design.
 //
 //	study, err := tuner.Open(ctx, tuner.Config{Name: "mlp", Direction: tuner.Minimize})
 //	err = study.Optimize(ctx, func(ctx context.Context, t *tuner.Trial) (float64, error) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/gradtune/gradtune/tuner/tpe"
 )
 
 // lightGBMGoss is the dependent range of Optuna's LightGBM example
@@ -194,11 +196,11 @@ func TestTPECollectDynamicRange(t *testing.T) {
 		trials = append(trials, *ft)
 	}
 	space := []tpeParam{{name: "x", d: FloatDist{Low: 0, High: 0.3}}}
-	obs, err := tpeCollect(trials, Minimize, space, false, func(int) int { return 2 })
+	obs, err := tpeCollect(trials, Minimize, space, false, tpe.Options{Gamma: func(int) int { return 2 }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := fmt.Sprint(obs.below[0], obs.above[0])
+	got := fmt.Sprint(obs.Below[0], obs.Above[0])
 	if want := fmt.Sprint([]float64{0.9, 0.1}, []float64{0.7}); got != want {
 		t.Errorf("below, above = %v, want %v", got, want)
 	}

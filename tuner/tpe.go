@@ -3,14 +3,18 @@ package tuner
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/tuner/tpe"
 )
 
 // TPESampler is the Tree-structured Parzen Estimator (Bergstra et al. 2011,
 // "Algorithms for Hyper-Parameter Optimization") exactly as Optuna 3.1's
 // optuna.samplers.TPESampler computes it (samplers/_tpe/sampler.py,
 // parzen_estimator.py, _truncnorm.py); the zero value has Optuna's defaults.
+// It turns the trials into plain values for package tuner/tpe, which holds
+// the estimator's mathematics, and its draws back into parameter values.
 //
 // Until StartupTrials trials are complete or pruned, values are drawn as
 // RandomSampler draws them. Then each parameter is sampled independently:
@@ -21,32 +25,17 @@ import (
 //     "above"; trials lacking the parameter are dropped from both. With a
 //     dynamic range (Float("other", 0, 1-top)), values drawn under another
 //     range count, also those outside the current one, as in Optuna 3.1.
-//  2. Fit a Parzen estimator to each group, l(x) to below and g(x) to above:
-//     p(x) = Σₖ wₖ·Kₖ(x) over one kernel per observation, weights
-//     Weights(m) for the group's m observations (oldest first), plus a prior
-//     kernel of weight PriorWeight; the wₖ are normalized to sum to 1.
-//     Numerical kernels live in [low, high] (log low, log high for Log
-//     ranges; low − step/2, high + step/2 for stepped floats and ints, whose
-//     kernels give x the mass of [x − step/2, x + step/2]); a kernel is
-//     N(μₖ, σₖ²) truncated to that range: log Kₖ(x) = −z²/2 − log √(2π) −
-//     log(Φ(bₖ) − Φ(aₖ)) with z = (x−μₖ)/σₖ, aₖ, bₖ the standardized bounds.
-//     Centres μₖ are the observations; σₖ is the larger gap to its neighbours
-//     among the sorted centres and the bounds (without ConsiderEndpoints the
-//     outermost take their inner gap), clipped to [(high−low)/min(100, 1+K),
-//     high−low] for K kernels (the "magic clip"). The prior kernel is
-//     centred on (low+high)/2 with σ = high−low. A categorical kernel gives
-//     each of C choices PriorWeight/(m+1), plus 1 to the observed one, then
-//     normalizes; the prior's is uniform.
-//  3. Draw EICandidates points from l and return the one with the largest
-//     log l(x) − log g(x), which maximizes the expected improvement
-//     (Bergstra et al. 2011, §4.1).
+//  2. Fit a Parzen estimator to each group, l(x) to below and g(x) to
+//     above, draw EICandidates points from l and return the one with the
+//     largest log l(x) − log g(x), which maximizes the expected
+//     improvement (Bergstra et al. 2011, §4.1); package tuner/tpe gives
+//     the kernels, their bandwidths and weights.
 //
 // With Multivariate, the parameters that every complete or pruned trial
 // holds with the same distribution (Optuna's intersection search space) are
 // sampled jointly when a trial starts (Falkner et al. 2018, "BOHB"; Optuna's
-// multivariate=True): each kernel is a product over the parameters, and
-// every numerical σ is 0.2·max(m,1)^(−1/(d+4))·(high−low) for d parameters
-// (Scott's rule). Other parameters are sampled independently.
+// multivariate=True): each kernel is a product over the parameters, with
+// bandwidths by Scott's rule. Other parameters are sampled independently.
 //
 // Deterministic: it draws only from SampleContext.Rand, so the same seed and
 // the same finished trials give the same values.
@@ -72,10 +61,10 @@ type TPESampler struct {
 	// (n_ei_candidates).
 	EICandidates int
 	// Gamma(n) is the size of the "below" group among n finished trials;
-	// nil → TPEDefaultGamma, min(⌈0.1·n⌉, 25). A result above n means n.
+	// nil → tpe.DefaultGamma, min(⌈0.1·n⌉, 25). A result above n means n.
 	Gamma func(n int) int
 	// Weights(n) weighs n observations, oldest first; nil →
-	// TPEDefaultWeights (the newest 25 weigh 1, older ones ramp down).
+	// tpe.DefaultWeights (the newest 25 weigh 1, older ones ramp down).
 	Weights func(n int) []float64
 	// PriorWeight is the prior kernel's weight; 0 → 1.0 (prior_weight).
 	PriorWeight float64
@@ -101,80 +90,57 @@ type TPESampler struct {
 	NormalizedDensity bool
 }
 
-// tpeSettings is a TPESampler with its defaults filled in.
-type tpeSettings struct {
-	startup, candidates int
-	gamma               func(int) int
-	parzen              tpeParzenConfig
+// settings validates s and returns its start-up trials and tpe.Options.
+func (s TPESampler) settings() (startup int, o tpe.Options, err error) {
+	if s.StartupTrials < 0 {
+		return 0, o, fmt.Errorf("%w: TPESampler.StartupTrials = %d, want ≥ 0 (0 → 10)", ErrConfig, s.StartupTrials)
+	}
+	o = tpe.Options{EICandidates: s.EICandidates, Gamma: s.Gamma, Weights: s.Weights, PriorWeight: s.PriorWeight,
+		NoPrior: s.NoPrior, ConsiderEndpoints: s.ConsiderEndpoints, NoMagicClip: s.NoMagicClip,
+		Multivariate: s.Multivariate, NormalizedDensity: s.NormalizedDensity}
+	if err := o.Validate(); err != nil {
+		return 0, o, tpeError(err)
+	}
+	startup = s.StartupTrials
+	if startup == 0 {
+		startup = 10
+	}
+	return startup, o, nil
 }
 
-// settings validates s and fills in the defaults.
-func (s TPESampler) settings() (tpeSettings, error) {
-	switch {
-	case s.StartupTrials < 0:
-		return tpeSettings{}, fmt.Errorf("%w: TPESampler.StartupTrials = %d, want ≥ 0 (0 → 10)", ErrConfig, s.StartupTrials)
-	case s.EICandidates < 0:
-		return tpeSettings{}, fmt.Errorf("%w: TPESampler.EICandidates = %d, want ≥ 0 (0 → 24)", ErrConfig, s.EICandidates)
-	case !(s.PriorWeight >= 0) || math.IsInf(s.PriorWeight, 0):
-		return tpeSettings{}, fmt.Errorf("%w: TPESampler.PriorWeight = %v, want finite > 0 (0 → 1)", ErrConfig, s.PriorWeight)
-	}
-	st := tpeSettings{startup: s.StartupTrials, candidates: s.EICandidates, gamma: s.Gamma}
-	if st.startup == 0 {
-		st.startup = 10
-	}
-	if st.candidates == 0 {
-		st.candidates = 24
-	}
-	if st.gamma == nil {
-		st.gamma = TPEDefaultGamma
-	}
-	st.parzen = tpeParzenConfig{
-		considerPrior:     !s.NoPrior,
-		priorWeight:       s.PriorWeight,
-		magicClip:         !s.NoMagicClip,
-		considerEndpoints: s.ConsiderEndpoints,
-		weights:           s.Weights,
-		multivariate:      s.Multivariate,
-		normalized:        s.NormalizedDensity,
-	}
-	if st.parzen.priorWeight == 0 {
-		st.parzen.priorWeight = 1
-	}
-	if st.parzen.weights == nil {
-		st.parzen.weights = TPEDefaultWeights
-	}
-	return st, nil
+// tpeParam is one parameter of TPE's search space.
+type tpeParam struct {
+	name string
+	d    Distribution
 }
 
 // Sample implements Sampler: one parameter, by independent TPE.
 func (s TPESampler) Sample(c *SampleContext, name string, d Distribution) (x float64, err error) {
 	defer tpeRecover(&err)
-	st, err := s.settings()
+	startup, o, err := s.settings()
 	if err != nil {
 		return 0, err
 	}
-	if err := tpeCheckDistribution(name, d); err != nil {
+	dist, err := tpeDist(name, d)
+	if err != nil {
 		return 0, err
 	}
 	if Single(d) {
-		if _, ok := d.(CategoricalDist); ok {
-			return 0, nil
-		}
-		return tpeKernelBounds(d).valLow, nil
+		return dist.Low, nil // the choice index 0 of a categorical
 	}
 	space := []tpeParam{{name: name, d: d}}
-	obs, err := tpeCollect(c.Trials, c.Direction, space, s.ConstantLiar, st.gamma)
+	obs, err := tpeCollect(c.Trials, c.Direction, space, s.ConstantLiar, o)
 	if err != nil {
 		return 0, err
 	}
-	if obs.n < st.startup {
+	if obs.N < startup {
 		return sampleUniform(c.Rand, d), nil
 	}
-	xs, err := st.acquire(space, obs, c.Rand.Float64)
+	a, err := tpe.Acquire([]tpe.Dist{dist}, obs, o, c.Rand.Float64)
 	if err != nil {
-		return 0, err
+		return 0, tpeError(err)
 	}
-	return xs[0], nil
+	return a.Chosen()[0], nil
 }
 
 // SampleRelative implements RelativeSampler: with Multivariate, the
@@ -185,7 +151,7 @@ func (s TPESampler) SampleRelative(c *SampleContext) (_ map[string]float64, err 
 	if !s.Multivariate {
 		return nil, nil
 	}
-	st, err := s.settings()
+	startup, o, err := s.settings()
 	if err != nil {
 		return nil, err
 	}
@@ -193,99 +159,133 @@ func (s TPESampler) SampleRelative(c *SampleContext) (_ map[string]float64, err 
 	if len(space) == 0 {
 		return nil, nil
 	}
-	for _, p := range space {
-		if err := tpeCheckDistribution(p.name, p.d); err != nil {
+	dists := make([]tpe.Dist, len(space))
+	for p, sp := range space {
+		if dists[p], err = tpeDist(sp.name, sp.d); err != nil {
 			return nil, err
 		}
 	}
-	obs, err := tpeCollect(c.Trials, c.Direction, space, s.ConstantLiar, st.gamma)
-	if err != nil || obs.n < st.startup {
+	obs, err := tpeCollect(c.Trials, c.Direction, space, s.ConstantLiar, o)
+	if err != nil || obs.N < startup {
 		return nil, err
 	}
-	xs, err := st.acquire(space, obs, c.Rand.Float64)
+	a, err := tpe.Acquire(dists, obs, o, c.Rand.Float64)
 	if err != nil {
-		return nil, err
+		return nil, tpeError(err)
 	}
 	out := make(map[string]float64, len(space))
-	for p, sp := range space {
-		out[sp.name] = xs[p]
+	for p, x := range a.Chosen() {
+		out[space[p].name] = x
 	}
 	return out, nil
 }
 
-// acquire fits l to the below group and g to the above one, draws
-// candidates from l with the uniforms u, and returns the candidate with the
-// largest log l − log g.
-func (st tpeSettings) acquire(space []tpeParam, obs tpeObservations, u func() float64) ([]float64, error) {
-	a, err := st.acquisition(space, obs, u)
-	if err != nil {
-		return nil, err
+// tpeDist describes d to package tpe; TPE models FloatDist, IntDist and
+// CategoricalDist only (ErrConfig).
+func tpeDist(name string, d Distribution) (tpe.Dist, error) {
+	switch d := d.(type) {
+	case FloatDist:
+		return tpe.Dist{Low: d.Low, High: d.High, Step: d.Step, Log: d.Log}, nil
+	case IntDist:
+		return tpe.Dist{Low: float64(d.Low), High: float64(d.High), Step: float64(d.IntStep()), Log: d.Log, Int: true}, nil
+	case CategoricalDist:
+		return tpe.Dist{Choices: len(d.Choices)}, nil
 	}
-	out := make([]float64, len(space))
-	for p := range out {
-		out[p] = a.candidates[p][a.best]
-	}
-	return out, nil
+	return tpe.Dist{}, fmt.Errorf("%w: TPESampler: parameter %q has distribution %T, want FloatDist, IntDist or CategoricalDist", ErrConfig, name, d)
 }
 
-// tpeAcquisition is what acquire computes: candidates[p][i], their log l
-// and log g, and the chosen index.
-type tpeAcquisition struct {
-	candidates [][]float64
-	logL, logG []float64
-	best       int
-}
-
-func (st tpeSettings) acquisition(space []tpeParam, obs tpeObservations, u func() float64) (tpeAcquisition, error) {
-	l, err := newTPEParzen(space, obs.below, st.parzen)
-	if err != nil {
-		return tpeAcquisition{}, err
-	}
-	g, err := newTPEParzen(space, obs.above, st.parzen)
-	if err != nil {
-		return tpeAcquisition{}, err
-	}
-	cand := l.sample(u, st.candidates)
-	ll, lg := l.logPDF(cand), g.logPDF(cand)
-	return tpeAcquisition{candidates: cand, logL: ll, logG: lg, best: tpeArgmax(ll, lg)}, nil
-}
-
-// tpeArgmax returns the index of the largest ll[i] − lg[i] as numpy's
-// argmax does: the first maximum, or the first NaN.
-func tpeArgmax(ll, lg []float64) int {
-	best := 0
-	for i := range ll {
-		r := ll[i] - lg[i]
-		if math.IsNaN(r) {
-			return i
+// tpeCollect splits the complete and pruned trials (and the running ones
+// with a constant liar) by their values of space (tpe.Split). A trial that
+// lacks a parameter of space, or holds it with an incompatible
+// distribution, is left out of both groups' values.
+func tpeCollect(trials []FrozenTrial, dir Direction, space []tpeParam, liar bool, o tpe.Options) (tpe.Observations, error) {
+	var in []tpe.Trial
+	for i := range trials {
+		t := &trials[i]
+		tt := tpe.Trial{Number: t.Number, X: make([]float64, len(space))}
+		switch t.State {
+		case Complete:
+			tt.State, tt.Value = tpe.Complete, t.Value
+		case Pruned:
+			tt.State = tpe.Pruned
+			tt.LastStep, tt.LastValue, tt.Reported = t.LastStep()
+		case Running:
+			if !liar {
+				continue
+			}
+			tt.State = tpe.Running
+		default:
+			continue
 		}
-		if r > ll[best]-lg[best] {
-			best = i
+		for p, sp := range space {
+			tt.X[p] = math.NaN()
+			if x, ok := t.Internal[sp.name]; ok && tpeObservable(x, t.Distributions[sp.name], sp.d) {
+				tt.X[p] = x
+			}
+		}
+		in = append(in, tt)
+	}
+	obs, err := tpe.Split(in, dir, len(space), o)
+	if err != nil {
+		return obs, tpeError(err)
+	}
+	return obs, nil
+}
+
+// tpeObservable reports whether x, drawn from was, is an observation for a
+// parameter now drawn from d. As in Optuna 3.1 (_get_observation_pairs
+// takes every trial that holds the parameter), a value drawn under another
+// range of a dynamic range counts, also outside d: the kernel centred on it
+// is truncated to d. A categorical index must be one of d's choices.
+func tpeObservable(x float64, was, d Distribution) bool {
+	if Compatible(was, d) != nil {
+		return false
+	}
+	_, categorical := d.(CategoricalDist)
+	return !categorical || d.Contains(x)
+}
+
+// tpeIntersection is the search space every complete or pruned trial
+// shares, same names with equal distributions (Optuna's
+// IntersectionSearchSpace(include_pruned=True)), less single-valued ones,
+// sorted by name.
+func tpeIntersection(trials []FrozenTrial) []tpeParam {
+	var common map[string]Distribution
+	for i := range trials {
+		t := &trials[i]
+		if t.State != Complete && t.State != Pruned {
+			continue
+		}
+		if common == nil {
+			common = make(map[string]Distribution, len(t.Distributions))
+			for k, d := range t.Distributions {
+				common[k] = d
+			}
+			continue
+		}
+		for k, d := range common {
+			if td, ok := t.Distributions[k]; !ok || !Equal(td, d) {
+				delete(common, k)
+			}
 		}
 	}
-	return best
-}
-
-// tpeCheckDistribution rejects distributions TPE cannot model.
-func tpeCheckDistribution(name string, d Distribution) error {
-	switch d.(type) {
-	case FloatDist, IntDist, CategoricalDist:
-		return nil
+	var out []tpeParam
+	for k, d := range common {
+		if !Single(d) {
+			out = append(out, tpeParam{name: k, d: d})
+		}
 	}
-	return fmt.Errorf("%w: TPESampler: parameter %q has distribution %T, want FloatDist, IntDist or CategoricalDist", ErrConfig, name, d)
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
-// tpeCallGamma calls a user's Gamma and checks its result.
-func tpeCallGamma(gamma func(int) int, n int) (int, error) {
-	k := gamma(n)
-	if k < 0 {
-		return 0, fmt.Errorf("%w: TPESampler.Gamma(%d) = %d, want ≥ 0", ErrConfig, n, k)
-	}
-	return k, nil
+// tpeError makes an error of package tpe (bad options, a Gamma or Weights
+// result it cannot use) one of the study's configuration errors.
+func tpeError(err error) error {
+	return fmt.Errorf("%w: TPESampler: %w", ErrConfig, err)
 }
 
-// tpeRecover turns a panic (in practice from a user's Gamma or Weights)
-// into an error with its stack, so none escapes into the study.
+// tpeRecover turns a panic into an error, so none escapes into the study.
 func tpeRecover(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%w: %w", ErrConfig, gerr.Recovered("TPESampler", r))

@@ -9,10 +9,13 @@ import (
 	"testing"
 
 	"github.com/gradtune/gradtune/internal/golden"
+	"github.com/gradtune/gradtune/tuner/tpe"
 )
 
 // The reference values come from Optuna 3.1 itself, through
-// testdata/optuna/gen_tpe.py (see its docstring for the sections).
+// testdata/optuna/gen_tpe.py (see its docstring for the sections). The
+// estimator's own sections (gamma, weights, argsort, truncnorm, parzen,
+// acquisition) are tested in package tuner/tpe; here, whole draws.
 
 type tpeGoldenDist struct {
 	Type      string
@@ -34,19 +37,6 @@ func (g tpeGoldenDist) dist() Distribution {
 		return IntDist{Low: int(g.Low), High: int(g.High), Log: g.Log, Step: step}
 	}
 	return CategoricalDist{Choices: g.Choices}
-}
-
-type tpeGoldenParams struct {
-	ConsiderPrior     bool    `json:"consider_prior"`
-	PriorWeight       float64 `json:"prior_weight"`
-	ConsiderMagicClip bool    `json:"consider_magic_clip"`
-	ConsiderEndpoints bool    `json:"consider_endpoints"`
-	Multivariate      bool
-}
-
-func (p tpeGoldenParams) config(normalized bool) tpeParzenConfig {
-	return tpeParzenConfig{considerPrior: p.ConsiderPrior, priorWeight: p.PriorWeight, magicClip: p.ConsiderMagicClip,
-		considerEndpoints: p.ConsiderEndpoints, weights: TPEDefaultWeights, multivariate: p.Multivariate, normalized: normalized}
 }
 
 type tpeGoldenDensity struct {
@@ -71,49 +61,7 @@ type tpeGoldenTrial struct {
 
 type tpeGoldenFile struct {
 	Generator map[string]string
-	Gamma     []struct{ N, Default, Hyperopt int }
-	Weights   []struct {
-		N int
-		W []float64
-	}
-	Argsort []struct {
-		Values  []float64
-		Argsort []int
-	}
-	Truncnorm struct {
-		X       []float64
-		Erf     []float64
-		LogNdtr []float64 `json:"log_ndtr"`
-		Mass    []struct {
-			A, B    float64
-			LogMass float64 `json:"log_mass"`
-		}
-		PPF    []struct{ Q, A, B, X float64 }
-		LogPDF []struct{ X, A, B, Loc, Scale, Optuna31, Scipy float64 } `json:"logpdf"`
-	}
-	Parzen []struct {
-		Name         string
-		Params       tpeGoldenParams
-		Space        map[string]tpeGoldenDist
-		Observations map[string][]float64
-		Expected     struct {
-			Weights []float64
-			Params  map[string]struct {
-				Low, High, Q       float64
-				Mus, Sigmas        []float64
-				CategoricalWeights [][]float64 `json:"categorical_weights"`
-			}
-		}
-	}
-	Acquisition []struct {
-		Name              string
-		Params            tpeGoldenParams
-		Space             map[string]tpeGoldenDist
-		Below, Above      map[string][]float64
-		Candidates        map[string][]float64
-		Legacy, Corrected tpeGoldenDensity
-	}
-	Studies []struct {
+	Studies   []struct {
 		Name, Direction string
 		Trials          []tpeGoldenTrial
 	}
@@ -148,8 +96,8 @@ var (
 func loadTPEGolden(t *testing.T) *tpeGoldenFile {
 	t.Helper()
 	tpeGoldenOnce.Do(func() { golden.ReadTestdata(t, "optuna/tpe_parzen.json", &tpeGoldenData) })
-	if len(tpeGoldenData.Parzen) == 0 {
-		t.Fatal("tpe_parzen.json: no parzen cases")
+	if len(tpeGoldenData.Sample) == 0 {
+		t.Fatal("tpe_parzen.json: no sample cases")
 	}
 	return &tpeGoldenData
 }
@@ -203,122 +151,6 @@ func tpeColumns(space []tpeParam, m map[string][]float64) [][]float64 {
 	return out
 }
 
-func TestTPEGammaAndWeightsEqualOptuna(t *testing.T) {
-	g := loadTPEGolden(t)
-	for _, c := range g.Gamma {
-		if got := TPEDefaultGamma(c.N); got != c.Default {
-			t.Errorf("TPEDefaultGamma(%d) = %d, want %d", c.N, got, c.Default)
-		}
-		if got := TPEHyperoptGamma(c.N); got != c.Hyperopt {
-			t.Errorf("TPEHyperoptGamma(%d) = %d, want %d", c.N, got, c.Hyperopt)
-		}
-	}
-	for _, c := range g.Weights {
-		tpeCheckSlice(t, fmt.Sprintf("TPEDefaultWeights(%d)", c.N), TPEDefaultWeights(c.N), c.W)
-	}
-}
-
-func TestTPEArgsortEqualsNumpy(t *testing.T) {
-	for _, c := range loadTPEGolden(t).Argsort {
-		got := tpeArgsort(c.Values)
-		for i := range c.Argsort {
-			if got[i] != c.Argsort[i] {
-				t.Errorf("argsort of %d values: %v\nwant %v", len(c.Values), got, c.Argsort)
-				break
-			}
-		}
-	}
-}
-
-func TestTPETruncnormEqualsOptuna(t *testing.T) {
-	tn := loadTPEGolden(t).Truncnorm
-	worst := 0.0
-	for i, x := range tn.X {
-		worst = math.Max(worst, tpeCheck(t, fmt.Sprintf("erf(%g)", x), tpeErf(x), tn.Erf[i]))
-		worst = math.Max(worst, tpeCheck(t, fmt.Sprintf("logNdtr(%g)", x), tpeLogNdtr(x), tn.LogNdtr[i]))
-	}
-	for _, c := range tn.Mass {
-		worst = math.Max(worst, tpeCheck(t, fmt.Sprintf("logGaussMass(%g, %g)", c.A, c.B), tpeLogGaussMass(c.A, c.B), c.LogMass))
-	}
-	for _, c := range tn.PPF {
-		worst = math.Max(worst, tpeCheck(t, fmt.Sprintf("ppf(%g; %g, %g)", c.Q, c.A, c.B), tpeTruncNormPPF(c.Q, c.A, c.B), c.X))
-	}
-	for _, c := range tn.LogPDF {
-		m := tpeLogGaussMass(c.A, c.B)
-		what := fmt.Sprintf("logpdf(%g; %g, %g, %g, %g)", c.X, c.A, c.B, c.Loc, c.Scale)
-		worst = math.Max(worst, tpeCheck(t, what+" vs Optuna 3.1", tpeTruncNormLogPDF(c.X, c.A, c.B, c.Loc, c.Scale, m, math.Log(c.Scale), false), c.Optuna31))
-		worst = math.Max(worst, tpeCheck(t, what+" normalized vs scipy", tpeTruncNormLogPDF(c.X, c.A, c.B, c.Loc, c.Scale, m, math.Log(c.Scale), true), c.Scipy))
-	}
-	t.Logf("worst error %.3g", worst)
-}
-
-// The estimator's parameters equal Optuna's _ParzenEstimator's.
-func TestTPEParzenEqualsOptuna(t *testing.T) {
-	worst := 0.0
-	for _, c := range loadTPEGolden(t).Parzen {
-		t.Run(c.Name, func(t *testing.T) {
-			space := tpeSortedSpace(c.Space)
-			pe, err := newTPEParzen(space, tpeColumns(space, c.Observations), c.Params.config(false))
-			if err != nil {
-				t.Fatal(err)
-			}
-			worst = math.Max(worst, tpeCheckSlice(t, "weights", pe.weights, c.Expected.Weights))
-			for p, sp := range space {
-				k, want := pe.kernels[p], c.Expected.Params[sp.name]
-				if k.categorical {
-					if len(k.catWeights) != len(want.CategoricalWeights) {
-						t.Fatalf("%s: %d categorical rows, want %d", sp.name, len(k.catWeights), len(want.CategoricalWeights))
-					}
-					for j := range want.CategoricalWeights {
-						worst = math.Max(worst, tpeCheckSlice(t, fmt.Sprintf("%s weights[%d]", sp.name, j), k.catWeights[j], want.CategoricalWeights[j]))
-					}
-					continue
-				}
-				worst = math.Max(worst, tpeCheck(t, sp.name+" low", k.low, want.Low))
-				worst = math.Max(worst, tpeCheck(t, sp.name+" high", k.high, want.High))
-				worst = math.Max(worst, tpeCheck(t, sp.name+" q", k.q, want.Q))
-				worst = math.Max(worst, tpeCheckSlice(t, sp.name+" mus", k.mus, want.Mus))
-				worst = math.Max(worst, tpeCheckSlice(t, sp.name+" sigmas", k.sigmas, want.Sigmas))
-			}
-		})
-	}
-	t.Logf("worst error %.3g", worst)
-}
-
-// Given below/above observations and fixed candidates, log l and log g
-// equal Optuna 3.1's log_pdf by default, and the normalized mixture density
-// (computed with scipy) with NormalizedDensity; the chosen candidate is the
-// best by the reference's ratio.
-func TestTPEAcquisitionEqualsOptuna(t *testing.T) {
-	worst := 0.0
-	for _, c := range loadTPEGolden(t).Acquisition {
-		for _, normalized := range []bool{false, true} {
-			ref := c.Legacy
-			if normalized {
-				ref = c.Corrected
-			}
-			t.Run(fmt.Sprintf("%s/normalized=%v", c.Name, normalized), func(t *testing.T) {
-				space := tpeSortedSpace(c.Space)
-				cfg := c.Params.config(normalized)
-				l, err := newTPEParzen(space, tpeColumns(space, c.Below), cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				g, err := newTPEParzen(space, tpeColumns(space, c.Above), cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cand := tpeColumns(space, c.Candidates)
-				ll, lg := l.logPDF(cand), g.logPDF(cand)
-				worst = math.Max(worst, tpeCheckSlice(t, "log l", ll, ref.LogL))
-				worst = math.Max(worst, tpeCheckSlice(t, "log g", lg, ref.LogG))
-				tpeCheckChoice(t, tpeArgmax(ll, lg), ref.LogL, ref.LogG, ref.Best)
-			})
-		}
-	}
-	t.Logf("worst error %.3g", worst)
-}
-
 // tpeCheckChoice accepts index got if its reference ratio is the best one
 // to within the tolerance (ties among equal candidates are common).
 func tpeCheckChoice(t *testing.T, got int, ll, lg []float64, want int) {
@@ -330,6 +162,17 @@ func tpeCheckChoice(t *testing.T, got int, ll, lg []float64, want int) {
 	if best-r > tpeRelTol*math.Max(1, math.Abs(best)) {
 		t.Errorf("chose candidate %d (ratio %.17g), want %d (ratio %.17g)", got, r, want, best)
 	}
+}
+
+// tpeRefBest returns the index of the reference's best ratio ll − lg.
+func tpeRefBest(ll, lg []float64) int {
+	best := 0
+	for i := range ll {
+		if ll[i]-lg[i] > ll[best]-lg[best] {
+			best = i
+		}
+	}
+	return best
 }
 
 // tpeReplay is a rand.Source that replays numpy's random_sample stream:
@@ -405,15 +248,21 @@ func TestTPESampleEqualsOptuna(t *testing.T) {
 		for _, normalized := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/normalized=%v", c.Name, normalized), func(t *testing.T) {
 				trials, dir := studies[c.Study], dirs[c.Study]
-				o := c.Sampler
-				s := TPESampler{EICandidates: o.NEICandidates, PriorWeight: o.PriorWeight, ConsiderEndpoints: o.ConsiderEndpoints,
-					Multivariate: o.Multivariate, ConstantLiar: o.ConstantLiar, NormalizedDensity: normalized,
-					NoMagicClip: o.ConsiderMagicClip != nil && !*o.ConsiderMagicClip, NoPrior: o.ConsiderPrior != nil && !*o.ConsiderPrior}
-				st, err := s.settings()
+				g := c.Sampler
+				s := TPESampler{EICandidates: g.NEICandidates, PriorWeight: g.PriorWeight, ConsiderEndpoints: g.ConsiderEndpoints,
+					Multivariate: g.Multivariate, ConstantLiar: g.ConstantLiar, NormalizedDensity: normalized,
+					NoMagicClip: g.ConsiderMagicClip != nil && !*g.ConsiderMagicClip, NoPrior: g.ConsiderPrior != nil && !*g.ConsiderPrior}
+				_, o, err := s.settings()
 				if err != nil {
 					t.Fatal(err)
 				}
 				space := tpeSortedSpace(c.Space)
+				dists := make([]tpe.Dist, len(space))
+				for p, sp := range space {
+					if dists[p], err = tpeDist(sp.name, sp.d); err != nil {
+						t.Fatal(err)
+					}
+				}
 				if c.Param == "" {
 					var names, want []string
 					for _, p := range tpeIntersection(trials) {
@@ -426,29 +275,29 @@ func TestTPESampleEqualsOptuna(t *testing.T) {
 						t.Fatalf("intersection search space %v, want %v", names, want)
 					}
 				}
-				obs, err := tpeCollect(trials, dir, space, s.ConstantLiar, st.gamma)
+				obs, err := tpeCollect(trials, dir, space, s.ConstantLiar, o)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if fmt.Sprint(obs.belowNumbers, obs.aboveNumbers) != fmt.Sprint(c.BelowNumbers, c.AboveNumbers) {
-					t.Fatalf("split below %v above %v,\nwant below %v above %v", obs.belowNumbers, obs.aboveNumbers, c.BelowNumbers, c.AboveNumbers)
+				if fmt.Sprint(obs.BelowNumbers, obs.AboveNumbers) != fmt.Sprint(c.BelowNumbers, c.AboveNumbers) {
+					t.Fatalf("split below %v above %v,\nwant below %v above %v", obs.BelowNumbers, obs.AboveNumbers, c.BelowNumbers, c.AboveNumbers)
 				}
 				replay := &tpeReplay{stream: c.Stream}
-				a, err := st.acquisition(space, obs, rand.New(replay).Float64)
+				a, err := tpe.Acquire(dists, obs, o, rand.New(replay).Float64)
 				if err != nil {
 					t.Fatal(err)
 				}
 				want := tpeColumns(space, c.Candidates)
 				for p, sp := range space {
-					worst = math.Max(worst, tpeCheckSlice(t, sp.name+" candidates", a.candidates[p], want[p]))
+					worst = math.Max(worst, tpeCheckSlice(t, sp.name+" candidates", a.Candidates[p], want[p]))
 				}
 				ref := c.Legacy
 				if normalized {
 					ref = c.Corrected
 				}
-				worst = math.Max(worst, tpeCheckSlice(t, "log l", a.logL, ref.LogL))
-				worst = math.Max(worst, tpeCheckSlice(t, "log g", a.logG, ref.LogG))
-				tpeCheckChoice(t, a.best, ref.LogL, ref.LogG, tpeArgmax(ref.LogL, ref.LogG))
+				worst = math.Max(worst, tpeCheckSlice(t, "log l", a.LogL, ref.LogL))
+				worst = math.Max(worst, tpeCheckSlice(t, "log g", a.LogG, ref.LogG))
+				tpeCheckChoice(t, a.Best, ref.LogL, ref.LogG, tpeRefBest(ref.LogL, ref.LogG))
 
 				// The public API, fed the same stream, returns that candidate.
 				cur := newFrozen(int64(len(trials)+1), len(trials), Running)
@@ -465,8 +314,8 @@ func TestTPESampleEqualsOptuna(t *testing.T) {
 					t.Fatal(err)
 				}
 				for p, sp := range space {
-					if got[sp.name] != a.candidates[p][a.best] {
-						t.Errorf("%s = %v, want candidate %d's %v", sp.name, got[sp.name], a.best, a.candidates[p][a.best])
+					if got[sp.name] != a.Candidates[p][a.Best] {
+						t.Errorf("%s = %v, want candidate %d's %v", sp.name, got[sp.name], a.Best, a.Candidates[p][a.Best])
 					}
 					if !normalized {
 						worst = math.Max(worst, tpeCheck(t, sp.name+" vs Optuna's choice", got[sp.name], c.Legacy.Chosen[sp.name]))

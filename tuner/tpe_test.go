@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gradtune/gradtune/tuner/tpe"
 )
 
 var (
@@ -164,8 +166,8 @@ func TestTPEConfigErrors(t *testing.T) {
 		{"gamma", TPESampler{Gamma: func(int) int { return -2 }}, "Gamma(12) = -2, want ≥ 0"},
 		{"gamma panics", TPESampler{Gamma: func(int) int { panic("boom") }}, "panicked: boom"},
 		{"weights short", TPESampler{Weights: func(int) []float64 { return []float64{1} }}, "returned 1 values, want"},
-		{"weights negative", TPESampler{Weights: func(n int) []float64 { w := TPEDefaultWeights(n); w[0] = -1; return w }}, "[0] = -1, want finite ≥ 0"},
-		{"weights NaN", TPESampler{Weights: func(n int) []float64 { w := TPEDefaultWeights(n); w[1] = math.NaN(); return w }}, "[1] = NaN"},
+		{"weights negative", TPESampler{Weights: func(n int) []float64 { w := tpe.DefaultWeights(n); w[0] = -1; return w }}, "[0] = -1, want finite ≥ 0"},
+		{"weights NaN", TPESampler{Weights: func(n int) []float64 { w := tpe.DefaultWeights(n); w[1] = math.NaN(); return w }}, "[1] = NaN"},
 		{"weights zero", TPESampler{Weights: func(n int) []float64 { return make([]float64, n) }}, "sums to 0, want > 0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -193,23 +195,27 @@ func TestTPEConfigErrors(t *testing.T) {
 	}
 }
 
-// Defaults and their overrides: the number of startup trials, of
-// candidates, and Gamma are honoured.
+// StartupTrials's default, and the options passed on to package tpe
+// (which fills in their defaults, tested there).
 func TestTPESettingsDefaults(t *testing.T) {
 	for _, c := range []struct {
 		s                   TPESampler
 		startup, candidates int
 		gamma30             int
 	}{
-		{TPESampler{}, 10, 24, 3},
-		{TPESampler{StartupTrials: 3, EICandidates: 100, Gamma: TPEHyperoptGamma}, 3, 100, 2},
+		{TPESampler{}, 10, 0, -1},
+		{TPESampler{StartupTrials: 3, EICandidates: 100, Gamma: tpe.HyperoptGamma}, 3, 100, 2},
 	} {
-		st, err := c.s.settings()
+		startup, o, err := c.s.settings()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.startup != c.startup || st.candidates != c.candidates || st.gamma(30) != c.gamma30 || st.parzen.priorWeight != 1 || !st.parzen.considerPrior || !st.parzen.magicClip {
-			t.Errorf("%+v: startup %d candidates %d gamma(30) %d prior %v×%v clip %v", c.s, st.startup, st.candidates, st.gamma(30), st.parzen.considerPrior, st.parzen.priorWeight, st.parzen.magicClip)
+		gamma30 := -1
+		if o.Gamma != nil {
+			gamma30 = o.Gamma(30)
+		}
+		if startup != c.startup || o.EICandidates != c.candidates || gamma30 != c.gamma30 {
+			t.Errorf("%+v: startup %d candidates %d gamma(30) %d, want %d %d %d", c.s, startup, o.EICandidates, gamma30, c.startup, c.candidates, c.gamma30)
 		}
 	}
 	// StartupTrials counts finished trials: with 9 random values come back.

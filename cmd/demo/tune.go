@@ -13,6 +13,8 @@ import (
 
 	"github.com/gradtune/gradtune/internal/iristune"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/importance"
+	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
 )
 
@@ -44,7 +46,7 @@ func runTune(ctx context.Context, w io.Writer, o tuneOpts) error {
 	study, err := tuner.Open(ctx, tuner.Config{
 		Name: "iris-mlp", Direction: tuner.Maximize, Storage: storage, Seed: o.seed, Parallelism: o.workers,
 		Sampler: &tuner.TPESampler{}, // also the default; named here for the reader
-		Pruner:  tuner.MedianPruner{StartupTrials: 5, WarmupSteps: 1},
+		Pruner:  prune.Median{StartupTrials: 5, WarmupSteps: 1},
 	})
 	if err != nil {
 		return err
@@ -118,7 +120,7 @@ func writeStudyFiles(out string, trials []tuner.FrozenTrial, dir tuner.Direction
 	if err := tunerplot.IntermediateValues(filepath.Join(out, "intermediate.png"), trials); err != nil {
 		return err
 	}
-	imp, err := tuner.Importances(trials, tuner.ImportanceOptions{})
+	imp, err := importance.Evaluate(trials, importance.Options{})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
 )
 
@@ -44,7 +45,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	importances, err := tuner.Importances(trials, tuner.ImportanceOptions{})
+	importances, err := importance.Evaluate(trials, importance.Options{})
 	if err != nil {
 		log.Fatal(err)
 	}

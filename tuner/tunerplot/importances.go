@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// Importances draws parameter importances (tuner.Importances' map) as a
+// Importances draws parameter importances (importance.Evaluate's map) as a
 // horizontal bar chart, the most important parameter at the top, each bar
 // labelled with its value, as optuna.visualization.plot_param_importances.
 // Ties are ordered by name. Errors wrap ErrInput: a bad extension, an empty

@@ -6,7 +6,7 @@
 //
 //	trials, _ := study.Trials(ctx)
 //	err := tunerplot.OptimizationHistory("history.png", trials, study.Direction())
-//	imp, _ := tuner.Importances(trials, tuner.ImportanceOptions{})
+//	imp, _ := importance.Evaluate(trials, importance.Options{})
 //	err = tunerplot.Importances("importances.svg", imp)
 package tunerplot
 

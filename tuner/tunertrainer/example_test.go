@@ -14,6 +14,7 @@ import (
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/tunertrainer"
 )
 
@@ -66,7 +67,7 @@ func ExamplePruneOn() {
 	ctx := context.Background()
 	study, err := tuner.Open(ctx, tuner.Config{
 		Sampler:     &tuner.GridSampler{Space: map[string][]any{"lr": {0.1, 0.03, 0.0003, 0.0001}}},
-		Pruner:      tuner.MedianPruner{StartupTrials: 2},
+		Pruner:      prune.Median{StartupTrials: 2},
 		Parallelism: 1,
 	})
 	if err != nil {

@@ -40,6 +40,8 @@ import (
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/importance"
+	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/sqlite"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
 	"github.com/gradtune/gradtune/validation"
@@ -202,7 +204,7 @@ func studyConfig(storage tuner.Storage, sampler tuner.Sampler, seed uint64, para
 		Name: "house-votes-mlp", Direction: tuner.Maximize,
 		Storage: storage, Sampler: sampler, Seed: seed, Parallelism: parallel,
 		// No pruning before 5 trials have completed, nor before 2 folds.
-		Pruner: tuner.MedianPruner{StartupTrials: 5, WarmupSteps: 2},
+		Pruner: prune.Median{StartupTrials: 5, WarmupSteps: 2},
 	}
 }
 
@@ -427,7 +429,7 @@ func plots(dir string, trials []tuner.FrozenTrial, top int, floor float64) (map[
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	imp, err := tuner.Importances(trials, tuner.ImportanceOptions{})
+	imp, err := importance.Evaluate(trials, importance.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -813,8 +815,8 @@ func results(w io.Writer, o options, trials []tuner.FrozenTrial) error {
 	}
 	// The same importances without the models that never learned.
 	good := above(trials, 0.9)
-	impGood, err := tuner.Importances(good, tuner.ImportanceOptions{})
-	if err != nil && !errors.Is(err, tuner.ErrImportance) { // too few trials: leave the column empty
+	impGood, err := importance.Evaluate(good, importance.Options{})
+	if err != nil && !errors.Is(err, importance.ErrNotAssessable) { // too few trials: leave the column empty
 		return err
 	}
 	fmt.Fprintf(w, "importances (fANOVA): %d complete trials | the %d scoring ≥ 0.9\n", count(trials, tuner.Complete), len(good))

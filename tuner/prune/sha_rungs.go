@@ -1,14 +1,16 @@
-package tuner
+package prune
 
 import (
 	"strconv"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-// pruneRungKey is Optuna's system attribute for the value a trial had when
+// rungKey is Optuna's system attribute for the value a trial had when
 // it completed rung k.
-func pruneRungKey(k int) string { return "completed_rung_" + strconv.Itoa(k) }
+func rungKey(k int) string { return "completed_rung_" + strconv.Itoa(k) }
 
-// pruneRungs remembers the value each trial had when it completed each rung.
+// rungTable remembers the value each trial had when it completed each rung.
 //
 // They are stored in the trial's attributes as Optuna's system attributes
 // ("completed_rung_k", formatted by strconv.FormatFloat(v, 'g', -1, 64))
@@ -17,13 +19,13 @@ func pruneRungKey(k int) string { return "completed_rung_" + strconv.Itoa(k) }
 // from the intermediate values: Optuna records a rung only when the trial
 // asks the pruner at or past its step, and not before the min resource is
 // known.
-type pruneRungs struct {
+type rungTable struct {
 	byTrial map[int64][]float64 // rung k's value at index k
 }
 
 // value returns trial t's value at rung k.
-func (r *pruneRungs) value(t *FrozenTrial, k int) (float64, bool) {
-	if s, ok := t.Attrs[pruneRungKey(k)]; ok {
+func (r *rungTable) value(t *tuner.FrozenTrial, k int) (float64, bool) {
+	if s, ok := t.Attrs[rungKey(k)]; ok {
 		if v, err := strconv.ParseFloat(s, 64); err == nil {
 			return v, true
 		}
@@ -35,7 +37,7 @@ func (r *pruneRungs) value(t *FrozenTrial, k int) (float64, bool) {
 }
 
 // current is Optuna's _get_current_rung: the first rung t has not completed.
-func (r *pruneRungs) current(t *FrozenTrial) int {
+func (r *rungTable) current(t *tuner.FrozenTrial) int {
 	k := 0
 	for {
 		if _, ok := r.value(t, k); !ok {
@@ -46,7 +48,7 @@ func (r *pruneRungs) current(t *FrozenTrial) int {
 }
 
 // record notes that t completed rung k with value v (k is t's current rung).
-func (r *pruneRungs) record(t *FrozenTrial, k int, v float64) {
+func (r *rungTable) record(t *tuner.FrozenTrial, k int, v float64) {
 	if r.byTrial == nil {
 		r.byTrial = map[int64][]float64{}
 	}

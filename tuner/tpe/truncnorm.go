@@ -1,4 +1,4 @@
-package tuner
+package tpe
 
 import "math"
 
@@ -6,14 +6,14 @@ import "math"
 // (optuna/samplers/_tpe/_truncnorm.py, itself after scipy.stats.truncnorm):
 // a and b are the standardized bounds (low−μ)/σ and (high−μ)/σ.
 
-// tpeNormLogC is log √(2π).
-var tpeNormLogC = math.Log(math.Sqrt(2 * math.Pi))
+// normLogC is log √(2π).
+var normLogC = math.Log(math.Sqrt(2 * math.Pi))
 
-// tpeNdtr is Φ(a) through Optuna's erf (_truncnorm._ndtr).
-func tpeNdtr(a float64) float64 { return 0.5 + 0.5*tpeErf(a/math.Sqrt2) }
+// ndtr is Φ(a) through Optuna's erf (_truncnorm._ndtr).
+func ndtr(a float64) float64 { return 0.5 + 0.5*erf(a/math.Sqrt2) }
 
-// tpeNdtrSingle is Φ(a) through libm's erf and erfc (_ndtr_single).
-func tpeNdtrSingle(a float64) float64 {
+// ndtrSingle is Φ(a) through libm's erf and erfc (_ndtr_single).
+func ndtrSingle(a float64) float64 {
 	x := a / math.Sqrt2
 	switch {
 	case x < -1/math.Sqrt2:
@@ -24,14 +24,14 @@ func tpeNdtrSingle(a float64) float64 {
 	return 1 - 0.5*math.Erfc(x)
 }
 
-// tpeLogNdtr is log Φ(a) (_log_ndtr_single): log(1−Φ(−a)) ≈ −Φ(−a) above 6,
+// logNdtr is log Φ(a) (_log_ndtr_single): log(1−Φ(−a)) ≈ −Φ(−a) above 6,
 // the asymptotic series below −20.
-func tpeLogNdtr(a float64) float64 {
+func logNdtr(a float64) float64 {
 	if a > 6 {
-		return -tpeNdtrSingle(-a)
+		return -ndtrSingle(-a)
 	}
 	if a > -20 {
-		return math.Log(tpeNdtrSingle(a))
+		return math.Log(ndtrSingle(a))
 	}
 	logLHS := -0.5*a*a - math.Log(-a) - 0.5*math.Log(2*math.Pi)
 	last, rhs, num, denom, sign := 0.0, 1.0, 1.0, 1.0, 1.0
@@ -46,8 +46,8 @@ func tpeLogNdtr(a float64) float64 {
 	return logLHS + math.Log(rhs)
 }
 
-// tpeLogAddExp is numpy's logaddexp: log(eˣ + eʸ) without overflow.
-func tpeLogAddExp(x, y float64) float64 {
+// logAddExp is numpy's logaddexp: log(eˣ + eʸ) without overflow.
+func logAddExp(x, y float64) float64 {
 	if x == y {
 		return x + math.Ln2
 	}
@@ -61,33 +61,33 @@ func tpeLogAddExp(x, y float64) float64 {
 	return d // NaN
 }
 
-// tpeLogDiff is log(eᵖ − e^q) for p ≥ q.
-func tpeLogDiff(p, q float64) float64 { return p + math.Log1p(-math.Exp(q-p)) }
+// logDiff is log(eᵖ − e^q) for p ≥ q.
+func logDiff(p, q float64) float64 { return p + math.Log1p(-math.Exp(q-p)) }
 
-// tpeLogGaussMass is log(Φ(b) − Φ(a)), computed in the left tail for
+// logGaussMass is log(Φ(b) − Φ(a)), computed in the left tail for
 // accuracy (_log_gauss_mass).
-func tpeLogGaussMass(a, b float64) float64 {
+func logGaussMass(a, b float64) float64 {
 	switch {
 	case b <= 0:
-		return tpeLogDiff(tpeLogNdtr(b), tpeLogNdtr(a))
+		return logDiff(logNdtr(b), logNdtr(a))
 	case a > 0:
-		return tpeLogDiff(tpeLogNdtr(-a), tpeLogNdtr(-b))
+		return logDiff(logNdtr(-a), logNdtr(-b))
 	}
 	// Central: 1 − Φ(a) − Φ(−b) avoids the cancellation of log-space sums.
-	return math.Log1p(-tpeNdtr(a) - tpeNdtr(-b))
+	return math.Log1p(-ndtr(a) - ndtr(-b))
 }
 
-// tpeNdtriExp is the x with log Φ(x) = y, by 100 bisection steps on
+// ndtriExp is the x with log Φ(x) = y, by 100 bisection steps on
 // [−100, 100] (_ndtri_exp_single).
-func tpeNdtriExp(y float64) float64 {
+func ndtriExp(y float64) float64 {
 	a, b := -100.0, 100.0
-	if tpeLogNdtr(a) > y {
+	if logNdtr(a) > y {
 		a, b = b, a
 	}
 	var m float64
 	for range 100 {
 		m = (a + b) / 2
-		if tpeLogNdtr(m) < y {
+		if logNdtr(m) < y {
 			a = m
 		} else {
 			b = m
@@ -96,9 +96,9 @@ func tpeNdtriExp(y float64) float64 {
 	return m
 }
 
-// tpeTruncNormPPF is the quantile q of the standard normal truncated to
+// truncNormPPF is the quantile q of the standard normal truncated to
 // [a, b] (_truncnorm.ppf): x with (Φ(x)−Φ(a))/(Φ(b)−Φ(a)) = q.
-func tpeTruncNormPPF(q, a, b float64) float64 {
+func truncNormPPF(q, a, b float64) float64 {
 	switch {
 	case a == b:
 		return math.NaN()
@@ -108,13 +108,13 @@ func tpeTruncNormPPF(q, a, b float64) float64 {
 		return b
 	}
 	if a < 0 {
-		return tpeNdtriExp(tpeLogAddExp(tpeLogNdtr(a), math.Log(q)+tpeLogGaussMass(a, b)))
+		return ndtriExp(logAddExp(logNdtr(a), math.Log(q)+logGaussMass(a, b)))
 	}
-	return -tpeNdtriExp(tpeLogAddExp(tpeLogNdtr(-b), math.Log1p(-q)+tpeLogGaussMass(a, b)))
+	return -ndtriExp(logAddExp(logNdtr(-b), math.Log1p(-q)+logGaussMass(a, b)))
 }
 
-// tpeTruncNormLogPDF is the log density at x of N(loc, scale²) truncated to
-// the standardized bounds [a, b], given logMass = tpeLogGaussMass(a, b) and
+// truncNormLogPDF is the log density at x of N(loc, scale²) truncated to
+// the standardized bounds [a, b], given logMass = logGaussMass(a, b) and
 // logScale = log scale:
 //
 //	log φ((x−loc)/scale) − log(Φ(b)−Φ(a)) − log scale
@@ -122,12 +122,12 @@ func tpeTruncNormPPF(q, a, b float64) float64 {
 // Only with normalized is the −log scale term there: Optuna 3.1 to 3.4 leave
 // it out (optuna#5109, fixed by optuna#5110), so their "density" does not
 // integrate to 1 unless scale = 1.
-func tpeTruncNormLogPDF(x, a, b, loc, scale, logMass, logScale float64, normalized bool) float64 {
+func truncNormLogPDF(x, a, b, loc, scale, logMass, logScale float64, normalized bool) float64 {
 	z := (x - loc) / scale
 	if z < a || b < z {
 		return math.Inf(-1)
 	}
-	out := -(z*z)/2.0 - tpeNormLogC - logMass
+	out := -(z*z)/2.0 - normLogC - logMass
 	if normalized {
 		out -= logScale
 	}

@@ -1,4 +1,4 @@
-package tuner
+package importance
 
 import "sort"
 
@@ -10,9 +10,9 @@ import "sort"
 // marginal of a feature set S is the function averaged over the other
 // features, evaluated at the midpoint of every cell S's split thresholds cut.
 
-// importanceFanovaTree holds a tree's precomputed statistics.
-type importanceFanovaTree struct {
-	tree   importanceTree
+// fanovaTree holds a tree's precomputed statistics.
+type fanovaTree struct {
+	tree   forestTree
 	bounds [][2]float64
 	// mean[i] is node i's volume-weighted mean leaf value, volume[i] the
 	// volume of its box.
@@ -25,19 +25,19 @@ type importanceFanovaTree struct {
 	variance         float64
 }
 
-func importanceNewFanovaTree(t importanceTree, bounds [][2]float64) *importanceFanovaTree {
+func newFanovaTree(t forestTree, bounds [][2]float64) *fanovaTree {
 	nf, nn := len(bounds), len(t.nodes)
-	ft := &importanceFanovaTree{tree: t, bounds: bounds,
+	ft := &fanovaTree{tree: t, bounds: bounds,
 		mean: make([]float64, nn), volume: make([]float64, nn), active: make([]bool, nn*nf)}
 	// Boxes top-down (preorder: a parent comes before its children).
 	boxes := make([][][2]float64, nn)
 	boxes[0] = bounds
 	for i, nd := range t.nodes {
 		if nd.feature < 0 {
-			ft.mean[i], ft.volume[i] = nd.value, importanceVolume(boxes[i])
+			ft.mean[i], ft.volume[i] = nd.value, boxVolume(boxes[i])
 			continue
 		}
-		l, r := importanceCopyBox(boxes[i]), importanceCopyBox(boxes[i])
+		l, r := copyBox(boxes[i]), copyBox(boxes[i])
 		l[nd.feature][1], r[nd.feature][0] = nd.threshold, nd.threshold
 		boxes[nd.left], boxes[nd.right] = l, r
 	}
@@ -88,7 +88,7 @@ func importanceNewFanovaTree(t importanceTree, bounds [][2]float64) *importanceF
 			vals, ws = append(vals, ft.mean[i]), append(ws, ft.volume[i])
 		}
 	}
-	_, ft.variance = importanceWeightedMeanVar(vals, ws)
+	_, ft.variance = weightedMeanVar(vals, ws)
 	return ft
 }
 
@@ -97,7 +97,7 @@ func importanceNewFanovaTree(t importanceTree, bounds [][2]float64) *importanceF
 // columns): the weighted variance, over the product of fs's cells, of the
 // prediction averaged over all other features, weighted by that average's
 // weight times the cell's size.
-func (ft *importanceFanovaTree) marginalVariance(fs []int) float64 {
+func (ft *fanovaTree) marginalVariance(fs []int) float64 {
 	nf := len(ft.bounds)
 	point := make([]float64, nf)
 	isActive := make([]bool, nf)
@@ -127,7 +127,7 @@ func (ft *importanceFanovaTree) marginalVariance(fs []int) float64 {
 			break
 		}
 	}
-	_, v := importanceWeightedMeanVar(vals, ws)
+	_, v := weightedMeanVar(vals, ws)
 	return max(v, 0)
 }
 
@@ -136,7 +136,7 @@ func (ft *importanceFanovaTree) marginalVariance(fs []int) float64 {
 // never split on an active feature, each weighted by its volume divided by
 // the volume of its box along the active features (Optuna's
 // _get_marginalized_statistics).
-func (ft *importanceFanovaTree) marginalized(point []float64, fs []int, isActive []bool) (value, weight float64) {
+func (ft *fanovaTree) marginalized(point []float64, fs []int, isActive []bool) (value, weight float64) {
 	nf := len(ft.bounds)
 	type item struct {
 		node int
@@ -154,8 +154,8 @@ func (ft *importanceFanovaTree) marginalized(point []float64, fs []int, isActive
 		nd := ft.tree.nodes[it.node]
 		if nd.feature >= 0 {
 			if isActive[nd.feature] {
-				k := importanceIndex(fs, nd.feature)
-				box := importanceCopyBox(it.box)
+				k := indexOf(fs, nd.feature)
+				box := copyBox(it.box)
 				next := nd.left
 				if point[nd.feature] <= nd.threshold {
 					box[k][1] = nd.threshold
@@ -177,7 +177,7 @@ func (ft *importanceFanovaTree) marginalized(point []float64, fs []int, isActive
 				continue
 			}
 		}
-		w := ft.volume[it.node] / importanceVolume(it.box)
+		w := ft.volume[it.node] / boxVolume(it.box)
 		sv += ft.mean[it.node] * w
 		sw += w
 	}
@@ -187,9 +187,9 @@ func (ft *importanceFanovaTree) marginalized(point []float64, fs []int, isActive
 	return sv / sw, sw
 }
 
-// importanceWeightedMeanVar returns numpy.average(vals, weights=ws) and the
+// weightedMeanVar returns numpy.average(vals, weights=ws) and the
 // weighted variance around it; both 0 when the weights sum to 0.
-func importanceWeightedMeanVar(vals, ws []float64) (mean, variance float64) {
+func weightedMeanVar(vals, ws []float64) (mean, variance float64) {
 	var sw, sv float64
 	for i, v := range vals {
 		sw += ws[i]
@@ -207,8 +207,8 @@ func importanceWeightedMeanVar(vals, ws []float64) (mean, variance float64) {
 	return mean, ss / sw
 }
 
-// importanceVolume is the product of a box's extents.
-func importanceVolume(box [][2]float64) float64 {
+// boxVolume is the product of a box's extents.
+func boxVolume(box [][2]float64) float64 {
 	v := 1.0
 	for _, b := range box {
 		v *= b[1] - b[0]
@@ -216,11 +216,11 @@ func importanceVolume(box [][2]float64) float64 {
 	return v
 }
 
-func importanceCopyBox(box [][2]float64) [][2]float64 {
+func copyBox(box [][2]float64) [][2]float64 {
 	return append([][2]float64(nil), box...)
 }
 
-func importanceIndex(fs []int, f int) int {
+func indexOf(fs []int, f int) int {
 	for k, x := range fs {
 		if x == f {
 			return k

@@ -1,11 +1,13 @@
-package tuner
+package prune
 
 import (
 	"fmt"
 	"sync"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-// HyperbandPruner is Hyperband (Li et al., "Hyperband: A Novel Bandit-Based
+// Hyperband is Hyperband (Li et al., "Hyperband: A Novel Bandit-Based
 // Approach to Hyperparameter Optimization", JMLR 18(185), 2018) over
 // asynchronous successive halving, as Optuna 3.1's
 // optuna.pruners.HyperbandPruner (optuna/pruners/_hyperband.py), decision for
@@ -16,21 +18,21 @@ import (
 // b gets the budget B_b = ⌈n·η^s/(s+1)⌉, s = n−1−b, and trial number i goes
 // to the bracket where crc32("<StudyName>_<i>") mod ΣB falls, counting the
 // budgets from bracket 0. Within bracket b, a trial is judged by
-// SuccessiveHalvingPruner{MinResource: r, ReductionFactor: η,
+// SuccessiveHalving{MinResource: r, ReductionFactor: η,
 // MinEarlyStoppingRate: b, BootstrapCount} against the trials of its bracket
 // only: bracket 0 stops trials earliest, bracket n−1 at r·η^(n−1) ≤ R.
 //
-// Use it as a pointer (&HyperbandPruner{StudyName: ...}); it keeps the rungs
+// Use it as a pointer (&Hyperband{StudyName: ...}); it keeps the rungs
 // and the brackets, so give each study its own.
 //
 // The bracket hash uses the study's name, passed in by the study (set
 // StudyName only to use the pruner outside a study). Rungs are stored in the
-// trials' attributes as in SuccessiveHalvingPruner. Where we differ from
+// trials' attributes as in SuccessiveHalving. Where we differ from
 // Optuna: its
 // TPE sampler also restricts itself to the trials of the current bracket when
-// the pruner is a HyperbandPruner; our samplers see all trials. MaxResource
+// the pruner is a Hyperband; our samplers see all trials. MaxResource
 // below MinResource is an error here (Optuna silently never prunes).
-type HyperbandPruner struct {
+type Hyperband struct {
 	// MinResource r: steps of bracket 0's first rung; 0 → 1.
 	MinResource int
 	// MaxResource R: the steps a trial may run. 0 is Optuna's "auto": the
@@ -39,7 +41,7 @@ type HyperbandPruner struct {
 	MaxResource int
 	// ReductionFactor η ≥ 2; 0 → 3.
 	ReductionFactor int
-	// BootstrapCount, as in SuccessiveHalvingPruner (needs MaxResource).
+	// BootstrapCount, as in SuccessiveHalving (needs MaxResource).
 	BootstrapCount int
 	// StudyName names the study in the bracket hash; "" → the name the
 	// study passes in (its Config.Name), then "default".
@@ -49,32 +51,32 @@ type HyperbandPruner struct {
 	mu      sync.Mutex
 	ready   bool  // brackets resolved
 	budgets []int // per bracket; empty if there is no bracket (R < r)
-	rungs   pruneRungs
+	rungs   rungTable
 }
 
 // Validate returns an error wrapping ErrConfig naming the field out of range.
-func (p *HyperbandPruner) Validate() error {
+func (p *Hyperband) Validate() error {
 	switch {
 	case p == nil:
-		return fmt.Errorf("%w: nil *HyperbandPruner", ErrConfig)
+		return fmt.Errorf("%w: nil *prune.Hyperband", tuner.ErrConfig)
 	case p.MinResource < 0:
-		return fmt.Errorf("%w: pruner MinResource = %d, want ≥ 1 (0 = 1)", ErrConfig, p.MinResource)
+		return fmt.Errorf("%w: pruner MinResource = %d, want ≥ 1 (0 = 1)", tuner.ErrConfig, p.MinResource)
 	case p.MaxResource < 0:
-		return fmt.Errorf("%w: pruner MaxResource = %d, want ≥ MinResource (0 = auto)", ErrConfig, p.MaxResource)
+		return fmt.Errorf("%w: pruner MaxResource = %d, want ≥ MinResource (0 = auto)", tuner.ErrConfig, p.MaxResource)
 	case p.MaxResource > 0 && p.MaxResource < max(p.MinResource, 1):
-		return fmt.Errorf("%w: pruner MaxResource = %d, want ≥ MinResource (%d)", ErrConfig, p.MaxResource, max(p.MinResource, 1))
+		return fmt.Errorf("%w: pruner MaxResource = %d, want ≥ MinResource (%d)", tuner.ErrConfig, p.MaxResource, max(p.MinResource, 1))
 	case p.ReductionFactor < 0 || p.ReductionFactor == 1:
-		return fmt.Errorf("%w: pruner ReductionFactor = %d, want ≥ 2 (0 = 3)", ErrConfig, p.ReductionFactor)
+		return fmt.Errorf("%w: pruner ReductionFactor = %d, want ≥ 2 (0 = 3)", tuner.ErrConfig, p.ReductionFactor)
 	case p.BootstrapCount < 0:
-		return fmt.Errorf("%w: pruner BootstrapCount = %d, want ≥ 0", ErrConfig, p.BootstrapCount)
+		return fmt.Errorf("%w: pruner BootstrapCount = %d, want ≥ 0", tuner.ErrConfig, p.BootstrapCount)
 	case p.BootstrapCount > 0 && p.MaxResource == 0:
-		return fmt.Errorf("%w: pruner BootstrapCount = %d with MaxResource auto (0), want BootstrapCount 0 or MaxResource ≥ 1", ErrConfig, p.BootstrapCount)
+		return fmt.Errorf("%w: pruner BootstrapCount = %d with MaxResource auto (0), want BootstrapCount 0 or MaxResource ≥ 1", tuner.ErrConfig, p.BootstrapCount)
 	}
 	return nil
 }
 
 // resources returns r, η and the study name with defaults resolved.
-func (p *HyperbandPruner) resources() (r, eta int, name string) {
+func (p *Hyperband) resources() (r, eta int, name string) {
 	r, eta, name = max(p.MinResource, 1), p.ReductionFactor, p.StudyName
 	if name == "" {
 		name = p.studyName
@@ -90,7 +92,7 @@ func (p *HyperbandPruner) resources() (r, eta int, name string) {
 
 // resolve resolves the brackets (Optuna's _try_initialization); false while
 // MaxResource is auto and no trial is Complete.
-func (p *HyperbandPruner) resolve(trials []FrozenTrial) bool {
+func (p *Hyperband) resolve(trials []tuner.FrozenTrial) bool {
 	if p.ready {
 		return true
 	}
@@ -98,7 +100,7 @@ func (p *HyperbandPruner) resolve(trials []FrozenTrial) bool {
 	if R == 0 {
 		last, found := 0, false
 		for i := range trials {
-			if trials[i].State != Complete {
+			if trials[i].State != tuner.Complete {
 				continue
 			}
 			if s, _, ok := trials[i].LastStep(); ok && (!found || s > last) {
@@ -111,21 +113,21 @@ func (p *HyperbandPruner) resolve(trials []FrozenTrial) bool {
 		R = last + 1
 	}
 	r, eta, _ := p.resources()
-	if n := pruneHyperbandBrackets(r, R, eta); n > 0 {
-		p.budgets = pruneHyperbandBudgets(n, eta)
+	if n := hyperbandBrackets(r, R, eta); n > 0 {
+		p.budgets = hyperbandBudgets(n, eta)
 	}
 	p.ready = true
 	return true
 }
 
 // bracket returns trial number i's bracket (0 before the brackets are known).
-func (p *HyperbandPruner) bracket(i int) int {
+func (p *Hyperband) bracket(i int) int {
 	_, _, name := p.resources()
-	return pruneHyperbandBracket(name, i, p.budgets)
+	return hyperbandBracket(name, i, p.budgets)
 }
 
 // Prune implements Pruner; it never prunes when Validate fails.
-func (p *HyperbandPruner) Prune(c *PruneContext) bool {
+func (p *Hyperband) Prune(c *tuner.PruneContext) bool {
 	if p == nil || c == nil || c.Trial == nil || p.Validate() != nil {
 		return false
 	}
@@ -136,12 +138,12 @@ func (p *HyperbandPruner) Prune(c *PruneContext) bool {
 		return false
 	}
 	b := p.bracket(c.Trial.Number)
-	var same []*FrozenTrial
-	for _, o := range pruneOthers(c) {
+	var same []*tuner.FrozenTrial
+	for _, o := range otherTrials(c) {
 		if p.bracket(o.Number) == b {
 			same = append(same, o)
 		}
 	}
 	r, eta, _ := p.resources()
-	return pruneSHADecide(same, c.Trial, c.Direction, r, eta, b, p.BootstrapCount, &p.rungs, c.SetAttr)
+	return shaDecide(same, c.Trial, c.Direction, r, eta, b, p.BootstrapCount, &p.rungs, c.SetAttr)
 }

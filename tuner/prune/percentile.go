@@ -1,11 +1,13 @@
-package tuner
+package prune
 
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-// PercentilePruner prunes a trial whose best intermediate value so far is
+// Percentile prunes a trial whose best intermediate value so far is
 // worse than the Percentile-th percentile of the completed trials' values at
 // the same step: optuna.pruners.PercentilePruner of Optuna 3.1
 // (optuna/pruners/_percentile.py), decision for decision.
@@ -30,8 +32,8 @@ import (
 //
 // The zero value of each field is Optuna's default, except Percentile, which
 // Optuna requires: 0 is the 0th percentile (keep only trials at least as good as
-// the best other trial). Use MedianPruner for the 50th.
-type PercentilePruner struct {
+// the best other trial). Use Median for the 50th.
+type Percentile struct {
 	// Percentile in [0, 100]: 25 keeps trials in the best quarter.
 	Percentile float64
 	// StartupTrials: no pruning until this many trials are Complete; 0 → 5.
@@ -47,13 +49,13 @@ type PercentilePruner struct {
 	MinTrials int
 }
 
-// MedianPruner is PercentilePruner at the 50th percentile, Optuna 3.1's
+// Median is Percentile at the 50th percentile, Optuna 3.1's
 // optuna.pruners.MedianPruner (the median stopping rule of Google Vizier,
 // Golovin et al., KDD 2017): a trial stops when its best value so far is worse
 // than the median of the completed trials' values at the same step. The zero
-// value is MedianPruner(n_startup_trials=5, n_warmup_steps=0,
-// interval_steps=1, n_min_trials=1); see PercentilePruner for the fields.
-type MedianPruner struct {
+// value is Median(n_startup_trials=5, n_warmup_steps=0,
+// interval_steps=1, n_min_trials=1); see Percentile for the fields.
+type Median struct {
 	StartupTrials int // 0 → 5 (use 1 for Optuna's 0)
 	WarmupSteps   int // 0: from step 0
 	IntervalSteps int // 0 → 1
@@ -61,35 +63,35 @@ type MedianPruner struct {
 }
 
 // Validate returns an error wrapping ErrConfig for a field out of range.
-func (m MedianPruner) Validate() error { return m.percentile().Validate() }
+func (m Median) Validate() error { return m.percentile().Validate() }
 
 // Prune implements Pruner; it never prunes when Validate fails.
-func (m MedianPruner) Prune(c *PruneContext) bool { return m.percentile().Prune(c) }
+func (m Median) Prune(c *tuner.PruneContext) bool { return m.percentile().Prune(c) }
 
-func (m MedianPruner) percentile() PercentilePruner {
-	return PercentilePruner{Percentile: 50, StartupTrials: m.StartupTrials, WarmupSteps: m.WarmupSteps,
+func (m Median) percentile() Percentile {
+	return Percentile{Percentile: 50, StartupTrials: m.StartupTrials, WarmupSteps: m.WarmupSteps,
 		IntervalSteps: m.IntervalSteps, MinTrials: m.MinTrials}
 }
 
 // Validate returns an error wrapping ErrConfig naming the field out of range.
-func (p PercentilePruner) Validate() error {
+func (p Percentile) Validate() error {
 	switch {
 	case !(p.Percentile >= 0 && p.Percentile <= 100):
-		return fmt.Errorf("%w: pruner Percentile = %v, want 0 ≤ Percentile ≤ 100", ErrConfig, p.Percentile)
+		return fmt.Errorf("%w: pruner Percentile = %v, want 0 ≤ Percentile ≤ 100", tuner.ErrConfig, p.Percentile)
 	case p.StartupTrials < 0:
-		return fmt.Errorf("%w: pruner StartupTrials = %d, want ≥ 0 (0 = 5)", ErrConfig, p.StartupTrials)
+		return fmt.Errorf("%w: pruner StartupTrials = %d, want ≥ 0 (0 = 5)", tuner.ErrConfig, p.StartupTrials)
 	case p.WarmupSteps < 0:
-		return fmt.Errorf("%w: pruner WarmupSteps = %d, want ≥ 0", ErrConfig, p.WarmupSteps)
+		return fmt.Errorf("%w: pruner WarmupSteps = %d, want ≥ 0", tuner.ErrConfig, p.WarmupSteps)
 	case p.IntervalSteps < 0:
-		return fmt.Errorf("%w: pruner IntervalSteps = %d, want ≥ 1 (0 = 1)", ErrConfig, p.IntervalSteps)
+		return fmt.Errorf("%w: pruner IntervalSteps = %d, want ≥ 1 (0 = 1)", tuner.ErrConfig, p.IntervalSteps)
 	case p.MinTrials < 0:
-		return fmt.Errorf("%w: pruner MinTrials = %d, want ≥ 1 (0 = 1)", ErrConfig, p.MinTrials)
+		return fmt.Errorf("%w: pruner MinTrials = %d, want ≥ 1 (0 = 1)", tuner.ErrConfig, p.MinTrials)
 	}
 	return nil
 }
 
 // withDefaults resolves the zero values.
-func (p PercentilePruner) withDefaults() PercentilePruner {
+func (p Percentile) withDefaults() Percentile {
 	if p.StartupTrials == 0 {
 		p.StartupTrials = 5
 	}
@@ -103,14 +105,14 @@ func (p PercentilePruner) withDefaults() PercentilePruner {
 }
 
 // Prune implements Pruner; it never prunes when Validate fails.
-func (p PercentilePruner) Prune(c *PruneContext) bool {
+func (p Percentile) Prune(c *tuner.PruneContext) bool {
 	if c == nil || c.Trial == nil || p.Validate() != nil {
 		return false
 	}
 	p = p.withDefaults()
-	var completed []*FrozenTrial
+	var completed []*tuner.FrozenTrial
 	for i := range c.Trials {
-		if c.Trials[i].State == Complete && c.Trials[i].ID != c.Trial.ID {
+		if c.Trials[i].State == tuner.Complete && c.Trials[i].ID != c.Trial.ID {
 			completed = append(completed, &c.Trials[i])
 		}
 	}
@@ -121,10 +123,10 @@ func (p PercentilePruner) Prune(c *PruneContext) bool {
 	if !ok || step < p.WarmupSteps {
 		return false
 	}
-	if !pruneFirstInInterval(step, c.Trial.Intermediate, p.WarmupSteps, p.IntervalSteps) {
+	if !firstInInterval(step, c.Trial.Intermediate, p.WarmupSteps, p.IntervalSteps) {
 		return false
 	}
-	best := pruneNanBest(c.Trial.Intermediate, c.Direction)
+	best := nanBest(c.Trial.Intermediate, c.Direction)
 	if math.IsNaN(best) {
 		return true
 	}
@@ -138,24 +140,24 @@ func (p PercentilePruner) Prune(c *PruneContext) bool {
 		return false
 	}
 	q := p.Percentile
-	if c.Direction == Maximize {
+	if c.Direction == tuner.Maximize {
 		q = 100 - q
 	}
-	ref := pruneNanPercentile(atStep, q)
+	ref := nanPercentile(atStep, q)
 	if math.IsNaN(ref) {
 		return false
 	}
-	if c.Direction == Maximize {
+	if c.Direction == tuner.Maximize {
 		return best < ref
 	}
 	return best > ref
 }
 
-// pruneFirstInInterval is Optuna's _is_first_in_interval_step: whether step
+// firstInInterval is Optuna's _is_first_in_interval_step: whether step
 // is the trial's first report at or after the latest pruning step
 // warmup + k·interval ≤ step. Steps below 0 never count as earlier reports
 // (Optuna starts its search at −1).
-func pruneFirstInInterval(step int, steps map[int]float64, warmup, interval int) bool {
+func firstInInterval(step int, steps map[int]float64, warmup, interval int) bool {
 	nearest := (step-warmup)/interval*interval + warmup
 	secondLast := -1
 	for s := range steps {

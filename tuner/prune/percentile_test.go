@@ -1,32 +1,36 @@
-package tuner
+package prune
 
-import "testing"
+import (
+	"testing"
 
-// prunePercentileFor maps Optuna's arguments onto our fields: Optuna's
+	"github.com/gradtune/gradtune/tuner"
+)
+
+// percentileFor maps Optuna's arguments onto our fields: Optuna's
 // n_startup_trials=0 is StartupTrials 1 (0 means the default 5 here).
-func prunePercentileFor(s prunePercentileScenario) Pruner {
+func percentileFor(s percentileScenario) tuner.Pruner {
 	a := s.Args
 	startup := a.NStartupTrials
 	if startup == 0 {
 		startup = 1
 	}
 	if s.Median {
-		return MedianPruner{StartupTrials: startup, WarmupSteps: a.NWarmupSteps, IntervalSteps: a.IntervalSteps, MinTrials: a.NMinTrials}
+		return Median{StartupTrials: startup, WarmupSteps: a.NWarmupSteps, IntervalSteps: a.IntervalSteps, MinTrials: a.NMinTrials}
 	}
-	return PercentilePruner{Percentile: a.Percentile, StartupTrials: startup, WarmupSteps: a.NWarmupSteps,
+	return Percentile{Percentile: a.Percentile, StartupTrials: startup, WarmupSteps: a.NWarmupSteps,
 		IntervalSteps: a.IntervalSteps, MinTrials: a.NMinTrials}
 }
 
 // Every decision of Optuna's MedianPruner and PercentilePruner in
 // gen_pruners.py's scenarios, replayed exactly.
 func TestPercentilePrunerMatchesOptuna(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	if len(g.Percentile) == 0 {
 		t.Fatal("no percentile scenarios")
 	}
 	for _, s := range g.Percentile {
 		t.Run(s.Name, func(t *testing.T) {
-			if n := pruneReplay(t, s.pruneScenario, prunePercentileFor(s), nil); n == 0 {
+			if n := replay(t, s.scenario, percentileFor(s), nil); n == 0 {
 				t.Fatal("no prune calls")
 			}
 		})
@@ -37,7 +41,7 @@ func TestPercentilePrunerMatchesOptuna(t *testing.T) {
 // defaults: replaying the default scenario with explicit fields gives the
 // same decisions as with zero fields.
 func TestMedianPrunerZeroValueIsOptunaDefault(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	for _, s := range g.Percentile {
 		if s.Name != "median_defaults_minimize" {
 			continue
@@ -46,17 +50,17 @@ func TestMedianPrunerZeroValueIsOptunaDefault(t *testing.T) {
 		if a.NStartupTrials != 5 || a.NWarmupSteps != 0 || a.IntervalSteps != 1 || a.NMinTrials != 1 {
 			t.Fatalf("scenario args %+v, want Optuna's defaults", a)
 		}
-		for _, pr := range []Pruner{MedianPruner{}, PercentilePruner{Percentile: 50}, MedianPruner{StartupTrials: 5, IntervalSteps: 1, MinTrials: 1}} {
-			pruneReplay(t, s.pruneScenario, pr, nil)
+		for _, pr := range []tuner.Pruner{Median{}, Percentile{Percentile: 50}, Median{StartupTrials: 5, IntervalSteps: 1, MinTrials: 1}} {
+			replay(t, s.scenario, pr, nil)
 		}
 		return
 	}
 	t.Fatal("scenario median_defaults_minimize missing")
 }
 
-// pruneNanPercentile equals numpy.nanpercentile bit for bit.
+// nanPercentile equals numpy.nanpercentile bit for bit.
 func TestNanPercentileMatchesNumpy(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	if len(g.NanPercentile) == 0 {
 		t.Fatal("no nanpercentile cases")
 	}
@@ -65,8 +69,8 @@ func TestNanPercentileMatchesNumpy(t *testing.T) {
 		for i, v := range c.Values {
 			xs[i] = float64(v)
 		}
-		got := pruneNanPercentile(xs, c.Q)
-		if !pruneSameFloat(got, float64(c.Result)) {
+		got := nanPercentile(xs, c.Q)
+		if !sameFloat(got, float64(c.Result)) {
 			t.Errorf("nanpercentile(%v, %v) = %v, numpy %v", xs, c.Q, got, float64(c.Result))
 		}
 	}
@@ -95,7 +99,7 @@ func TestFirstInInterval(t *testing.T) {
 		for _, s := range c.steps {
 			m[s] = 1
 		}
-		if got := pruneFirstInInterval(c.step, m, c.warmup, c.interval); got != c.want {
+		if got := firstInInterval(c.step, m, c.warmup, c.interval); got != c.want {
 			t.Errorf("step %d after %v, warmup %d, interval %d: %v, want %v", c.step, c.steps, c.warmup, c.interval, got, c.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package tuner
+package importance
 
 import (
 	"context"
@@ -8,14 +8,19 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/gradtune/gradtune/tuner"
+
 	"github.com/gradtune/gradtune/internal/golden"
 )
 
-// importanceStudy runs n random-search trials of obj and returns them.
-func importanceStudy(t *testing.T, obj Objective, n int) []FrozenTrial {
+// runStudy runs n random-search trials of obj and returns them.
+func runStudy(t *testing.T, obj tuner.Objective, n int) []tuner.FrozenTrial {
 	t.Helper()
-	s := open(t, Config{Sampler: RandomSampler{}, Seed: 3, Parallelism: 1})
-	if err := s.Optimize(context.Background(), obj, Budget{Trials: n}); err != nil {
+	s, err := tuner.Open(context.Background(), tuner.Config{Sampler: tuner.RandomSampler{}, Seed: 3, Parallelism: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Optimize(context.Background(), obj, tuner.Budget{Trials: n}); err != nil {
 		t.Fatal(err)
 	}
 	trials, err := s.Trials(context.Background())
@@ -27,15 +32,15 @@ func importanceStudy(t *testing.T, obj Objective, n int) []FrozenTrial {
 
 // Known answers: where the variance is additive, fANOVA recovers each
 // parameter's share of it.
-func TestImportancesKnownFunctions(t *testing.T) {
+func TestEvaluateKnownFunctions(t *testing.T) {
 	cases := []struct {
 		name string
-		obj  Objective
+		obj  tuner.Objective
 		want map[string]float64
 		tol  float64
 	}{
 		// Only x matters; y is suggested but unused.
-		{"only x", func(_ context.Context, t *Trial) (float64, error) {
+		{"only x", func(_ context.Context, t *tuner.Trial) (float64, error) {
 			x := t.Float("x", -2, 2)
 			t.Float("y", -2, 2)
 			return (x - 1) * (x - 1), nil
@@ -43,11 +48,11 @@ func TestImportancesKnownFunctions(t *testing.T) {
 		// 3·x1 + x2, uniform on [0, 1]: variances 9/12 and 1/12, shares 0.9 and 0.1.
 		// (Optuna 3.1 gives 0.922 / 0.078 on its 200 trials: the forest
 		// resolves x1's steps finer than x2's.)
-		{"3x1+x2", func(_ context.Context, t *Trial) (float64, error) {
+		{"3x1+x2", func(_ context.Context, t *tuner.Trial) (float64, error) {
 			return 3*t.Float("x1", 0, 1) + t.Float("x2", 0, 1), nil
 		}, map[string]float64{"x1": 0.9, "x2": 0.1}, 0.03},
 		// A categorical one and an int one: a one-hot encoded choice.
-		{"int and categorical", func(_ context.Context, t *Trial) (float64, error) {
+		{"int and categorical", func(_ context.Context, t *tuner.Trial) (float64, error) {
 			n := t.Int("n", 0, 9)
 			c := map[string]float64{"a": 0, "b": 0.1}[t.String("c", "a", "b")]
 			return float64(n) + c, nil
@@ -55,12 +60,12 @@ func TestImportancesKnownFunctions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			trials := importanceStudy(t, c.obj, 200)
-			got, err := Importances(trials, ImportanceOptions{})
+			trials := runStudy(t, c.obj, 200)
+			got, err := Evaluate(trials, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			importanceCheckSum(t, got)
+			checkSum(t, got)
 			if len(got) != len(c.want) {
 				t.Fatalf("importances %v, want keys of %v", got, c.want)
 			}
@@ -76,8 +81,8 @@ func TestImportancesKnownFunctions(t *testing.T) {
 	}
 }
 
-// importanceCheckSum checks the importances are in [0, 1] and sum to 1.
-func importanceCheckSum(t *testing.T, imp map[string]float64) {
+// checkSum checks the importances are in [0, 1] and sum to 1.
+func checkSum(t *testing.T, imp map[string]float64) {
 	t.Helper()
 	var sum float64
 	for k, v := range imp {
@@ -91,8 +96,8 @@ func importanceCheckSum(t *testing.T, imp map[string]float64) {
 	}
 }
 
-// importanceGolden mirrors testdata/optuna/importance.json.
-type importanceGolden struct {
+// goldenCase mirrors testdata/optuna/importance.json.
+type goldenCase struct {
 	Generator map[string]any
 	Seeds     int
 	Cases     []struct {
@@ -115,34 +120,34 @@ type importanceGolden struct {
 	}
 }
 
-// importanceGoldenTrials rebuilds a case's trials as FrozenTrials.
-func importanceGoldenTrials(t *testing.T, g importanceGolden, i int) []FrozenTrial {
+// goldenTrials rebuilds a case's trials as FrozenTrials.
+func goldenTrials(t *testing.T, g goldenCase, i int) []tuner.FrozenTrial {
 	t.Helper()
-	states := map[string]TrialState{"complete": Complete, "pruned": Pruned, "fail": Failed, "running": Running, "waiting": Waiting}
-	var out []FrozenTrial
+	states := map[string]tuner.TrialState{"complete": tuner.Complete, "pruned": tuner.Pruned, "fail": tuner.Failed, "running": tuner.Running, "waiting": tuner.Waiting}
+	var out []tuner.FrozenTrial
 	for _, gt := range g.Cases[i].Trials {
 		st, ok := states[gt.State]
 		if !ok {
 			t.Fatalf("trial %d: state %q", gt.Number, gt.State)
 		}
-		ft := FrozenTrial{Number: gt.Number, State: st, Value: math.NaN(), Params: map[string]any{},
-			Internal: map[string]float64{}, Distributions: map[string]Distribution{}}
+		ft := tuner.FrozenTrial{Number: gt.Number, State: st, Value: math.NaN(), Params: map[string]any{},
+			Internal: map[string]float64{}, Distributions: map[string]tuner.Distribution{}}
 		if gt.Value != nil {
 			ft.Value = *gt.Value
 		}
 		for name, gd := range gt.Distributions {
-			var d Distribution
+			var d tuner.Distribution
 			switch gd.Type {
 			case "float":
-				d = FloatDist{Low: gd.Low, High: gd.High, Log: gd.Log, Step: gd.Step}
+				d = tuner.FloatDist{Low: gd.Low, High: gd.High, Log: gd.Log, Step: gd.Step}
 			case "int":
 				step := int(gd.Step)
 				if step == 1 {
 					step = 0
 				}
-				d = IntDist{Low: int(gd.Low), High: int(gd.High), Log: gd.Log, Step: step}
+				d = tuner.IntDist{Low: int(gd.Low), High: int(gd.High), Log: gd.Log, Step: step}
 			case "categorical":
-				d = CategoricalDist{Choices: gd.Choices}
+				d = tuner.CategoricalDist{Choices: gd.Choices}
 			default:
 				t.Fatalf("distribution type %q", gd.Type)
 			}
@@ -157,26 +162,26 @@ func importanceGoldenTrials(t *testing.T, g importanceGolden, i int) []FrozenTri
 // Against Optuna 3.1's fANOVA (the mean over 10 forest seeds) on the same
 // trials. The forests differ, so the tolerance is the forests' noise: 0.02,
 // a few times Optuna's own seed-to-seed spread (≤ 0.008).
-func TestImportancesMatchOptuna(t *testing.T) {
+func TestEvaluateMatchOptuna(t *testing.T) {
 	const tol = 0.02
-	var g importanceGolden
+	var g goldenCase
 	golden.ReadTestdata(t, "optuna/importance.json", &g)
 	if len(g.Cases) != 3 {
 		t.Fatalf("%d cases in importance.json, want 3", len(g.Cases))
 	}
 	for i, c := range g.Cases {
 		t.Run(c.Name, func(t *testing.T) {
-			trials := importanceGoldenTrials(t, g, i)
+			trials := goldenTrials(t, g, i)
 			worst := 0.0
 			for _, seed := range []uint64{0, 1, 2} {
-				got, err := Importances(trials, ImportanceOptions{Seed: seed})
+				got, err := Evaluate(trials, Options{Seed: seed})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !reflect.DeepEqual(importanceKeys(got), importanceKeys(c.Mean)) {
-					t.Fatalf("parameters %v, Optuna's %v", importanceKeys(got), importanceKeys(c.Mean))
+				if !reflect.DeepEqual(keysOf(got), keysOf(c.Mean)) {
+					t.Fatalf("parameters %v, Optuna's %v", keysOf(got), keysOf(c.Mean))
 				}
-				importanceCheckSum(t, got)
+				checkSum(t, got)
 				for k, w := range c.Mean {
 					worst = max(worst, math.Abs(got[k]-w))
 					if math.Abs(got[k]-w) > tol {
@@ -189,7 +194,7 @@ func TestImportancesMatchOptuna(t *testing.T) {
 	}
 }
 
-func importanceKeys(m map[string]float64) []string {
+func keysOf(m map[string]float64) []string {
 	var ks []string
 	for k := range m {
 		ks = append(ks, k)
@@ -200,28 +205,28 @@ func importanceKeys(m map[string]float64) []string {
 
 // The same trials and seed give the same importances, bit for bit;
 // another seed gives other (close) ones.
-func TestImportancesSeeded(t *testing.T) {
-	trials := importanceStudy(t, func(_ context.Context, t *Trial) (float64, error) {
+func TestEvaluateSeeded(t *testing.T) {
+	trials := runStudy(t, func(_ context.Context, t *tuner.Trial) (float64, error) {
 		x, y := t.Float("x", -1, 1), t.Float("y", -1, 1)
 		return x*x + 0.3*y, nil
 	}, 100)
-	a, err := Importances(trials, ImportanceOptions{Seed: 5})
+	a, err := Evaluate(trials, Options{Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
 		name string
-		opts ImportanceOptions
+		opts Options
 		same bool
 	}{
-		{"same seed", ImportanceOptions{Seed: 5}, true},
-		{"same seed, defaults spelled out", ImportanceOptions{Seed: 5, Trees: 64, MaxDepth: 64}, true},
-		{"other seed", ImportanceOptions{Seed: 6}, false},
-		{"fewer trees", ImportanceOptions{Seed: 5, Trees: 8}, false},
+		{"same seed", Options{Seed: 5}, true},
+		{"same seed, defaults spelled out", Options{Seed: 5, Trees: 64, MaxDepth: 64}, true},
+		{"other seed", Options{Seed: 6}, false},
+		{"fewer trees", Options{Seed: 5, Trees: 8}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b, err := Importances(trials, c.opts)
+			b, err := Evaluate(trials, c.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -233,17 +238,17 @@ func TestImportancesSeeded(t *testing.T) {
 }
 
 // Which parameters are assessed, as Optuna chooses them.
-func TestImportancesSearchSpace(t *testing.T) {
-	x := FloatDist{Low: 0, High: 1}
-	mom := FloatDist{Low: 0, High: 1}
-	one := IntDist{Low: 4, High: 4}
-	var trials []FrozenTrial
+func TestEvaluateSearchSpace(t *testing.T) {
+	x := tuner.FloatDist{Low: 0, High: 1}
+	mom := tuner.FloatDist{Low: 0, High: 1}
+	one := tuner.IntDist{Low: 4, High: 4}
+	var trials []tuner.FrozenTrial
 	for i := range 60 {
 		v := float64(i%10) / 9
-		ft := FrozenTrial{Number: i, State: Complete, Value: 5*v + float64(i%3),
+		ft := tuner.FrozenTrial{Number: i, State: tuner.Complete, Value: 5*v + float64(i%3),
 			Params:        map[string]any{"x": v, "k": 4, "z": float64(i%3) / 2},
 			Internal:      map[string]float64{"x": v, "k": 4, "z": float64(i%3) / 2},
-			Distributions: map[string]Distribution{"x": x, "k": one, "z": x}}
+			Distributions: map[string]tuner.Distribution{"x": x, "k": one, "z": x}}
 		if i%2 == 0 { // conditional
 			ft.Params["momentum"], ft.Internal["momentum"], ft.Distributions["momentum"] = 0.5, 0.5, mom
 		}
@@ -251,8 +256,8 @@ func TestImportancesSearchSpace(t *testing.T) {
 	}
 	// Not Complete, or not finite: ignored, whatever their parameters.
 	trials = append(trials,
-		FrozenTrial{Number: 60, State: Failed, Value: math.NaN(), Params: map[string]any{}, Distributions: map[string]Distribution{}},
-		FrozenTrial{Number: 61, State: Pruned, Value: 1, Params: map[string]any{"q": 0.5}, Distributions: map[string]Distribution{"q": x}})
+		tuner.FrozenTrial{Number: 60, State: tuner.Failed, Value: math.NaN(), Params: map[string]any{}, Distributions: map[string]tuner.Distribution{}},
+		tuner.FrozenTrial{Number: 61, State: tuner.Pruned, Value: 1, Params: map[string]any{"q": 0.5}, Distributions: map[string]tuner.Distribution{"q": x}})
 	inf := trials[0]
 	inf.Number, inf.Value = 62, math.Inf(1)
 	trials = append(trials, inf)
@@ -270,14 +275,14 @@ func TestImportancesSearchSpace(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := Importances(trials, ImportanceOptions{Params: c.params})
+			got, err := Evaluate(trials, Options{Params: c.params})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(importanceKeys(got), c.keys) {
+			if !reflect.DeepEqual(keysOf(got), c.keys) {
 				t.Fatalf("importances %v, want keys %v", got, c.keys)
 			}
-			importanceCheckSum(t, got)
+			checkSum(t, got)
 			for _, k := range c.zero {
 				if got[k] != 0 {
 					t.Errorf("%s: %v, want 0 (it never varies)", k, got[k])
@@ -287,49 +292,49 @@ func TestImportancesSearchSpace(t *testing.T) {
 	}
 }
 
-func TestImportancesErrors(t *testing.T) {
-	x := FloatDist{Low: 0, High: 1}
-	mk := func(n int, value func(i int) float64) []FrozenTrial {
-		var ts []FrozenTrial
+func TestEvaluateErrors(t *testing.T) {
+	x := tuner.FloatDist{Low: 0, High: 1}
+	mk := func(n int, value func(i int) float64) []tuner.FrozenTrial {
+		var ts []tuner.FrozenTrial
 		for i := range n {
 			v := float64(i) / float64(max(n, 2))
-			ts = append(ts, FrozenTrial{Number: i, State: Complete, Value: value(i),
+			ts = append(ts, tuner.FrozenTrial{Number: i, State: tuner.Complete, Value: value(i),
 				Params: map[string]any{"x": v}, Internal: map[string]float64{"x": v},
-				Distributions: map[string]Distribution{"x": x}})
+				Distributions: map[string]tuner.Distribution{"x": x}})
 		}
 		return ts
 	}
 	linear := func(i int) float64 { return float64(i) }
 	pruned := mk(5, linear)
 	for i := range pruned {
-		pruned[i].State = Pruned
+		pruned[i].State = tuner.Pruned
 	}
 	infs := mk(5, func(int) float64 { return math.Inf(1) })
 	infs[0].Value = 1
 	outside := mk(5, linear)
 	outside[2].Internal["x"] = 7
 	changed := mk(6, linear)
-	changed[3].Distributions["x"] = FloatDist{Low: 0, High: 2}
+	changed[3].Distributions["x"] = tuner.FloatDist{Low: 0, High: 2}
 	cases := []struct {
 		name   string
-		trials []FrozenTrial
-		opts   ImportanceOptions
+		trials []tuner.FrozenTrial
+		opts   Options
 		want   []error
 	}{
-		{"no trials", nil, ImportanceOptions{}, []error{ErrNoCompleted, ErrImportance}},
-		{"one complete trial", mk(1, linear), ImportanceOptions{}, []error{ErrNoCompleted, ErrImportance}},
-		{"only pruned trials", pruned, ImportanceOptions{}, []error{ErrNoCompleted, ErrImportance}},
-		{"one finite value", infs, ImportanceOptions{}, []error{ErrNoCompleted, ErrImportance}},
-		{"constant objective", mk(10, func(int) float64 { return 2 }), ImportanceOptions{}, []error{ErrImportance}},
-		{"value outside its distribution", outside, ImportanceOptions{}, []error{ErrImportance}},
-		{"explicit param with two distributions", changed, ImportanceOptions{Params: []string{"x"}}, []error{ErrImportance}},
-		{"unknown param", mk(5, linear), ImportanceOptions{Params: []string{"nope"}}, []error{ErrConfig}},
-		{"negative trees", mk(5, linear), ImportanceOptions{Trees: -1}, []error{ErrConfig}},
-		{"negative depth", mk(5, linear), ImportanceOptions{MaxDepth: -3}, []error{ErrConfig}},
+		{"no trials", nil, Options{}, []error{tuner.ErrNoCompleted, ErrNotAssessable}},
+		{"one complete trial", mk(1, linear), Options{}, []error{tuner.ErrNoCompleted, ErrNotAssessable}},
+		{"only pruned trials", pruned, Options{}, []error{tuner.ErrNoCompleted, ErrNotAssessable}},
+		{"one finite value", infs, Options{}, []error{tuner.ErrNoCompleted, ErrNotAssessable}},
+		{"constant objective", mk(10, func(int) float64 { return 2 }), Options{}, []error{ErrNotAssessable}},
+		{"value outside its distribution", outside, Options{}, []error{ErrNotAssessable}},
+		{"explicit param with two distributions", changed, Options{Params: []string{"x"}}, []error{ErrNotAssessable}},
+		{"unknown param", mk(5, linear), Options{Params: []string{"nope"}}, []error{tuner.ErrConfig}},
+		{"negative trees", mk(5, linear), Options{Trees: -1}, []error{tuner.ErrConfig}},
+		{"negative depth", mk(5, linear), Options{MaxDepth: -3}, []error{tuner.ErrConfig}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := Importances(c.trials, c.opts)
+			got, err := Evaluate(c.trials, c.opts)
 			if err == nil {
 				t.Fatalf("no error; importances %v", got)
 			}
@@ -344,16 +349,16 @@ func TestImportancesErrors(t *testing.T) {
 
 // A parameter that changed range between trials is out of the
 // intersection; with none left the map is empty, as Optuna's.
-func TestImportancesEmptySearchSpace(t *testing.T) {
-	var trials []FrozenTrial
+func TestEvaluateEmptySearchSpace(t *testing.T) {
+	var trials []tuner.FrozenTrial
 	for i := range 4 {
-		d := FloatDist{Low: 0, High: float64(1 + i%2)}
-		trials = append(trials, FrozenTrial{Number: i, State: Complete, Value: float64(i),
+		d := tuner.FloatDist{Low: 0, High: float64(1 + i%2)}
+		trials = append(trials, tuner.FrozenTrial{Number: i, State: tuner.Complete, Value: float64(i),
 			Params: map[string]any{"x": 0.5}, Internal: map[string]float64{"x": 0.5},
-			Distributions: map[string]Distribution{"x": d}})
+			Distributions: map[string]tuner.Distribution{"x": d}})
 	}
-	got, err := Importances(trials, ImportanceOptions{})
+	got, err := Evaluate(trials, Options{})
 	if err != nil || got == nil || len(got) != 0 {
-		t.Errorf("Importances = %v, %v; want an empty map, nil", got, err)
+		t.Errorf("Evaluate = %v, %v; want an empty map, nil", got, err)
 	}
 }

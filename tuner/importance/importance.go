@@ -1,4 +1,4 @@
-package tuner
+package importance
 
 import (
 	"errors"
@@ -8,16 +8,19 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-// ErrImportance is wrapped by every error of Importances that is not a bad
-// option (those wrap ErrConfig): too few trials (also ErrNoCompleted), a
-// target without variance, an undrawable parameter.
-var ErrImportance = errors.New("tuner: parameter importances cannot be assessed")
+// ErrNotAssessable is wrapped by every error of Evaluate that is not a bad
+// option (those wrap tuner.ErrConfig): too few trials (also
+// tuner.ErrNoCompleted), a target without variance, an undrawable
+// parameter.
+var ErrNotAssessable = errors.New("importance: parameter importances cannot be assessed")
 
-// ImportanceOptions configures Importances. The zero value is Optuna's
+// Options configures Evaluate. The zero value is Optuna's
 // FanovaImportanceEvaluator() with a fixed seed.
-type ImportanceOptions struct {
+type Options struct {
 	// Params are the parameters to assess; nil → every parameter that all
 	// Complete trials suggested with the same distribution (Optuna's
 	// intersection search space: conditional parameters are left out).
@@ -34,13 +37,13 @@ type ImportanceOptions struct {
 
 // Importance defaults, Optuna's (optuna/importance/_fanova/_evaluator.py).
 const (
-	importanceDefaultTrees    = 64
-	importanceDefaultMaxDepth = 64
-	importanceMinSplit        = 2
-	importanceMinLeaf         = 1
+	defaultTrees    = 64
+	defaultMaxDepth = 64
+	defaultMinSplit = 2
+	defaultMinLeaf  = 1
 )
 
-// Importances returns the importance of each parameter for the objective,
+// Evaluate returns the importance of each parameter for the objective,
 // normalized to sum to 1, from the Complete trials with a finite value, as
 // optuna.importance.get_param_importances (Optuna 3.1) does with its default
 // evaluator, fANOVA (Hutter, Hoos, Leyton-Brown, ICML 2014):
@@ -64,39 +67,40 @@ const (
 // so importances agree within the forest's noise, not to rounding (±0.01 on
 // the cases of testdata/optuna/importance.json); the seed is fixed by default.
 //
-// Errors: fewer than 2 Complete trials with a finite value (ErrNoCompleted
-// and ErrImportance); a target with no variance the forest can see
-// (ErrImportance); bad options or Params no trial has (ErrConfig).
-func Importances(trials []FrozenTrial, opts ImportanceOptions) (map[string]float64, error) {
+// Errors: fewer than 2 Complete trials with a finite value
+// (tuner.ErrNoCompleted and ErrNotAssessable); a target with no variance
+// the forest can see (ErrNotAssessable); bad options or Params no trial
+// has (tuner.ErrConfig).
+func Evaluate(trials []tuner.FrozenTrial, opts Options) (map[string]float64, error) {
 	if opts.Trees < 0 {
-		return nil, fmt.Errorf("%w: ImportanceOptions.Trees = %d, want ≥ 1 (0 = %d)", ErrConfig, opts.Trees, importanceDefaultTrees)
+		return nil, fmt.Errorf("%w: importance.Options.Trees = %d, want ≥ 1 (0 = %d)", tuner.ErrConfig, opts.Trees, defaultTrees)
 	}
 	if opts.MaxDepth < 0 {
-		return nil, fmt.Errorf("%w: ImportanceOptions.MaxDepth = %d, want ≥ 1 (0 = %d)", ErrConfig, opts.MaxDepth, importanceDefaultMaxDepth)
+		return nil, fmt.Errorf("%w: importance.Options.MaxDepth = %d, want ≥ 1 (0 = %d)", tuner.ErrConfig, opts.MaxDepth, defaultMaxDepth)
 	}
 	if opts.Trees == 0 {
-		opts.Trees = importanceDefaultTrees
+		opts.Trees = defaultTrees
 	}
 	if opts.MaxDepth == 0 {
-		opts.MaxDepth = importanceDefaultMaxDepth
+		opts.MaxDepth = defaultMaxDepth
 	}
-	var complete []FrozenTrial
+	var complete []tuner.FrozenTrial
 	for _, t := range trials {
-		if t.State == Complete {
+		if t.State == tuner.Complete {
 			complete = append(complete, t)
 		}
 	}
 	if len(complete) < 2 {
-		return nil, fmt.Errorf("%w: %w: %d complete trials, want ≥ 2", ErrImportance, ErrNoCompleted, len(complete))
+		return nil, fmt.Errorf("%w: %w: %d complete trials, want ≥ 2", ErrNotAssessable, tuner.ErrNoCompleted, len(complete))
 	}
-	space, err := importanceSearchSpace(complete, opts.Params)
+	space, err := searchSpace(complete, opts.Params)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]float64{}
 	var names []string // the parameters that can vary, sorted
-	for _, name := range importanceSortedKeys(space) {
-		if importanceSingle(space[name]) {
+	for _, name := range sortedKeys(space) {
+		if singleValued(space[name]) {
 			out[name] = 0
 		} else {
 			names = append(names, name)
@@ -106,19 +110,19 @@ func Importances(trials []FrozenTrial, opts ImportanceOptions) (map[string]float
 		return map[string]float64{}, nil
 	}
 	// Trials with all the parameters and a finite value.
-	var used []FrozenTrial
+	var used []tuner.FrozenTrial
 	for _, t := range complete {
 		if math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
 			continue
 		}
-		if importanceHasAll(t, names) {
+		if hasAll(t, names) {
 			used = append(used, t)
 		}
 	}
 	if len(used) < 2 {
-		return nil, fmt.Errorf("%w: %w: %d complete trials with a finite value and all of %v, want ≥ 2", ErrImportance, ErrNoCompleted, len(used), names)
+		return nil, fmt.Errorf("%w: %w: %d complete trials with a finite value and all of %v, want ≥ 2", ErrNotAssessable, tuner.ErrNoCompleted, len(used), names)
 	}
-	x, bounds, columns, err := importanceEncode(used, names, space)
+	x, bounds, columns, err := encode(used, names, space)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +130,7 @@ func Importances(trials []FrozenTrial, opts ImportanceOptions) (map[string]float
 	for i, t := range used {
 		y[i] = t.Value
 	}
-	imp, err := importanceFanova(x, y, bounds, columns, opts)
+	imp, err := fanova(x, y, bounds, columns, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -144,50 +148,50 @@ func Importances(trials []FrozenTrial, opts ImportanceOptions) (map[string]float
 	return out, nil
 }
 
-// importanceSearchSpace returns the parameters to assess and their
+// searchSpace returns the parameters to assess and their
 // distributions, as Optuna's _get_distributions does.
-func importanceSearchSpace(complete []FrozenTrial, params []string) (map[string]Distribution, error) {
+func searchSpace(complete []tuner.FrozenTrial, params []string) (map[string]tuner.Distribution, error) {
 	if len(params) == 0 {
 		// The intersection search space: same distribution in every trial.
-		space := map[string]Distribution{}
+		space := map[string]tuner.Distribution{}
 		for k, d := range complete[0].Distributions {
 			space[k] = d
 		}
 		for _, t := range complete[1:] {
 			for k, d := range space {
-				if td, ok := t.Distributions[k]; !ok || !Equal(td, d) {
+				if td, ok := t.Distributions[k]; !ok || !tuner.Equal(td, d) {
 					delete(space, k)
 				}
 			}
 		}
 		return space, nil
 	}
-	var space map[string]Distribution
+	var space map[string]tuner.Distribution
 	for _, t := range complete {
-		if !importanceHasAll(t, params) {
+		if !hasAll(t, params) {
 			continue
 		}
 		if space == nil {
-			space = map[string]Distribution{}
+			space = map[string]tuner.Distribution{}
 			for _, p := range params {
 				space[p] = t.Distributions[p]
 			}
 			continue
 		}
 		for _, p := range params {
-			if !Equal(t.Distributions[p], space[p]) {
-				return nil, fmt.Errorf("%w: parameter %q has distribution %v in trial %d and %v before, want one distribution per assessed parameter", ErrImportance, p, t.Distributions[p], t.Number, space[p])
+			if !tuner.Equal(t.Distributions[p], space[p]) {
+				return nil, fmt.Errorf("%w: parameter %q has distribution %v in trial %d and %v before, want one distribution per assessed parameter", ErrNotAssessable, p, t.Distributions[p], t.Number, space[p])
 			}
 		}
 	}
 	if space == nil {
-		return nil, fmt.Errorf("%w: ImportanceOptions.Params = %q, but no complete trial has all of them", ErrConfig, params)
+		return nil, fmt.Errorf("%w: importance.Options.Params = %q, but no complete trial has all of them", tuner.ErrConfig, params)
 	}
 	return space, nil
 }
 
-// importanceHasAll reports whether t has a value and a distribution for every name.
-func importanceHasAll(t FrozenTrial, names []string) bool {
+// hasAll reports whether t has a value and a distribution for every name.
+func hasAll(t tuner.FrozenTrial, names []string) bool {
 	for _, n := range names {
 		if _, ok := t.Distributions[n]; !ok {
 			return false
@@ -201,26 +205,26 @@ func importanceHasAll(t FrozenTrial, names []string) bool {
 	return true
 }
 
-// importanceEncode builds X (rows × columns), each column's bounds, and each
+// encode builds X (rows × columns), each column's bounds, and each
 // parameter's columns (Optuna's _SearchSpaceTransform with transform_log and
 // transform_step off).
-func importanceEncode(trials []FrozenTrial, names []string, space map[string]Distribution) (x [][]float64, bounds [][2]float64, columns [][]int, err error) {
+func encode(trials []tuner.FrozenTrial, names []string, space map[string]tuner.Distribution) (x [][]float64, bounds [][2]float64, columns [][]int, err error) {
 	for _, name := range names {
 		var cols []int
 		switch d := space[name].(type) {
-		case CategoricalDist:
+		case tuner.CategoricalDist:
 			for range d.Choices {
 				cols = append(cols, len(bounds))
 				bounds = append(bounds, [2]float64{0, 1})
 			}
-		case FloatDist:
+		case tuner.FloatDist:
 			cols = append(cols, len(bounds))
 			bounds = append(bounds, [2]float64{d.Low, d.High})
-		case IntDist:
+		case tuner.IntDist:
 			cols = append(cols, len(bounds))
 			bounds = append(bounds, [2]float64{float64(d.Low), float64(d.High)})
 		default:
-			return nil, nil, nil, fmt.Errorf("%w: parameter %q has distribution %T, want FloatDist, IntDist or CategoricalDist", ErrImportance, name, d)
+			return nil, nil, nil, fmt.Errorf("%w: parameter %q has distribution %T, want FloatDist, IntDist or CategoricalDist", ErrNotAssessable, name, d)
 		}
 		columns = append(columns, cols)
 	}
@@ -228,11 +232,11 @@ func importanceEncode(trials []FrozenTrial, names []string, space map[string]Dis
 	for i, t := range trials {
 		row := make([]float64, len(bounds))
 		for k, name := range names {
-			v, err := importanceInternal(t, name)
+			v, err := internalValue(t, name)
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			if _, ok := space[name].(CategoricalDist); ok {
+			if _, ok := space[name].(tuner.CategoricalDist); ok {
 				row[columns[k][int(v)]] = 1
 			} else {
 				row[columns[k][0]] = v
@@ -243,27 +247,27 @@ func importanceEncode(trials []FrozenTrial, names []string, space map[string]Dis
 	return x, bounds, columns, nil
 }
 
-// importanceInternal returns t's internal value of name, checked against
+// internalValue returns t's internal value of name, checked against
 // its distribution.
-func importanceInternal(t FrozenTrial, name string) (float64, error) {
+func internalValue(t tuner.FrozenTrial, name string) (float64, error) {
 	d := t.Distributions[name]
 	v, ok := t.Internal[name]
 	if !ok {
 		var err error
 		if v, err = d.ToInternal(t.Params[name]); err != nil {
-			return 0, fmt.Errorf("%w: trial %d, parameter %q: %w", ErrImportance, t.Number, name, err)
+			return 0, fmt.Errorf("%w: trial %d, parameter %q: %w", ErrNotAssessable, t.Number, name, err)
 		}
 	}
 	if !d.Contains(v) {
-		return 0, fmt.Errorf("%w: trial %d, parameter %q = %v, want a value of %v", ErrImportance, t.Number, name, v, d)
+		return 0, fmt.Errorf("%w: trial %d, parameter %q = %v, want a value of %v", ErrNotAssessable, t.Number, name, v, d)
 	}
 	return v, nil
 }
 
-// importanceFanova fits the forest and returns each parameter's mean
+// fanova fits the forest and returns each parameter's mean
 // fraction of variance (before normalization).
-func importanceFanova(x [][]float64, y []float64, bounds [][2]float64, columns [][]int, opts ImportanceOptions) ([]float64, error) {
-	trees := make([]*importanceFanovaTree, opts.Trees)
+func fanova(x [][]float64, y []float64, bounds [][2]float64, columns [][]int, opts Options) ([]float64, error) {
+	trees := make([]*fanovaTree, opts.Trees)
 	// fractions[t][p]: tree t's V_p / V; NaN when V = 0.
 	fractions := make([][]float64, opts.Trees)
 	var wg sync.WaitGroup
@@ -275,8 +279,8 @@ func importanceFanova(x [][]float64, y []float64, bounds [][2]float64, columns [
 			for t := range next {
 				// Each tree has its own stream: results do not depend on scheduling.
 				rng := rand.New(rand.NewPCG(opts.Seed, uint64(t)))
-				tree := importanceGrowTree(x, y, opts.MaxDepth, importanceMinSplit, importanceMinLeaf, rng)
-				ft := importanceNewFanovaTree(tree, bounds)
+				tree := growTree(x, y, opts.MaxDepth, defaultMinSplit, defaultMinLeaf, rng)
+				ft := newFanovaTree(tree, bounds)
 				fr := make([]float64, len(columns))
 				for p, cols := range columns {
 					if ft.variance > 0 {
@@ -306,7 +310,7 @@ func importanceFanova(x [][]float64, y []float64, bounds [][2]float64, columns [
 		}
 	}
 	if counted == 0 {
-		return nil, fmt.Errorf("%w: the objective has no variance the forest can explain (%d trials)", ErrImportance, len(y))
+		return nil, fmt.Errorf("%w: the objective has no variance the forest can explain (%d trials)", ErrNotAssessable, len(y))
 	}
 	for p := range imp {
 		imp[p] /= float64(counted)
@@ -314,7 +318,7 @@ func importanceFanova(x [][]float64, y []float64, bounds [][2]float64, columns [
 	return imp, nil
 }
 
-func importanceSortedKeys(m map[string]Distribution) []string {
+func sortedKeys(m map[string]tuner.Distribution) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -323,15 +327,15 @@ func importanceSortedKeys(m map[string]Distribution) []string {
 	return keys
 }
 
-// importanceSingle reports whether d has one possible value, as Optuna's
+// singleValued reports whether d has one possible value, as Optuna's
 // BaseDistribution.single() (which, unlike Single, counts a range narrower
 // than its step as one value).
-func importanceSingle(d Distribution) bool {
+func singleValued(d tuner.Distribution) bool {
 	switch d := d.(type) {
-	case FloatDist:
+	case tuner.FloatDist:
 		return d.Low == d.High || d.Step > 0 && d.High-d.Low < d.Step
-	case IntDist:
+	case tuner.IntDist:
 		return d.Low == d.High || (d.High-d.Low)/d.IntStep() < 1
 	}
-	return Single(d)
+	return tuner.Single(d)
 }

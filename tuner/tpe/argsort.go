@@ -1,15 +1,15 @@
-package tuner
+package tpe
 
 import "math/bits"
 
-// tpeArgsort returns the permutation that sorts v ascending, exactly as
+// argsort returns the permutation that sorts v ascending, exactly as
 // numpy's default np.argsort (kind="quicksort": introsort, numpy 1.24
 // npysort/quicksort.cpp aquicksort_ and heapsort.cpp aheapsort_). Optuna
 // sorts the kernel centres with it to pick bandwidths; its order of tied
 // values decides which of two equal observations gets which bandwidth, and
 // with unequal weights (more than 25 observations) that changes the mixture.
 // v must hold no NaN.
-func tpeArgsort(v []float64) []int {
+func argsort(v []float64) []int {
 	const smallQuicksort = 15
 	n := len(v)
 	idx := make([]int, n)
@@ -25,7 +25,7 @@ func tpeArgsort(v []float64) []int {
 	cdepth := (bits.Len(uint(n)) - 1) * 2 // npy_get_msb(num) * 2
 	for {
 		if cdepth < 0 {
-			tpeHeapArgsort(v, idx[pl:pr+1])
+			heapArgsort(v, idx[pl:pr+1])
 		} else {
 			for pr-pl > smallQuicksort {
 				// Median of three, then Hoare partition around v[idx[pm]].
@@ -85,8 +85,8 @@ func tpeArgsort(v []float64) []int {
 	}
 }
 
-// tpeHeapArgsort is numpy's aheapsort_, the introsort fallback.
-func tpeHeapArgsort(v []float64, tosort []int) {
+// heapArgsort is numpy's aheapsort_, the introsort fallback.
+func heapArgsort(v []float64, tosort []int) {
 	n := len(tosort)
 	a := func(i int) *int { return &tosort[i-1] } // 1-based, as in numpy
 	for l := n >> 1; l > 0; l-- {

@@ -1,4 +1,4 @@
-package tuner
+package prune
 
 import (
 	"hash/crc32"
@@ -7,19 +7,19 @@ import (
 	"strconv"
 )
 
-// pruneHyperbandBrackets is Optuna's number of brackets,
+// hyperbandBrackets is Optuna's number of brackets,
 // ⌊log(max/min)/log(η)⌋ + 1, in float64 as Python's math.log(x, base)
 // computes it with glibc's correctly rounded log (so 243/1 with η = 3 gives
 // ⌊4.999…⌋ + 1 = 5, as in Optuna). It is ≤ 0 when max < min.
-func pruneHyperbandBrackets(minResource, maxResource, eta int) int {
+func hyperbandBrackets(minResource, maxResource, eta int) int {
 	x := float64(maxResource) / float64(minResource)
-	return int(math.Floor(pruneLog(x)/pruneLog(float64(eta)))) + 1
+	return int(math.Floor(glibcLog(x)/glibcLog(float64(eta)))) + 1
 }
 
-// pruneHyperbandBudgets is Optuna's _calculate_trial_allocation_budget for
+// hyperbandBudgets is Optuna's _calculate_trial_allocation_budget for
 // each bracket b: ⌈n·η^s / (s+1)⌉, s = n−1−b, the division rounded to
 // float64 as Python's int / int.
-func pruneHyperbandBudgets(n, eta int) []int {
+func hyperbandBudgets(n, eta int) []int {
 	out := make([]int, n)
 	for b := range out {
 		s := n - 1 - b
@@ -31,10 +31,10 @@ func pruneHyperbandBudgets(n, eta int) []int {
 	return out
 }
 
-// pruneHyperbandBracket is Optuna's _get_bracket_id: crc32 (IEEE, as
+// hyperbandBracket is Optuna's _get_bracket_id: crc32 (IEEE, as
 // Python's binascii.crc32) of "<study name>_<trial number>" modulo the total
 // budget, located among the brackets' budgets.
-func pruneHyperbandBracket(study string, number int, budgets []int) int {
+func hyperbandBracket(study string, number int, budgets []int) int {
 	total := 0
 	for _, b := range budgets {
 		total += b

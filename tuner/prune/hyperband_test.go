@@ -1,13 +1,15 @@
-package tuner
+package prune
 
 import (
 	"reflect"
 	"testing"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-func pruneHyperbandFor(t *testing.T, s pruneHyperbandScenario) *HyperbandPruner {
+func hyperbandFor(t *testing.T, s hyperbandScenario) *Hyperband {
 	t.Helper()
-	p := &HyperbandPruner{MinResource: s.Args.MinResource, ReductionFactor: s.Args.ReductionFactor,
+	p := &Hyperband{MinResource: s.Args.MinResource, ReductionFactor: s.Args.ReductionFactor,
 		BootstrapCount: s.Args.BootstrapCount, StudyName: s.StudyName}
 	switch r := s.Args.MaxResource.(type) {
 	case string:
@@ -26,18 +28,18 @@ func pruneHyperbandFor(t *testing.T, s pruneHyperbandScenario) *HyperbandPruner 
 // rungs recorded, replayed exactly; then again with the rungs read back from
 // trial attributes.
 func TestHyperbandMatchesOptuna(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	if len(g.Hyperband) == 0 {
 		t.Fatal("no hyperband scenarios")
 	}
 	for _, s := range g.Hyperband {
 		for _, viaAttrs := range []bool{false, true} {
-			p := pruneHyperbandFor(t, s)
-			pruneReplay(t, s.pruneScenario, p, func(ev pruneEvent, tr *FrozenTrial) {
+			p := hyperbandFor(t, s)
+			replay(t, s.scenario, p, func(ev event, tr *tuner.FrozenTrial) {
 				if viaAttrs {
-					pruneMoveRungsToAttrs(&p.rungs, tr)
+					moveRungsToAttrs(&p.rungs, tr)
 				}
-				pruneCheckRungs(t, s.Name, &p.rungs, ev, tr)
+				checkRungs(t, s.Name, &p.rungs, ev, tr)
 				got := -1
 				if p.ready && len(p.budgets) > 0 {
 					got = p.bracket(tr.Number)
@@ -57,7 +59,7 @@ func TestHyperbandMatchesOptuna(t *testing.T) {
 // float64 logarithm lands just below an integer (243/1 with η 3, 1000 with
 // η 10) and max < min (no bracket).
 func TestHyperbandBracketCountMatchesOptuna(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	tables := g.HyperbandTables.NBrackets
 	if len(tables) == 0 {
 		t.Fatal("no bracket tables")
@@ -65,7 +67,7 @@ func TestHyperbandBracketCountMatchesOptuna(t *testing.T) {
 	for _, tb := range tables {
 		for i, want := range tb.NBrackets {
 			maxR := i + 1
-			if got := pruneHyperbandBrackets(tb.MinResource, maxR, tb.ReductionFactor); got != want {
+			if got := hyperbandBrackets(tb.MinResource, maxR, tb.ReductionFactor); got != want {
 				t.Errorf("brackets(min %d, max %d, η %d) = %d, Optuna %d", tb.MinResource, maxR, tb.ReductionFactor, got, want)
 			}
 		}
@@ -74,20 +76,20 @@ func TestHyperbandBracketCountMatchesOptuna(t *testing.T) {
 
 // Budgets and the crc32 bracket of trials 0..199 for several study names.
 func TestHyperbandBracketIDsMatchOptuna(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	ids := g.HyperbandTables.BracketIDs
 	if len(ids) == 0 {
 		t.Fatal("no bracket ids")
 	}
 	for _, c := range ids {
-		n := pruneHyperbandBrackets(c.MinResource, c.MaxResource, c.ReductionFactor)
-		budgets := pruneHyperbandBudgets(n, c.ReductionFactor)
+		n := hyperbandBrackets(c.MinResource, c.MaxResource, c.ReductionFactor)
+		budgets := hyperbandBudgets(n, c.ReductionFactor)
 		if n != c.NBrackets || !reflect.DeepEqual(budgets, c.Budgets) {
 			t.Errorf("%q (%d, %d, %d): %d brackets, budgets %v; Optuna %d, %v", c.StudyName, c.MinResource, c.MaxResource,
 				c.ReductionFactor, n, budgets, c.NBrackets, c.Budgets)
 			continue
 		}
-		p := &HyperbandPruner{StudyName: c.StudyName, budgets: budgets, ready: true}
+		p := &Hyperband{StudyName: c.StudyName, budgets: budgets, ready: true}
 		for i, want := range c.Brackets {
 			if got := p.bracket(i); got != want {
 				t.Errorf("%q (%d, %d, %d): trial %d in bracket %d, Optuna %d", c.StudyName, c.MinResource, c.MaxResource,

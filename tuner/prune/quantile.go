@@ -1,17 +1,19 @@
-package tuner
+package prune
 
 import (
 	"math"
 	"sort"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-// pruneNanPercentile is numpy.nanpercentile(xs, p) with its default "linear"
+// nanPercentile is numpy.nanpercentile(xs, p) with its default "linear"
 // method (Hyndman & Fan's 7th), bit for bit as numpy 1.24 computes it: NaN
 // values are dropped (all NaN → NaN), q = p/100, the virtual index is
 // v = (n−1)·q, and the value is numpy's _lerp(a[⌊v⌋], a[⌊v⌋+1], γ) over the
 // sorted values a. At the top (v ≥ n−1) numpy takes a[n−1] twice with
 // γ = v+1, which turns an infinite top value into NaN; we keep that quirk.
-func pruneNanPercentile(xs []float64, p float64) float64 {
+func nanPercentile(xs []float64, p float64) float64 {
 	a := make([]float64, 0, len(xs))
 	for _, x := range xs {
 		if !math.IsNaN(x) {
@@ -32,13 +34,13 @@ func pruneNanPercentile(xs []float64, p float64) float64 {
 		// then measures γ from that −1.
 		lo, hi, gamma = n-1, n-1, v+1
 	}
-	return pruneLerp(a[lo], a[hi], gamma)
+	return lerp(a[lo], a[hi], gamma)
 }
 
-// pruneLerp is numpy's _lerp: a + (b−a)·t, or b − (b−a)·(1−t) when t ≥ 0.5.
+// lerp is numpy's _lerp: a + (b−a)·t, or b − (b−a)·(1−t) when t ≥ 0.5.
 // The explicit conversions forbid fused multiply-adds, which numpy does not
 // use either.
-func pruneLerp(a, b, t float64) float64 {
+func lerp(a, b, t float64) float64 {
 	d := b - a
 	if t >= 0.5 {
 		return b - float64(d*(1-t))
@@ -46,9 +48,9 @@ func pruneLerp(a, b, t float64) float64 {
 	return a + float64(d*t)
 }
 
-// pruneNanBest is numpy's nanmin (Minimize) or nanmax (Maximize) of the
+// nanBest is numpy's nanmin (Minimize) or nanmax (Maximize) of the
 // trial's intermediate values: NaN only if all are NaN (or there are none).
-func pruneNanBest(values map[int]float64, dir Direction) float64 {
+func nanBest(values map[int]float64, dir tuner.Direction) float64 {
 	best := math.NaN()
 	for _, v := range values {
 		if math.IsNaN(v) {

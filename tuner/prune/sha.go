@@ -1,11 +1,13 @@
-package tuner
+package prune
 
 import (
 	"fmt"
 	"sync"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-// SuccessiveHalvingPruner is asynchronous successive halving (ASHA: Li et
+// SuccessiveHalving is asynchronous successive halving (ASHA: Li et
 // al., "A System for Massively Parallel Hyperparameter Tuning", MLSys 2020,
 // arXiv:1810.05934), as Optuna 3.1's optuna.pruners.SuccessiveHalvingPruner
 // (optuna/pruners/_successive_halving.py), decision for decision.
@@ -21,12 +23,12 @@ import (
 // n ≤ b. A trial must ask (Trial.ShouldPrune) to have its rungs recorded, as
 // in Optuna.
 //
-// Use it as a pointer (&SuccessiveHalvingPruner{}); it keeps the rungs and
+// Use it as a pointer (&SuccessiveHalving{}); it keeps the rungs and
 // the estimated min resource, so give each study its own.
 //
 // The rungs are stored, as Optuna's system attributes, in the trials'
 // attributes "completed_rung_k", so a reopened study keeps them.
-type SuccessiveHalvingPruner struct {
+type SuccessiveHalving struct {
 	// MinResource r: steps of the first rung. 0 is Optuna's "auto": the
 	// largest last step of the Complete trials at the first check after one
 	// completes, ⌊/100⌋, at least 1; until then nothing is pruned or recorded.
@@ -42,30 +44,30 @@ type SuccessiveHalvingPruner struct {
 
 	mu        sync.Mutex
 	estimated int // the "auto" min resource once known
-	rungs     pruneRungs
+	rungs     rungTable
 }
 
 // Validate returns an error wrapping ErrConfig naming the field out of range.
-func (p *SuccessiveHalvingPruner) Validate() error {
+func (p *SuccessiveHalving) Validate() error {
 	switch {
 	case p == nil:
-		return fmt.Errorf("%w: nil *SuccessiveHalvingPruner", ErrConfig)
+		return fmt.Errorf("%w: nil *prune.SuccessiveHalving", tuner.ErrConfig)
 	case p.MinResource < 0:
-		return fmt.Errorf("%w: pruner MinResource = %d, want ≥ 1 (0 = auto)", ErrConfig, p.MinResource)
+		return fmt.Errorf("%w: pruner MinResource = %d, want ≥ 1 (0 = auto)", tuner.ErrConfig, p.MinResource)
 	case p.ReductionFactor < 0 || p.ReductionFactor == 1:
-		return fmt.Errorf("%w: pruner ReductionFactor = %d, want ≥ 2 (0 = 4)", ErrConfig, p.ReductionFactor)
+		return fmt.Errorf("%w: pruner ReductionFactor = %d, want ≥ 2 (0 = 4)", tuner.ErrConfig, p.ReductionFactor)
 	case p.MinEarlyStoppingRate < 0:
-		return fmt.Errorf("%w: pruner MinEarlyStoppingRate = %d, want ≥ 0", ErrConfig, p.MinEarlyStoppingRate)
+		return fmt.Errorf("%w: pruner MinEarlyStoppingRate = %d, want ≥ 0", tuner.ErrConfig, p.MinEarlyStoppingRate)
 	case p.BootstrapCount < 0:
-		return fmt.Errorf("%w: pruner BootstrapCount = %d, want ≥ 0", ErrConfig, p.BootstrapCount)
+		return fmt.Errorf("%w: pruner BootstrapCount = %d, want ≥ 0", tuner.ErrConfig, p.BootstrapCount)
 	case p.BootstrapCount > 0 && p.MinResource == 0:
-		return fmt.Errorf("%w: pruner BootstrapCount = %d with MinResource auto (0), want BootstrapCount 0 or MinResource ≥ 1", ErrConfig, p.BootstrapCount)
+		return fmt.Errorf("%w: pruner BootstrapCount = %d with MinResource auto (0), want BootstrapCount 0 or MinResource ≥ 1", tuner.ErrConfig, p.BootstrapCount)
 	}
 	return nil
 }
 
 // Prune implements Pruner; it never prunes when Validate fails.
-func (p *SuccessiveHalvingPruner) Prune(c *PruneContext) bool {
+func (p *SuccessiveHalving) Prune(c *tuner.PruneContext) bool {
 	if p == nil || c == nil || c.Trial == nil || p.Validate() != nil {
 		return false
 	}
@@ -77,7 +79,7 @@ func (p *SuccessiveHalvingPruner) Prune(c *PruneContext) bool {
 	r := p.MinResource
 	if r == 0 {
 		if p.estimated == 0 {
-			est, ok := pruneEstimateMinResource(c.Trials)
+			est, ok := estimateMinResource(c.Trials)
 			if !ok {
 				return false
 			}
@@ -89,12 +91,12 @@ func (p *SuccessiveHalvingPruner) Prune(c *PruneContext) bool {
 	if eta == 0 {
 		eta = 4
 	}
-	return pruneSHADecide(pruneOthers(c), c.Trial, c.Direction, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs, c.SetAttr)
+	return shaDecide(otherTrials(c), c.Trial, c.Direction, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs, c.SetAttr)
 }
 
-// pruneOthers returns the context's trials other than the one asking.
-func pruneOthers(c *PruneContext) []*FrozenTrial {
-	out := make([]*FrozenTrial, 0, len(c.Trials))
+// otherTrials returns the context's trials other than the one asking.
+func otherTrials(c *tuner.PruneContext) []*tuner.FrozenTrial {
+	out := make([]*tuner.FrozenTrial, 0, len(c.Trials))
 	for i := range c.Trials {
 		if c.Trials[i].ID != c.Trial.ID {
 			out = append(out, &c.Trials[i])

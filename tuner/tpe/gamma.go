@@ -1,24 +1,24 @@
-package tuner
+package tpe
 
 import "math"
 
-// TPEDefaultGamma is Optuna's default_gamma, the size of TPE's "good" group
+// DefaultGamma is Optuna's default_gamma, the size of TPE's "good" group
 // among n finished trials: min(⌈0.1·n⌉, 25).
-func TPEDefaultGamma(n int) int {
+func DefaultGamma(n int) int {
 	return min(int(math.Ceil(0.1*float64(n))), 25)
 }
 
-// TPEHyperoptGamma is Optuna's hyperopt_default_gamma, hyperopt 0.1.2's
+// HyperoptGamma is Optuna's hyperopt_default_gamma, hyperopt 0.1.2's
 // rule: min(⌈0.25·√n⌉, 25).
-func TPEHyperoptGamma(n int) int {
+func HyperoptGamma(n int) int {
 	return min(int(math.Ceil(0.25*math.Sqrt(float64(n)))), 25)
 }
 
-// TPEDefaultWeights is Optuna's default_weights, the weights of n
+// DefaultWeights is Optuna's default_weights, the weights of n
 // observations, oldest first (Bergstra et al. 2013, "Making a Science of
 // Model Search"): all 1 below 25; from 25 on, the 25 newest weigh 1 and the
 // n−25 older ones ramp linearly from 1/n up to 1 (numpy's linspace).
-func TPEDefaultWeights(n int) []float64 {
+func DefaultWeights(n int) []float64 {
 	w := make([]float64, n)
 	if n < 25 {
 		for i := range w {

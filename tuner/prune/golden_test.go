@@ -1,4 +1,4 @@
-package tuner
+package prune
 
 import (
 	"encoding/json"
@@ -6,24 +6,26 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gradtune/gradtune/tuner"
+
 	"github.com/gradtune/gradtune/internal/golden"
 )
 
-// pruneNum is a float64 in pruners.json: a number, or "NaN", "Inf", "-Inf".
-type pruneNum float64
+// goldenNum is a float64 in pruners.json: a number, or "NaN", "Inf", "-Inf".
+type goldenNum float64
 
-func (n *pruneNum) UnmarshalJSON(b []byte) error {
+func (n *goldenNum) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
 		switch s {
 		case "NaN":
-			*n = pruneNum(math.NaN())
+			*n = goldenNum(math.NaN())
 		case "Inf":
-			*n = pruneNum(math.Inf(1))
+			*n = goldenNum(math.Inf(1))
 		case "-Inf":
-			*n = pruneNum(math.Inf(-1))
+			*n = goldenNum(math.Inf(-1))
 		default:
-			return fmt.Errorf("pruneNum %q", s)
+			return fmt.Errorf("goldenNum %q", s)
 		}
 		return nil
 	}
@@ -31,39 +33,39 @@ func (n *pruneNum) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return err
 	}
-	*n = pruneNum(f)
+	*n = goldenNum(f)
 	return nil
 }
 
-// pruneEvent is one line of a scenario's event log (gen_pruners.py's play).
-type pruneEvent struct {
-	Trial       int        `json:"trial"`
-	Op          string     `json:"op"` // start, report, prune, finish
-	Step        int        `json:"step"`
-	Value       pruneNum   `json:"value"`
-	Pruned      bool       `json:"pruned"`
-	State       string     `json:"state"` // complete, pruned, fail
-	Rungs       []pruneNum `json:"rungs"`
-	MinResource int        `json:"min_resource"`
-	Bracket     *int       `json:"bracket"`
+// event is one line of a scenario's event log (gen_pruners.py's play).
+type event struct {
+	Trial       int         `json:"trial"`
+	Op          string      `json:"op"` // start, report, prune, finish
+	Step        int         `json:"step"`
+	Value       goldenNum   `json:"value"`
+	Pruned      bool        `json:"pruned"`
+	State       string      `json:"state"` // complete, pruned, fail
+	Rungs       []goldenNum `json:"rungs"`
+	MinResource int         `json:"min_resource"`
+	Bracket     *int        `json:"bracket"`
 }
 
-type pruneScenario struct {
-	Name        string       `json:"name"`
-	Direction   string       `json:"direction"`
-	Concurrency int          `json:"concurrency"`
-	Events      []pruneEvent `json:"events"`
+type scenario struct {
+	Name        string  `json:"name"`
+	Direction   string  `json:"direction"`
+	Concurrency int     `json:"concurrency"`
+	Events      []event `json:"events"`
 }
 
-func (s pruneScenario) dir() Direction {
+func (s scenario) dir() tuner.Direction {
 	if s.Direction == "maximize" {
-		return Maximize
+		return tuner.Maximize
 	}
-	return Minimize
+	return tuner.Minimize
 }
 
-type prunePercentileScenario struct {
-	pruneScenario
+type percentileScenario struct {
+	scenario
 	Median bool `json:"median"`
 	Args   struct {
 		Percentile     float64 `json:"percentile"`
@@ -74,8 +76,8 @@ type prunePercentileScenario struct {
 	} `json:"args"`
 }
 
-type pruneSHAScenario struct {
-	pruneScenario
+type shaScenario struct {
+	scenario
 	Args struct {
 		MinResource          *int `json:"min_resource"` // null: "auto"
 		ReductionFactor      int  `json:"reduction_factor"`
@@ -84,8 +86,8 @@ type pruneSHAScenario struct {
 	} `json:"args"`
 }
 
-type pruneHyperbandScenario struct {
-	pruneScenario
+type hyperbandScenario struct {
+	scenario
 	StudyName string `json:"study_name"`
 	NBrackets int    `json:"n_brackets"`
 	Budgets   []int  `json:"budgets"`
@@ -97,13 +99,13 @@ type pruneHyperbandScenario struct {
 	} `json:"args"`
 }
 
-type pruneGolden struct {
+type goldenFile struct {
 	Generator struct {
 		Script, Optuna, Numpy, Python string
 	}
-	Percentile      []prunePercentileScenario `json:"percentile"`
-	SHA             []pruneSHAScenario        `json:"sha"`
-	Hyperband       []pruneHyperbandScenario  `json:"hyperband"`
+	Percentile      []percentileScenario `json:"percentile"`
+	SHA             []shaScenario        `json:"sha"`
+	Hyperband       []hyperbandScenario  `json:"hyperband"`
 	HyperbandTables struct {
 		NBrackets []struct {
 			MinResource     int   `json:"min_resource"`
@@ -125,15 +127,15 @@ type pruneGolden struct {
 		Log float64 `json:"log"`
 	} `json:"log"`
 	NanPercentile []struct {
-		Values []pruneNum `json:"values"`
-		Q      float64    `json:"q"`
-		Result pruneNum   `json:"result"`
+		Values []goldenNum `json:"values"`
+		Q      float64     `json:"q"`
+		Result goldenNum   `json:"result"`
 	} `json:"nanpercentile"`
 }
 
-func pruneLoadGolden(t *testing.T) *pruneGolden {
+func loadGolden(t *testing.T) *goldenFile {
 	t.Helper()
-	var g pruneGolden
+	var g goldenFile
 	golden.ReadTestdata(t, "optuna/pruners.json", &g)
 	if g.Generator.Optuna != "3.1.0" {
 		t.Fatalf("pruners.json was generated with Optuna %q, want 3.1.0", g.Generator.Optuna)
@@ -141,27 +143,27 @@ func pruneLoadGolden(t *testing.T) *pruneGolden {
 	return &g
 }
 
-// pruneSameFloat reports whether a and b are the same float64, bit for bit
+// sameFloat reports whether a and b are the same float64, bit for bit
 // (any NaN equals any NaN).
-func pruneSameFloat(a, b float64) bool {
+func sameFloat(a, b float64) bool {
 	return math.Float64bits(a) == math.Float64bits(b) || math.IsNaN(a) && math.IsNaN(b)
 }
 
-// pruneReplay plays a scenario's event log against pr, building each
+// replay plays a scenario's event log against pr, building each
 // PruneContext as Study.shouldPrune does (the other trials, copied, ordered
 // by number; the asking trial itself), and compares every decision with
 // Optuna's. after, if not nil, checks more after each prune call. It returns
 // the number of prune calls.
-func pruneReplay(t *testing.T, s pruneScenario, pr Pruner, after func(ev pruneEvent, tr *FrozenTrial)) int {
+func replay(t *testing.T, s scenario, pr tuner.Pruner, after func(ev event, tr *tuner.FrozenTrial)) int {
 	t.Helper()
-	var trials []*FrozenTrial
+	var trials []*tuner.FrozenTrial
 	calls, bad := 0, 0
 	for i, ev := range s.Events {
 		if ev.Op == "start" {
 			if ev.Trial != len(trials) {
 				t.Fatalf("event %d starts trial %d, want %d", i, ev.Trial, len(trials))
 			}
-			trials = append(trials, newFrozen(int64(100+ev.Trial), ev.Trial, Running))
+			trials = append(trials, newFrozen(int64(100+ev.Trial), ev.Trial, tuner.Running))
 			continue
 		}
 		tr := trials[ev.Trial]
@@ -171,30 +173,30 @@ func pruneReplay(t *testing.T, s pruneScenario, pr Pruner, after func(ev pruneEv
 		case "finish":
 			switch ev.State {
 			case "complete", "pruned":
-				tr.State = Complete
+				tr.State = tuner.Complete
 				if ev.State == "pruned" {
-					tr.State = Pruned
+					tr.State = tuner.Pruned
 				}
 				_, tr.Value, _ = tr.LastStep()
 			case "fail":
-				tr.State, tr.Value = Failed, math.NaN()
+				tr.State, tr.Value = tuner.Failed, math.NaN()
 			default:
 				t.Fatalf("event %d: finish state %q", i, ev.State)
 			}
 		case "prune":
 			calls++
-			others := make([]FrozenTrial, 0, len(trials))
+			others := make([]tuner.FrozenTrial, 0, len(trials))
 			for _, o := range trials {
 				if o != tr {
 					others = append(others, copyTrial(o))
 				}
 			}
-			got := pr.Prune(&PruneContext{Trials: others, Trial: tr, Direction: s.dir()})
+			got := pr.Prune(&tuner.PruneContext{Trials: others, Trial: tr, Direction: s.dir()})
 			if got != ev.Pruned {
 				bad++
 				if bad <= 5 {
 					t.Errorf("%s: event %d, trial %d at step %d (values %v): pruned = %v, Optuna %v",
-						s.Name, i, ev.Trial, pruneLast(tr), tr.Intermediate, got, ev.Pruned)
+						s.Name, i, ev.Trial, lastReported(tr), tr.Intermediate, got, ev.Pruned)
 				}
 			}
 			if after != nil {
@@ -210,14 +212,14 @@ func pruneReplay(t *testing.T, s pruneScenario, pr Pruner, after func(ev pruneEv
 	return calls
 }
 
-func pruneLast(t *FrozenTrial) int {
+func lastReported(t *tuner.FrozenTrial) int {
 	s, _, _ := t.LastStep()
 	return s
 }
 
-// pruneTrialSpec is one trial of a sequential scenario, for the objective
+// trialSpec is one trial of a sequential scenario, for the objective
 // that replays it through Study.Optimize.
-type pruneTrialSpec struct {
+type trialSpec struct {
 	steps  []int
 	values []float64
 	ask    []bool
@@ -225,14 +227,14 @@ type pruneTrialSpec struct {
 	asked  []bool // Optuna's decisions, in order
 }
 
-// pruneSpecs rebuilds each trial's reports, asks and end from a
+// trialSpecs rebuilds each trial's reports, asks and end from a
 // sequential (concurrency 1) event log.
-func pruneSpecs(s pruneScenario) []*pruneTrialSpec {
-	var specs []*pruneTrialSpec
+func trialSpecs(s scenario) []*trialSpec {
+	var specs []*trialSpec
 	for _, ev := range s.Events {
 		switch ev.Op {
 		case "start":
-			specs = append(specs, &pruneTrialSpec{})
+			specs = append(specs, &trialSpec{})
 		case "report":
 			sp := specs[ev.Trial]
 			sp.steps, sp.values, sp.ask = append(sp.steps, ev.Step), append(sp.values, float64(ev.Value)), append(sp.ask, false)

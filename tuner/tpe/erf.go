@@ -1,13 +1,13 @@
-package tuner
+package tpe
 
 import "math"
 
-// tpeErf is the error function exactly as Optuna 3.1 computes it
+// erf is the error function exactly as Optuna 3.1 computes it
 // (optuna/samplers/_tpe/_erf.py, after FreeBSD's s_erf.c without its
 // SET_LOW_WORD refinement). It differs from math.Erf by a few ulps at most;
-// copying it keeps the central case of tpeLogGaussMass equal to Optuna's
+// copying it keeps the central case of logGaussMass equal to Optuna's
 // where 1 − Φ(a) − Φ(−b) cancels.
-func tpeErf(x float64) float64 {
+func erf(x float64) float64 {
 	const (
 		erx = 8.45062911510467529297e-01
 		efx = 1.28379167095512586316e-01

@@ -1,33 +1,15 @@
-package tuner
+package tpe
 
 import (
 	"fmt"
 	"math"
 )
 
-// tpeParam is one parameter of a Parzen estimator's search space.
-type tpeParam struct {
-	name string
-	d    Distribution
-}
-
-// tpeParzenConfig holds the estimator's settings (Optuna's
-// _ParzenEstimatorParameters, plus the density fix).
-type tpeParzenConfig struct {
-	considerPrior     bool
-	priorWeight       float64
-	magicClip         bool
-	considerEndpoints bool
-	weights           func(n int) []float64
-	multivariate      bool
-	normalized        bool // include −log σ in continuous kernels (optuna#5110)
-}
-
-// tpeKernels is the per-parameter part of a Parzen estimator: one kernel per
+// paramKernels is the per-parameter part of a parzen estimator: one kernel per
 // observation (plus the prior), in the estimator's space (log space for Log
 // distributions).
-type tpeKernels struct {
-	d           Distribution
+type paramKernels struct {
+	d           Dist
 	categorical bool
 	log         bool
 	low, high   float64 // the kernels' support, widened by q/2 on a grid
@@ -40,52 +22,50 @@ type tpeKernels struct {
 	a, b, logMass, logSigma []float64
 }
 
-// tpeParzen is Optuna 3.1's _ParzenEstimator: a mixture of products of
+// parzen is Optuna 3.1's _parzenEstimator: a mixture of products of
 // per-parameter kernels (truncated normals for numbers, smoothed one-hot
 // distributions for categories) with mixture weights.
-type tpeParzen struct {
+type parzen struct {
 	weights    []float64
-	kernels    []tpeKernels
+	kernels    []paramKernels
 	normalized bool
 }
 
-// tpeKernelBounds returns the support of the kernels of d and its grid step
+// kernelBounds returns the support of the kernels of d and its grid step
 // (_calculate_parzen_bounds): a stepped or integer range widens by half a
 // step on each side, a log range is taken in log space.
-func tpeKernelBounds(d Distribution) tpeKernels {
-	switch d := d.(type) {
-	case FloatDist:
-		k := tpeKernels{d: d, valLow: d.Low, valHigh: d.High}
-		switch {
-		case d.Log:
-			k.log, k.low, k.high = true, math.Log(d.Low), math.Log(d.High)
-		case d.Step > 0:
-			if !d.Contains(d.High) { // Optuna moves High down onto the grid
-				k.valHigh = d.Low + math.Floor((d.High-d.Low)/d.Step+1e-9)*d.Step
-			}
-			k.q, k.low, k.high = d.Step, d.Low-0.5*d.Step, k.valHigh+0.5*d.Step
-		default:
-			k.low, k.high = d.Low, d.High
-		}
-		return k
-	case IntDist:
-		step := d.IntStep()
-		k := tpeKernels{d: d, valLow: float64(d.Low), valHigh: float64(d.Low + (d.High-d.Low)/step*step)}
+func kernelBounds(d Dist) paramKernels {
+	switch {
+	case d.Categorical():
+		return paramKernels{d: d, categorical: true}
+	case d.Int:
+		low, high, step := int(d.Low), int(d.High), max(int(d.Step), 1)
+		k := paramKernels{d: d, valLow: d.Low, valHigh: float64(low + (high-low)/step*step)}
 		if d.Log {
-			k.log, k.low, k.high = true, math.Log(float64(d.Low)-0.5), math.Log(float64(d.High)+0.5)
+			k.log, k.low, k.high = true, math.Log(d.Low-0.5), math.Log(d.High+0.5)
 		} else {
 			q := float64(step)
 			k.q, k.low, k.high = q, k.valLow-0.5*q, k.valHigh+0.5*q
 		}
 		return k
-	case CategoricalDist:
-		return tpeKernels{d: d, categorical: true}
 	}
-	return tpeKernels{d: d}
+	k := paramKernels{d: d, valLow: d.Low, valHigh: d.High}
+	switch {
+	case d.Log:
+		k.log, k.low, k.high = true, math.Log(d.Low), math.Log(d.High)
+	case d.Step > 0:
+		if g := (d.High - d.Low) / d.Step; math.Abs(g-math.Round(g)) >= 1e-8 { // Optuna moves High down onto the grid
+			k.valHigh = d.Low + math.Floor(g+1e-9)*d.Step
+		}
+		k.q, k.low, k.high = d.Step, d.Low-0.5*d.Step, k.valHigh+0.5*d.Step
+	default:
+		k.low, k.high = d.Low, d.High
+	}
+	return k
 }
 
 // toEstimator maps an internal value into the estimator's space.
-func (k *tpeKernels) toEstimator(x float64) float64 {
+func (k *paramKernels) toEstimator(x float64) float64 {
 	if k.log {
 		return math.Log(x)
 	}
@@ -96,14 +76,14 @@ func (k *tpeKernels) toEstimator(x float64) float64 {
 // rounding half to even onto the grid (numpy's round) for steps and ints,
 // then clipping into the range (_transform_from_uniform; Optuna does not clip
 // continuous floats, we do so that a draw one ulp past High stays valid).
-func (k *tpeKernels) fromEstimator(x float64) float64 {
+func (k *paramKernels) fromEstimator(x float64) float64 {
 	if k.categorical {
 		return x
 	}
 	switch {
 	case k.log:
 		x = math.Exp(x)
-		if _, isInt := k.d.(IntDist); isInt {
+		if k.d.Int {
 			x = math.RoundToEven(x)
 		}
 	case k.q > 0:
@@ -112,40 +92,41 @@ func (k *tpeKernels) fromEstimator(x float64) float64 {
 	return min(max(x, k.valLow), k.valHigh)
 }
 
-// newTPEParzen fits the estimator to obs (obs[p][i]: parameter p of
-// observation i, internal values), following _ParzenEstimator.__init__.
-func newTPEParzen(space []tpeParam, obs [][]float64, cfg tpeParzenConfig) (*tpeParzen, error) {
+// newParzen fits the estimator to obs (obs[p][i]: parameter p of
+// observation i, internal values), following _parzenEstimator.__init__.
+// The options o have their defaults filled in.
+func newParzen(space []Dist, obs [][]float64, o Options) (*parzen, error) {
 	n := 0
 	if len(obs) > 0 {
 		n = len(obs[0])
 	}
-	prior := cfg.considerPrior || n == 0 // with nothing observed, the prior alone
-	w, err := tpeMixtureWeights(n, prior, cfg)
+	prior := !o.NoPrior || n == 0 // with nothing observed, the prior alone
+	w, err := mixtureWeights(n, prior, o)
 	if err != nil {
 		return nil, err
 	}
-	pe := &tpeParzen{weights: w, normalized: cfg.normalized}
+	pe := &parzen{weights: w, normalized: o.NormalizedDensity}
 	var sigma0 float64
-	if cfg.multivariate {
+	if o.Multivariate {
 		// Scott's rule, as in BOHB (Falkner et al. 2018), scaled by 0.2.
 		sigma0 = 0.2 * math.Pow(float64(max(n, 1)), -1.0/float64(len(space)+4))
 	}
-	for p, sp := range space {
-		k := tpeKernelBounds(sp.d)
+	for p, d := range space {
+		k := kernelBounds(d)
 		if k.categorical {
-			k.catWeights = tpeCategoricalWeights(obs[p], len(sp.d.(CategoricalDist).Choices), prior, cfg.priorWeight)
+			k.catWeights = categoricalWeights(obs[p], d.Choices, prior, o.PriorWeight)
 		} else {
 			xs := make([]float64, n)
 			for i, x := range obs[p] {
 				xs[i] = k.toEstimator(x)
 			}
-			k.mus, k.sigmas = tpeNumericalKernels(xs, k.low, k.high, prior, sigma0, cfg)
+			k.mus, k.sigmas = numericalKernels(xs, k.low, k.high, prior, sigma0, o)
 			m := len(k.mus)
 			k.a, k.b, k.logMass, k.logSigma = make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
 			for j := range k.mus {
 				k.a[j] = (k.low - k.mus[j]) / k.sigmas[j]
 				k.b[j] = (k.high - k.mus[j]) / k.sigmas[j]
-				k.logMass[j] = tpeLogGaussMass(k.a[j], k.b[j])
+				k.logMass[j] = logGaussMass(k.a[j], k.b[j])
 				k.logSigma[j] = math.Log(k.sigmas[j])
 			}
 		}
@@ -154,28 +135,28 @@ func newTPEParzen(space []tpeParam, obs [][]float64, cfg tpeParzenConfig) (*tpeP
 	return pe, nil
 }
 
-// tpeMixtureWeights returns the normalized mixture weights: cfg.weights(n)
+// mixtureWeights returns the normalized mixture weights: o.Weights(n)
 // for the observations, then the prior's weight (_calculate_weights).
-func tpeMixtureWeights(n int, prior bool, cfg tpeParzenConfig) ([]float64, error) {
-	w := cfg.weights(n)
+func mixtureWeights(n int, prior bool, o Options) ([]float64, error) {
+	w := o.Weights(n)
 	if len(w) < n {
-		return nil, fmt.Errorf("%w: TPESampler.Weights(%d) returned %d values, want %d", ErrConfig, n, len(w), n)
+		return nil, fmt.Errorf("%w: Weights(%d) returned %d values, want %d", ErrOptions, n, len(w), n)
 	}
 	w = w[:n]
 	sum := 0.0
 	for i, x := range w {
 		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%w: TPESampler.Weights(%d)[%d] = %v, want finite ≥ 0", ErrConfig, n, i, x)
+			return nil, fmt.Errorf("%w: Weights(%d)[%d] = %v, want finite ≥ 0", ErrOptions, n, i, x)
 		}
 		sum += x
 	}
 	if n > 0 && sum <= 0 {
-		return nil, fmt.Errorf("%w: TPESampler.Weights(%d) sums to %v, want > 0", ErrConfig, n, sum)
+		return nil, fmt.Errorf("%w: Weights(%d) sums to %v, want > 0", ErrOptions, n, sum)
 	}
 	out := append(make([]float64, 0, n+1), w...)
 	if prior {
-		out = append(out, cfg.priorWeight)
-		sum += cfg.priorWeight
+		out = append(out, o.PriorWeight)
+		sum += o.PriorWeight
 	}
 	for i := range out {
 		out[i] /= sum
@@ -183,11 +164,11 @@ func tpeMixtureWeights(n int, prior bool, cfg tpeParzenConfig) ([]float64, error
 	return out, nil
 }
 
-// tpeCategoricalWeights gives each observation a distribution over the
+// categoricalWeights gives each observation a distribution over the
 // choices: priorWeight/(n+1) on every choice (priorWeight/n without the
 // prior), plus 1 on the observed one, normalized; the prior's row is
 // uniform (_calculate_categorical_params).
-func tpeCategoricalWeights(obs []float64, choices int, prior bool, priorWeight float64) [][]float64 {
+func categoricalWeights(obs []float64, choices int, prior bool, priorWeight float64) [][]float64 {
 	n := len(obs)
 	rows, fill := n, priorWeight/float64(n)
 	if prior {
@@ -214,26 +195,26 @@ func tpeCategoricalWeights(obs []float64, choices int, prior bool, priorWeight f
 	return out
 }
 
-// tpeNumericalKernels returns the kernels' centres and bandwidths
+// numericalKernels returns the kernels' centres and bandwidths
 // (_calculate_numerical_params). Centres are the observations, plus the
 // prior's (low+high)/2 with bandwidth high−low. Univariate bandwidths are
 // the larger distance to a neighbour among the sorted centres and the
 // bounds (without ConsiderEndpoints the outermost take their inner
 // neighbour's distance); multivariate ones are sigma0·(high−low). Magic clip
 // bounds them below by (high−low)/min(100, 1+kernels).
-func tpeNumericalKernels(xs []float64, low, high float64, prior bool, sigma0 float64, cfg tpeParzenConfig) (mus, sigmas []float64) {
+func numericalKernels(xs []float64, low, high float64, prior bool, sigma0 float64, o Options) (mus, sigmas []float64) {
 	n := len(xs)
 	mus = append(make([]float64, 0, n+1), xs...)
 	if prior {
 		mus = append(mus, 0.5*(low+high))
 	}
 	sigmas = make([]float64, len(mus))
-	if cfg.multivariate {
+	if o.Multivariate {
 		for i := range sigmas {
 			sigmas[i] = sigma0 * (high - low)
 		}
 	} else {
-		order := tpeArgsort(mus)
+		order := argsort(mus)
 		s := make([]float64, len(mus)+2) // sorted centres between the bounds
 		s[0], s[len(s)-1] = low, high
 		for i, j := range order {
@@ -243,7 +224,7 @@ func tpeNumericalKernels(xs []float64, low, high float64, prior bool, sigma0 flo
 		for i := range sorted {
 			sorted[i] = max(s[i+1]-s[i], s[i+2]-s[i+1])
 		}
-		if !cfg.considerEndpoints && len(s) >= 4 {
+		if !o.ConsiderEndpoints && len(s) >= 4 {
 			sorted[0] = s[2] - s[1]
 			sorted[len(sorted)-1] = s[len(s)-2] - s[len(s)-3]
 		}
@@ -252,7 +233,7 @@ func tpeNumericalKernels(xs []float64, low, high float64, prior bool, sigma0 flo
 		}
 	}
 	maxSigma, minSigma := high-low, 1e-12
-	if cfg.magicClip {
+	if !o.NoMagicClip {
 		minSigma = (high - low) / min(100.0, 1.0+float64(len(mus)))
 	}
 	for i := range sigmas {
@@ -264,11 +245,11 @@ func tpeNumericalKernels(xs []float64, low, high float64, prior bool, sigma0 flo
 	return mus, sigmas
 }
 
-// sample draws size points from the mixture (_ParzenEstimator.sample),
+// sample draws size points from the mixture (_parzenEstimator.sample),
 // consuming uniforms from u in numpy's order: one per point for the
 // kernel, then, parameter by parameter, one per point for its value. It
 // returns out[p][i], internal values.
-func (pe *tpeParzen) sample(u func() float64, size int) [][]float64 {
+func (pe *parzen) sample(u func() float64, size int) [][]float64 {
 	// The kernel: numpy's choice(p=weights), searchsorted on the
 	// normalized cumulative weights.
 	cdf := make([]float64, len(pe.weights))
@@ -307,7 +288,7 @@ func (pe *tpeParzen) sample(u func() float64, size int) [][]float64 {
 				out[p][i] = float64(min(c, len(k.catWeights[j])-1))
 				continue
 			}
-			z := tpeTruncNormPPF(x, k.a[j], k.b[j])
+			z := truncNormPPF(x, k.a[j], k.b[j])
 			out[p][i] = k.fromEstimator(z*k.sigmas[j] + k.mus[j])
 		}
 	}
@@ -315,10 +296,10 @@ func (pe *tpeParzen) sample(u func() float64, size int) [][]float64 {
 }
 
 // logPDF returns the mixture's log density at each point of xs (xs[p][i],
-// internal values; _ParzenEstimator.log_pdf): log Σₖ wₖ Πₚ kₖₚ(xₚ), where
+// internal values; _parzenEstimator.log_pdf): log Σₖ wₖ Πₚ kₖₚ(xₚ), where
 // a continuous kernel is the truncated normal's density in the estimator's
 // space and a gridded one its mass over [x−q/2, x+q/2] ∩ [low, high].
-func (pe *tpeParzen) logPDF(xs [][]float64) []float64 {
+func (pe *parzen) logPDF(xs [][]float64) []float64 {
 	size := len(xs[0])
 	out := make([]float64, size)
 	if len(pe.kernels) == 1 && pe.kernels[0].categorical {
@@ -359,7 +340,7 @@ func (pe *tpeParzen) logPDF(xs [][]float64) []float64 {
 			case k.q == 0:
 				x = k.toEstimator(x)
 				for j := range comp {
-					comp[j] += tpeTruncNormLogPDF(x, k.a[j], k.b[j], k.mus[j], k.sigmas[j], k.logMass[j], k.logSigma[j], pe.normalized)
+					comp[j] += truncNormLogPDF(x, k.a[j], k.b[j], k.mus[j], k.sigmas[j], k.logMass[j], k.logSigma[j], pe.normalized)
 				}
 			default:
 				row, ok := masses[p][x]
@@ -367,7 +348,7 @@ func (pe *tpeParzen) logPDF(xs [][]float64) []float64 {
 					row = make([]float64, len(comp))
 					hi, lo := min(x+k.q/2.0, k.high), max(x-k.q/2.0, k.low)
 					for j := range row {
-						row[j] = tpeLogGaussMass((lo-k.mus[j])/k.sigmas[j], (hi-k.mus[j])/k.sigmas[j]) - k.logMass[j]
+						row[j] = logGaussMass((lo-k.mus[j])/k.sigmas[j], (hi-k.mus[j])/k.sigmas[j]) - k.logMass[j]
 					}
 					masses[p][x] = row
 				}

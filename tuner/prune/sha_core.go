@@ -1,14 +1,16 @@
-package tuner
+package prune
 
 import (
 	"math"
 	"math/bits"
 	"sort"
 	"strconv"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-// pruneSHADecide is one asynchronous successive-halving check of t against
-// others: Optuna 3.1's SuccessiveHalvingPruner.prune once the min resource r
+// shaDecide is one asynchronous successive-halving check of t against
+// others: Optuna 3.1's SuccessiveHalving.prune once the min resource r
 // is known (optuna/pruners/_successive_halving.py). With s and v the trial's
 // last step and its value and k its current rung, repeatedly:
 //
@@ -22,13 +24,13 @@ import (
 //
 // save, if not nil, stores each recorded rung in the trial's attributes
 // ("completed_rung_k", as Optuna's system attributes).
-func pruneSHADecide(others []*FrozenTrial, t *FrozenTrial, dir Direction, minResource, eta, rate, bootstrap int, rungs *pruneRungs, save func(key, value string) error) bool {
+func shaDecide(others []*tuner.FrozenTrial, t *tuner.FrozenTrial, dir tuner.Direction, minResource, eta, rate, bootstrap int, rungs *rungTable, save func(key, value string) error) bool {
 	step, value, ok := t.LastStep()
 	if !ok {
 		return false
 	}
 	for rung := rungs.current(t); ; rung++ {
-		promotion, ok := prunePromotionStep(minResource, eta, rate+rung)
+		promotion, ok := promotionStep(minResource, eta, rate+rung)
 		if !ok || step < promotion {
 			return false
 		}
@@ -37,7 +39,7 @@ func pruneSHADecide(others []*FrozenTrial, t *FrozenTrial, dir Direction, minRes
 		}
 		rungs.record(t, rung, value)
 		if save != nil {
-			_ = save(pruneRungKey(rung), strconv.FormatFloat(value, 'g', -1, 64)) // the rung is also kept in memory
+			_ = save(rungKey(rung), strconv.FormatFloat(value, 'g', -1, 64)) // the rung is also kept in memory
 		}
 		competing := []float64{value}
 		for _, o := range others {
@@ -49,15 +51,15 @@ func pruneSHADecide(others []*FrozenTrial, t *FrozenTrial, dir Direction, minRes
 		if len(competing) <= bootstrap {
 			return true
 		}
-		if !prunePromotable(value, competing, eta, dir) {
+		if !promotable(value, competing, eta, dir) {
 			return true
 		}
 	}
 }
 
-// prunePromotionStep returns r·η^e, ok false if it overflows an int (no
+// promotionStep returns r·η^e, ok false if it overflows an int (no
 // step reaches it then).
-func prunePromotionStep(r, eta, e int) (int, bool) {
+func promotionStep(r, eta, e int) (int, bool) {
 	p := uint64(r)
 	for range e {
 		hi, lo := bits.Mul64(p, uint64(eta))
@@ -69,25 +71,25 @@ func prunePromotionStep(r, eta, e int) (int, bool) {
 	return int(p), true
 }
 
-// prunePromotable is Optuna's _is_trial_promotable_to_next_rung: v is in
+// promotable is Optuna's _is_trial_promotable_to_next_rung: v is in
 // the best ⌊|V|/η⌋ of V (the best one while |V| < η, since a trial cannot
 // wait for later ones).
-func prunePromotable(v float64, competing []float64, eta int, dir Direction) bool {
+func promotable(v float64, competing []float64, eta int, dir tuner.Direction) bool {
 	i := max(len(competing)/eta-1, 0)
 	sort.Float64s(competing)
-	if dir == Maximize {
+	if dir == tuner.Maximize {
 		return v >= competing[len(competing)-1-i]
 	}
 	return v <= competing[i]
 }
 
-// pruneEstimateMinResource is Optuna's _estimate_min_resource: the largest
+// estimateMinResource is Optuna's _estimate_min_resource: the largest
 // last step of the Complete trials, ⌊/100⌋, at least 1; ok false if no
 // Complete trial reported a step.
-func pruneEstimateMinResource(trials []FrozenTrial) (int, bool) {
+func estimateMinResource(trials []tuner.FrozenTrial) (int, bool) {
 	last, found := 0, false
 	for i := range trials {
-		if trials[i].State != Complete {
+		if trials[i].State != tuner.Complete {
 			continue
 		}
 		if s, _, ok := trials[i].LastStep(); ok && (!found || s > last) {
@@ -97,11 +99,11 @@ func pruneEstimateMinResource(trials []FrozenTrial) (int, bool) {
 	if !found {
 		return 0, false
 	}
-	return max(pruneFloorDiv(last, 100), 1), true
+	return max(floorDiv(last, 100), 1), true
 }
 
-// pruneFloorDiv is Python's a // b for b > 0.
-func pruneFloorDiv(a, b int) int {
+// floorDiv is Python's a // b for b > 0.
+func floorDiv(a, b int) int {
 	q := a / b
 	if a%b != 0 && a < 0 {
 		q--

@@ -1,13 +1,15 @@
-package tuner
+package prune
 
 import (
 	"fmt"
 	"strconv"
 	"testing"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
-func pruneSHAFor(s pruneSHAScenario) *SuccessiveHalvingPruner {
-	p := &SuccessiveHalvingPruner{ReductionFactor: s.Args.ReductionFactor,
+func shaFor(s shaScenario) *SuccessiveHalving {
+	p := &SuccessiveHalving{ReductionFactor: s.Args.ReductionFactor,
 		MinEarlyStoppingRate: s.Args.MinEarlyStoppingRate, BootstrapCount: s.Args.BootstrapCount}
 	if s.Args.MinResource != nil {
 		p.MinResource = *s.Args.MinResource
@@ -15,9 +17,9 @@ func pruneSHAFor(s pruneSHAScenario) *SuccessiveHalvingPruner {
 	return p
 }
 
-// pruneCheckRungs compares the rungs we hold for tr with Optuna's
+// checkRungs compares the rungs we hold for tr with Optuna's
 // completed_rung_k system attributes after the same call.
-func pruneCheckRungs(t *testing.T, name string, r *pruneRungs, ev pruneEvent, tr *FrozenTrial) {
+func checkRungs(t *testing.T, name string, r *rungTable, ev event, tr *tuner.FrozenTrial) {
 	t.Helper()
 	var got []float64
 	for k := 0; ; k++ {
@@ -33,18 +35,18 @@ func pruneCheckRungs(t *testing.T, name string, r *pruneRungs, ev pruneEvent, tr
 	}
 	same := len(got) == len(want)
 	for i := 0; same && i < len(got); i++ {
-		same = pruneSameFloat(got[i], want[i])
+		same = sameFloat(got[i], want[i])
 	}
 	if !same {
-		t.Errorf("%s: trial %d at step %d: rungs %v, Optuna %v", name, ev.Trial, pruneLast(tr), got, want)
+		t.Errorf("%s: trial %d at step %d: rungs %v, Optuna %v", name, ev.Trial, lastReported(tr), got, want)
 	}
 }
 
-// pruneMoveRungsToAttrs stores tr's rungs as Attrs, as a study that
+// moveRungsToAttrs stores tr's rungs as Attrs, as a study that
 // persisted them would, and forgets them in memory.
-func pruneMoveRungsToAttrs(r *pruneRungs, tr *FrozenTrial) {
+func moveRungsToAttrs(r *rungTable, tr *tuner.FrozenTrial) {
 	for k, v := range r.byTrial[tr.ID] {
-		tr.Attrs[pruneRungKey(k)] = strconv.FormatFloat(v, 'g', -1, 64)
+		tr.Attrs[rungKey(k)] = strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	delete(r.byTrial, tr.ID)
 }
@@ -52,15 +54,15 @@ func pruneMoveRungsToAttrs(r *pruneRungs, tr *FrozenTrial) {
 // Every decision of Optuna's SuccessiveHalvingPruner, the completed_rung_k
 // values it records and its min resource ("auto" included), replayed exactly.
 func TestSuccessiveHalvingMatchesOptuna(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	if len(g.SHA) == 0 {
 		t.Fatal("no successive halving scenarios")
 	}
 	for _, s := range g.SHA {
 		t.Run(s.Name, func(t *testing.T) {
-			p := pruneSHAFor(s)
-			pruneReplay(t, s.pruneScenario, p, func(ev pruneEvent, tr *FrozenTrial) {
-				pruneCheckRungs(t, s.Name, &p.rungs, ev, tr)
+			p := shaFor(s)
+			replay(t, s.scenario, p, func(ev event, tr *tuner.FrozenTrial) {
+				checkRungs(t, s.Name, &p.rungs, ev, tr)
 				r := p.MinResource
 				if r == 0 {
 					r = p.estimated
@@ -76,13 +78,13 @@ func TestSuccessiveHalvingMatchesOptuna(t *testing.T) {
 // Rungs read back from trial attributes (a study that persists them) give
 // the same decisions as rungs held in memory.
 func TestSuccessiveHalvingRungsFromAttrs(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	for _, s := range g.SHA {
 		t.Run(s.Name, func(t *testing.T) {
-			p := pruneSHAFor(s)
-			pruneReplay(t, s.pruneScenario, p, func(ev pruneEvent, tr *FrozenTrial) {
-				pruneMoveRungsToAttrs(&p.rungs, tr)
-				pruneCheckRungs(t, s.Name, &p.rungs, ev, tr)
+			p := shaFor(s)
+			replay(t, s.scenario, p, func(ev event, tr *tuner.FrozenTrial) {
+				moveRungsToAttrs(&p.rungs, tr)
+				checkRungs(t, s.Name, &p.rungs, ev, tr)
 			})
 			if n := len(p.rungs.byTrial); n != 0 {
 				t.Errorf("%d trials still have rungs in memory", n)
@@ -96,7 +98,7 @@ func TestSuccessiveHalvingRungsFromAttrs(t *testing.T) {
 // hold no value for it (the first trial, run before the "auto" min resource
 // was known; a trial that never asked).
 func TestSuccessiveHalvingRungsAreNotDerivable(t *testing.T) {
-	g := pruneLoadGolden(t)
+	g := loadGolden(t)
 	for _, c := range []struct {
 		scenario string
 		trial    int
@@ -106,7 +108,7 @@ func TestSuccessiveHalvingRungsAreNotDerivable(t *testing.T) {
 		{"sha_auto_interleaved", 0},
 		{"sha_sparse_steps_nan", 1},
 	} {
-		var s *pruneSHAScenario
+		var s *shaScenario
 		for i := range g.SHA {
 			if g.SHA[i].Name == c.scenario {
 				s = &g.SHA[i]
@@ -116,8 +118,8 @@ func TestSuccessiveHalvingRungsAreNotDerivable(t *testing.T) {
 			t.Errorf("scenario %s missing", c.scenario)
 			continue
 		}
-		p := pruneSHAFor(*s)
-		pruneReplay(t, s.pruneScenario, p, nil)
+		p := shaFor(*s)
+		replay(t, s.scenario, p, nil)
 		lastStep, optunaRungs := -1, 0
 		for _, ev := range s.Events {
 			if ev.Trial == c.trial && ev.Op == "report" {
@@ -131,8 +133,8 @@ func TestSuccessiveHalvingRungsAreNotDerivable(t *testing.T) {
 		if eta == 0 {
 			eta = 4
 		}
-		firstEnd, _ := prunePromotionStep(r, eta, p.MinEarlyStoppingRate)
-		ours := p.rungs.current(&FrozenTrial{ID: int64(100 + c.trial)})
+		firstEnd, _ := promotionStep(r, eta, p.MinEarlyStoppingRate)
+		ours := p.rungs.current(&tuner.FrozenTrial{ID: int64(100 + c.trial)})
 		if lastStep < firstEnd || optunaRungs != 0 || ours != 0 {
 			t.Errorf("%s trial %d: reported up to step %d (first rung ends at %d); rungs: Optuna %d, ours %d, want 0 and 0",
 				c.scenario, c.trial, lastStep, firstEnd, optunaRungs, ours)
@@ -145,23 +147,23 @@ func TestPromotable(t *testing.T) {
 		v         float64
 		competing []float64
 		eta       int
-		dir       Direction
+		dir       tuner.Direction
 		want      bool
 	}{
 		// Fewer than η values: only the best goes on.
-		{1, []float64{1, 2}, 3, Minimize, true},
-		{2, []float64{1, 2}, 3, Minimize, false},
-		{2, []float64{1, 2}, 3, Maximize, true},
+		{1, []float64{1, 2}, 3, tuner.Minimize, true},
+		{2, []float64{1, 2}, 3, tuner.Minimize, false},
+		{2, []float64{1, 2}, 3, tuner.Maximize, true},
 		// 6 values, η 3: the best 2.
-		{2, []float64{5, 1, 2, 3, 4, 6}, 3, Minimize, true},
-		{3, []float64{5, 1, 2, 3, 4, 6}, 3, Minimize, false},
-		{5, []float64{5, 1, 2, 3, 4, 6}, 3, Maximize, true},
-		{4, []float64{5, 1, 2, 3, 4, 6}, 3, Maximize, false},
+		{2, []float64{5, 1, 2, 3, 4, 6}, 3, tuner.Minimize, true},
+		{3, []float64{5, 1, 2, 3, 4, 6}, 3, tuner.Minimize, false},
+		{5, []float64{5, 1, 2, 3, 4, 6}, 3, tuner.Maximize, true},
+		{4, []float64{5, 1, 2, 3, 4, 6}, 3, tuner.Maximize, false},
 		// Ties with the threshold go on.
-		{2, []float64{2, 2, 2, 2}, 2, Minimize, true},
+		{2, []float64{2, 2, 2, 2}, 2, tuner.Minimize, true},
 	} {
 		vs := append([]float64(nil), c.competing...)
-		if got := prunePromotable(c.v, vs, c.eta, c.dir); got != c.want {
+		if got := promotable(c.v, vs, c.eta, c.dir); got != c.want {
 			t.Errorf("%v among %v, η %d, %v: %v, want %v", c.v, c.competing, c.eta, c.dir, got, c.want)
 		}
 	}
@@ -179,7 +181,7 @@ func TestPromotionStep(t *testing.T) {
 		{1, 2, 63, "0 false"},   // 2^63 overflows an int
 		{3, 10, 200, "0 false"}, // far past
 	} {
-		got, ok := prunePromotionStep(c.r, c.eta, c.e)
+		got, ok := promotionStep(c.r, c.eta, c.e)
 		if s := fmt.Sprint(got, ok); s != c.want {
 			t.Errorf("%d·%d^%d = %s, want %s", c.r, c.eta, c.e, s, c.want)
 		}

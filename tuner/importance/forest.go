@@ -1,4 +1,4 @@
-package tuner
+package importance
 
 import (
 	"math"
@@ -15,34 +15,34 @@ import (
 // a node split only if it has ≥ minSplit distinct rows, deeper than maxDepth
 // never, each side keeping ≥ minLeaf rows. Only the random numbers differ.
 
-// importanceFeatureThreshold is sklearn's FEATURE_THRESHOLD: values closer
+// featureThreshold is sklearn's FEATURE_THRESHOLD: values closer
 // than this count as equal.
-const importanceFeatureThreshold = 1e-7
+const featureThreshold = 1e-7
 
-// importanceNode is one node of a tree; feature < 0 marks a leaf.
-type importanceNode struct {
+// treeNode is one node of a tree; feature < 0 marks a leaf.
+type treeNode struct {
 	feature     int
 	threshold   float64
 	left, right int
 	value       float64 // the weighted mean target of the node's rows
 }
 
-// importanceTree is a regression tree, its nodes in preorder (root 0).
-type importanceTree struct {
-	nodes []importanceNode
+// forestTree is a regression tree, its nodes in preorder (root 0).
+type forestTree struct {
+	nodes []treeNode
 }
 
-// importanceGrower grows one tree.
-type importanceGrower struct {
+// treeGrower grows one tree.
+type treeGrower struct {
 	x                           [][]float64 // rows × features
 	y, w                        []float64   // targets, bootstrap weights
 	maxDepth, minSplit, minLeaf int
 	rng                         *rand.Rand
-	nodes                       []importanceNode
+	nodes                       []treeNode
 }
 
-// importanceGrowTree fits a tree to a bootstrap sample of (x, y).
-func importanceGrowTree(x [][]float64, y []float64, maxDepth, minSplit, minLeaf int, rng *rand.Rand) importanceTree {
+// growTree fits a tree to a bootstrap sample of (x, y).
+func growTree(x [][]float64, y []float64, maxDepth, minSplit, minLeaf int, rng *rand.Rand) forestTree {
 	n := len(y)
 	w := make([]float64, n)
 	for range n {
@@ -55,15 +55,15 @@ func importanceGrowTree(x [][]float64, y []float64, maxDepth, minSplit, minLeaf 
 			rows = append(rows, i)
 		}
 	}
-	g := &importanceGrower{x: x, y: y, w: w, maxDepth: maxDepth, minSplit: minSplit, minLeaf: minLeaf, rng: rng}
+	g := &treeGrower{x: x, y: y, w: w, maxDepth: maxDepth, minSplit: minSplit, minLeaf: minLeaf, rng: rng}
 	g.grow(rows, 0)
-	return importanceTree{nodes: g.nodes}
+	return forestTree{nodes: g.nodes}
 }
 
 // grow adds the subtree over rows at depth and returns its root's index.
-func (g *importanceGrower) grow(rows []int, depth int) int {
+func (g *treeGrower) grow(rows []int, depth int) int {
 	id := len(g.nodes)
-	g.nodes = append(g.nodes, importanceNode{feature: -1})
+	g.nodes = append(g.nodes, treeNode{feature: -1})
 	var sw, sy float64
 	for _, i := range rows {
 		sw += g.w[i]
@@ -96,13 +96,13 @@ func (g *importanceGrower) grow(rows []int, depth int) int {
 	}
 	l := g.grow(left, depth+1)
 	r := g.grow(right, depth+1)
-	g.nodes[id] = importanceNode{feature: f, threshold: thr, left: l, right: r, value: mean}
+	g.nodes[id] = treeNode{feature: f, threshold: thr, left: l, right: r, value: mean}
 	return id
 }
 
 // bestSplit returns the split of rows with the lowest weighted squared
 // error; ties go to the feature visited first (a random order).
-func (g *importanceGrower) bestSplit(rows []int) (feature int, threshold float64, ok bool) {
+func (g *treeGrower) bestSplit(rows []int) (feature int, threshold float64, ok bool) {
 	nf := len(g.x[rows[0]])
 	order := g.rng.Perm(nf)
 	sorted := make([]int, len(rows))
@@ -116,7 +116,7 @@ func (g *importanceGrower) bestSplit(rows []int) (feature int, threshold float64
 	for _, f := range order {
 		copy(sorted, rows)
 		sort.Slice(sorted, func(a, b int) bool { return g.x[sorted[a]][f] < g.x[sorted[b]][f] })
-		if g.x[sorted[n-1]][f] <= g.x[sorted[0]][f]+importanceFeatureThreshold {
+		if g.x[sorted[n-1]][f] <= g.x[sorted[0]][f]+featureThreshold {
 			continue // constant in this node
 		}
 		var sl, wl float64
@@ -125,7 +125,7 @@ func (g *importanceGrower) bestSplit(rows []int) (feature int, threshold float64
 			sl += g.w[i] * g.y[i]
 			wl += g.w[i]
 			lo, hi := g.x[i][f], g.x[sorted[p]][f]
-			if hi <= lo+importanceFeatureThreshold || p < g.minLeaf || n-p < g.minLeaf {
+			if hi <= lo+featureThreshold || p < g.minLeaf || n-p < g.minLeaf {
 				continue
 			}
 			sr, wr := total-sl, wTotal-wl

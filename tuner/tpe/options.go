@@ -1,0 +1,87 @@
+package tpe
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gradtune/gradtune/internal/gerr"
+)
+
+// Errors of the estimator; match them with errors.Is.
+var (
+	// ErrOptions: an Options field, or the result of its Gamma or Weights,
+	// is out of range (or Gamma or Weights panicked).
+	ErrOptions = errors.New("tpe: invalid options")
+	// ErrInput: a Dist, an observation or a Trial that does not fit the
+	// search space.
+	ErrInput = errors.New("tpe: invalid input")
+)
+
+// Options are TPE's settings, Optuna 3.1's TPESampler arguments; the zero
+// value of each is Optuna's default.
+type Options struct {
+	// EICandidates is the number of points drawn from l(x); 0 → 24
+	// (n_ei_candidates).
+	EICandidates int
+	// Gamma(n) is the size of the "below" group among n finished trials;
+	// nil → DefaultGamma. A result above n means n.
+	Gamma func(n int) int
+	// Weights(n) weighs n observations, oldest first; nil → DefaultWeights.
+	Weights func(n int) []float64
+	// PriorWeight is the prior kernel's weight; 0 → 1 (prior_weight).
+	PriorWeight float64
+	// NoPrior drops the prior kernel (consider_prior=False); an estimator
+	// with no observation still uses it.
+	NoPrior bool
+	// ConsiderEndpoints lets the outermost kernels' bandwidths reach the
+	// range's bounds (consider_endpoints).
+	ConsiderEndpoints bool
+	// NoMagicClip lowers the bandwidths' floor to 1e-12
+	// (consider_magic_clip=False).
+	NoMagicClip bool
+	// Multivariate uses one bandwidth per parameter by Scott's rule, for
+	// sampling several parameters jointly (multivariate).
+	Multivariate bool
+	// NormalizedDensity includes −log σ in the log-density of continuous
+	// kernels, which Optuna 3.1 to 3.4 leave out (optuna#5109, fixed in
+	// optuna#5110).
+	NormalizedDensity bool
+}
+
+// Validate returns an error wrapping ErrOptions naming the field out of
+// range.
+func (o Options) Validate() error {
+	switch {
+	case o.EICandidates < 0:
+		return fmt.Errorf("%w: EICandidates = %d, want ≥ 0 (0 → 24)", ErrOptions, o.EICandidates)
+	case !(o.PriorWeight >= 0) || math.IsInf(o.PriorWeight, 0):
+		return fmt.Errorf("%w: PriorWeight = %v, want finite > 0 (0 → 1)", ErrOptions, o.PriorWeight)
+	}
+	return nil
+}
+
+// withDefaults fills in the zero values.
+func (o Options) withDefaults() Options {
+	if o.EICandidates == 0 {
+		o.EICandidates = 24
+	}
+	if o.Gamma == nil {
+		o.Gamma = DefaultGamma
+	}
+	if o.Weights == nil {
+		o.Weights = DefaultWeights
+	}
+	if o.PriorWeight == 0 {
+		o.PriorWeight = 1
+	}
+	return o
+}
+
+// recoverOptions turns a panic (in practice from a user's Gamma or
+// Weights) into an error, so that none escapes the package.
+func recoverOptions(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %w", ErrOptions, gerr.Recovered("tpe: your Gamma or Weights", r))
+	}
+}

@@ -1,0 +1,82 @@
+package tpe
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gradtune/gradtune/goal"
+)
+
+// The zero Options are Optuna's defaults: 24 candidates, DefaultGamma,
+// DefaultWeights, prior weight 1.
+func TestOptionsDefaults(t *testing.T) {
+	o := Options{}.withDefaults()
+	if o.EICandidates != 24 || o.Gamma(30) != 3 || o.Gamma(1000) != 25 || len(o.Weights(30)) != 30 || o.Weights(30)[0] != 1.0/30 || o.PriorWeight != 1 {
+		t.Errorf("defaults: candidates %d, gamma(30) %d, gamma(1000) %d, weights(30)[0] %v, prior weight %v",
+			o.EICandidates, o.Gamma(30), o.Gamma(1000), o.Weights(30)[0], o.PriorWeight)
+	}
+	o = Options{EICandidates: 100, Gamma: HyperoptGamma, PriorWeight: 2}.withDefaults()
+	if o.EICandidates != 100 || o.Gamma(30) != 2 || o.PriorWeight != 2 {
+		t.Errorf("overrides: candidates %d, gamma(30) %d, prior weight %v", o.EICandidates, o.Gamma(30), o.PriorWeight)
+	}
+	obs, err := Split([]Trial{{Value: 1, X: []float64{0.25}}, {Value: 2, X: []float64{0.75}}}, goal.Minimize, 1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Acquire([]Dist{{Low: 0, High: 1}}, obs, Options{}, func() float64 { return 0.5 })
+	if err != nil || len(a.Candidates[0]) != 24 {
+		t.Errorf("Acquire with zero Options: %v candidates (%v), want 24", len(a.Candidates), err)
+	}
+}
+
+// Bad options and input are errors naming what is wrong, never panics.
+func TestErrors(t *testing.T) {
+	one := []Trial{{Value: 1, X: []float64{0.5}}, {Value: 2, X: []float64{0.25}}}
+	obs, err := Split(one, goal.Minimize, 1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := func() float64 { return 0.5 }
+	x01 := []Dist{{Low: 0, High: 1}}
+	for _, c := range []struct {
+		name string
+		err  func() error
+		want error
+		text string
+	}{
+		{"candidates", func() error { _, err := Acquire(x01, obs, Options{EICandidates: -1}, u); return err }, ErrOptions, "EICandidates = -1"},
+		{"prior weight", func() error { _, err := Acquire(x01, obs, Options{PriorWeight: math.NaN()}, u); return err }, ErrOptions, "PriorWeight = NaN"},
+		{"weights", func() error {
+			_, err := Acquire(x01, obs, Options{Weights: func(int) []float64 { return nil }}, u)
+			return err
+		}, ErrOptions, "Weights(1) returned 0 values, want 1"},
+		{"weights panic", func() error {
+			_, err := Acquire(x01, obs, Options{Weights: func(int) []float64 { panic("boom") }}, u)
+			return err
+		}, ErrOptions, "panicked: boom"},
+		{"gamma", func() error {
+			_, err := Split(one, goal.Minimize, 1, Options{Gamma: func(int) int { return -1 }})
+			return err
+		}, ErrOptions, "Gamma(2) = -1"},
+		{"trial width", func() error { _, err := Split(one, goal.Minimize, 2, Options{}); return err }, ErrInput, "trial 0 has 1 parameters, want 2"},
+		{"state", func() error {
+			_, err := Split([]Trial{{State: 7, X: []float64{0}}}, goal.Minimize, 1, Options{})
+			return err
+		}, ErrInput, "state 7"},
+		{"empty space", func() error { _, err := Acquire(nil, Observations{}, Options{}, u); return err }, ErrInput, "empty search space"},
+		{"bad range", func() error { _, err := Acquire([]Dist{{Low: 1, High: 0}}, obs, Options{}, u); return err }, ErrInput, "want finite Low ≤ High"},
+		{"log range", func() error { _, err := Acquire([]Dist{{Low: 0, High: 1, Log: true}}, obs, Options{}, u); return err }, ErrInput, "want Low > 0"},
+		{"shape", func() error { _, err := Acquire([]Dist{{High: 1}, {High: 1}}, obs, Options{}, u); return err }, ErrInput, "Below has 1 parameters, want 2"},
+		{"choice", func() error {
+			_, err := Acquire([]Dist{{Choices: 2}}, Observations{Below: [][]float64{{2}}, Above: [][]float64{{}}}, Options{}, u)
+			return err
+		}, ErrInput, "Below[0][0] = 2"},
+	} {
+		err := c.err()
+		if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.text) {
+			t.Errorf("%s: %v, want %v mentioning %q", c.name, err, c.want, c.text)
+		}
+	}
+}
