@@ -74,7 +74,7 @@ func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses, weights
 		return nil, nil, nil, err
 	}
 	if targets == nil {
-		targets = tensor.New(tensor.Of(t.m.Dtype()), tensor.WithShape(n, eg.by.Shape()[1]))
+		targets = tensor.New(tensor.Of(t.m.Dtype()), tensor.WithShape(n, eg.in.y.Shape()[1]))
 	}
 	outputs := t.m.Outputs()
 	out = make([]float64, 0, n*outputs)
@@ -85,7 +85,7 @@ func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses, weights
 		for i := lo; i < min(lo+batch, n); i++ {
 			idx = append(idx, i)
 		}
-		fillBatch(eg, x, targets, idx)
+		eg.in.fill(x, targets, idx)
 		err := eg.run()
 		eg.vm.Reset()
 		if err != nil {

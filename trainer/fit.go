@@ -101,6 +101,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 	for i := range order {
 		order[i] = i // NoShuffle
 	}
+	defer t.train.prefetch.drop()
 	for e := 0; e < t.cfg.Epochs; e++ {
 		start := time.Now()
 		t.epochs++
@@ -114,7 +115,8 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 		// The epoch loss weighs each batch's mean by its Σ m·c (its rows, for
 		// an unweighted loss), so it is the mean over the epoch's samples.
 		var lossSum, weightSum float64
-		for b, idx := range batches(order, batch) {
+		bs := batches(order, batch)
+		for b, idx := range bs {
 			where := func(err error) error {
 				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, b+1, err)
 			}
@@ -127,7 +129,11 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 			}
 			stepNo := t.solver.Steps() + 1
 			seedDropout(t.dropout, t.cfg.Seed, t.epochs, b+1)
-			res, err := t.step(tr, idx)
+			var next []int // prefetched while this step updates the weights
+			if b+1 < len(bs) {
+				next = bs[b+1]
+			}
+			res, err := t.step(tr, idx, next)
 			if err != nil {
 				var nf *NonFiniteError
 				if errors.As(err, &nf) {
@@ -174,14 +180,21 @@ type stepResult struct {
 // step runs one forward/backward pass on rows idx and applies the update.
 // A non-finite loss or gradient aborts before the update, and a non-finite
 // updated weight undoes it: the weights stay those from before the step.
-func (t *Trainer) step(tr *prepared, idx []int) (stepResult, error) {
+// Rows next (nil for none), the following step's, are gathered in the
+// background meanwhile.
+func (t *Trainer) step(tr *prepared, idx, next []int) (stepResult, error) {
 	var r stepResult
 	lg := t.train
-	fillBatch(lg, tr.raw.X, tr.targets, idx)
+	if !lg.prefetch.take(&lg.in, idx) {
+		lg.in.fill(tr.raw.X, tr.targets, idx)
+	}
 	defer lg.vm.Reset()
 	if err := lg.run(); err != nil {
 		zeroGrads(lg.Learnables)
 		return r, err
+	}
+	if next != nil {
+		lg.prefetch.start(tr.raw.X, tr.targets, next)
 	}
 	loss := dense.Scalar(lg.dataLossVal)
 	pen := 0.0

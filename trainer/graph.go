@@ -33,8 +33,10 @@ type lossGraph struct {
 	vm           G.VM
 	*readBack
 
-	// Reused batch tensors bound to the placeholders.
-	bx, by, bm *tensor.Dense
+	// in holds the batch tensors bound to the placeholders at each run;
+	// the training graph's prefetch fills the next batch's beside them.
+	in       *batchTensors
+	prefetch *prefetcher
 
 	// feedRNG fills the training graph's feeds (dropout masks) before each
 	// run; the forward-only graphs have none.
@@ -148,9 +150,10 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 		}
 		return nil, err
 	}
-	lg.bx = tensor.New(tensor.Of(dt), tensor.WithShape(batch, m.Inputs()))
-	lg.by = tensor.New(tensor.Of(dt), tensor.WithShape(batch, width))
-	lg.bm = tensor.New(tensor.Of(dt), tensor.WithShape(batch))
+	lg.in = newBatchTensors(dt, batch, m.Inputs(), width)
+	if training {
+		lg.prefetch = &prefetcher{spare: newBatchTensors(dt, batch, m.Inputs(), width)}
+	}
 	return lg, nil
 }
 
@@ -255,7 +258,7 @@ func (lg *lossGraph) run() error {
 		for _, b := range []struct {
 			n *G.Node
 			v *tensor.Dense
-		}{{lg.X, lg.bx}, {lg.target, lg.by}, {lg.mask, lg.bm}} {
+		}{{lg.X, lg.in.x}, {lg.target, lg.in.y}, {lg.mask, lg.in.mask}} {
 			if err := G.Let(b.n, b.v); err != nil {
 				return err
 			}
@@ -276,6 +279,9 @@ func targetWidth(l losses.Loss, outputs int) (int, error) {
 }
 
 func (lg *lossGraph) close() {
+	if lg != nil && lg.prefetch != nil {
+		lg.prefetch.wait()
+	}
 	if lg != nil && lg.vm != nil {
 		lg.vm.Close()
 	}

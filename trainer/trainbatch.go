@@ -74,7 +74,7 @@ func (t *Trainer) TrainBatch(ctx context.Context, batch *data.Dataset) (BatchSta
 		idx[i] = i
 	}
 	seedDropout(t.dropout, t.cfg.Seed, t.epochs+1, t.solver.Steps()+1)
-	res, err := t.step(p, idx)
+	res, err := t.step(p, idx, nil)
 	if err != nil {
 		return s, fmt.Errorf("trainer: TrainBatch (step %d): %w", t.solver.Steps()+1, err)
 	}
