@@ -54,8 +54,9 @@ var (
 	ErrConfig = errors.New("losses: invalid config")
 	// ErrPrediction is returned when the graph runs on predictions outside the
 	// loss's domain: BCE probabilities outside [0, 1] (torch raises there too).
-	// Gorgonia's TapeMachine.RunAll returns it inside an error that has no
-	// Unwrap method but an Err() method, whose result wraps ErrPrediction.
+	// The trainer's errors wrap it. (Gorgonia's TapeMachine.RunAll returns
+	// it inside an error that has no Unwrap method but an Err() method,
+	// whose result wraps ErrPrediction.)
 	ErrPrediction = errors.New("losses: invalid prediction")
 )
 

@@ -87,7 +87,6 @@ func (t *Trainer) forward(x, targets *tensor.Dense, n int) (out, losses, weights
 		}
 		eg.in.fill(x, targets, idx)
 		err := eg.run()
-		eg.vm.Reset()
 		if err != nil {
 			return nil, nil, nil, err
 		}

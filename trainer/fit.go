@@ -188,9 +188,7 @@ func (t *Trainer) step(tr *prepared, idx, next []int) (stepResult, error) {
 	if !lg.prefetch.take(&lg.in, idx) {
 		lg.in.fill(tr.raw.X, tr.targets, idx)
 	}
-	defer lg.vm.Reset()
 	if err := lg.run(); err != nil {
-		zeroGrads(lg.Learnables)
 		return r, err
 	}
 	if next != nil {
@@ -203,22 +201,21 @@ func (t *Trainer) step(tr *prepared, idx, next []int) (stepResult, error) {
 	}
 	r.loss, r.weight, r.penalty = loss, dense.Scalar(lg.weightSumVal), pen
 	if math.IsNaN(loss+pen) || math.IsInf(loss+pen, 0) {
-		zeroGrads(lg.Learnables)
 		return r, &NonFiniteError{What: "loss", Loss: loss, Penalty: pen, LR: t.solver.LR()}
 	}
-	for i, n := range lg.Learnables {
-		g, _ := n.Grad()
+	if err := lg.collectGrads(); err != nil {
+		return r, err
+	}
+	for i, g := range lg.grads {
 		if ok, at := dense.AllFinite(g.(tensor.Tensor)); !ok {
-			zeroGrads(lg.Learnables)
 			return r, &NonFiniteError{What: "gradient", Param: t.m.Params()[i].Name, Element: at, LR: t.solver.LR()}
 		}
 	}
 	if every := t.cfg.MonitorEvery; every > 0 && t.solver.Steps()%every == 0 {
 		r.monitor = t.monitorBefore(len(idx))
 	}
-	vgs := G.NodesToValueGrads(lg.Learnables)
+	vgs := lg.vgs
 	if err := t.clip(vgs); err != nil {
-		zeroGrads(lg.Learnables)
 		return r, err
 	}
 	if err := t.snapshot(); err != nil {

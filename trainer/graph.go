@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/internal/gerr"
+	"github.com/gradtune/gradtune/internal/graphexec"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/model"
 	"github.com/gradtune/gradtune/regularizers"
@@ -30,7 +31,13 @@ type lossGraph struct {
 	dataLoss     *G.Node // scalar: Σ m·c·ℓ / Σ m·c
 	weightSum    *G.Node // scalar: Σ m·c, to weigh batches in the epoch mean
 	penalty      *G.Node // scalar or nil
-	vm           G.VM
+	prog         *graphexec.Program
+
+	// The training graph's gradients from the last run (collectGrads), and
+	// the learnables with them as a solver takes them.
+	grads      []G.Value
+	gradCopies []*tensor.Dense
+	vgs        []G.ValueGrad
 	*readBack
 
 	// in holds the batch tensors bound to the placeholders at each run;
@@ -43,11 +50,7 @@ type lossGraph struct {
 	feedRNG *rand.Rand
 }
 
-// readBack holds the values G.Read writes after each RunAll. It is its own
-// allocation, apart from lossGraph, because the graph points to these
-// fields: were they inside lossGraph, the tape machine (which has a
-// finalizer) would reach itself through graph → read target → lossGraph →
-// vm, and Go never collects such a cycle, Close or no Close.
+// readBack holds the values the loop reads after each run (readValues).
 type readBack struct {
 	dataLossVal, weightSumVal, penaltyVal, perSampleVal, sampleWeightVal, outVal G.Value
 	watchedVals                                                                  []G.Value // training graph: model.Graph.Watched
@@ -109,27 +112,16 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 		if lg.dataLoss, err = G.Div(num, lg.weightSum); err != nil {
 			return err
 		}
-		G.Read(lg.dataLoss, &lg.dataLossVal)
-		G.Read(lg.weightSum, &lg.weightSumVal)
 		if !training {
-			G.Read(lg.perSample, &lg.perSampleVal)
-			if lg.sampleWeight != nil {
-				G.Read(lg.sampleWeight, &lg.sampleWeightVal)
-			}
-			G.Read(mg.Out, &lg.outVal)
-			lg.vm = G.NewTapeMachine(g)
-			return nil
+			lg.prog, err = graphexec.Compile(g)
+			return err
 		}
 		lg.watchedVals = make([]G.Value, len(mg.Watched))
-		for i, w := range mg.Watched {
-			G.Read(w.Node, &lg.watchedVals[i])
-		}
 		cost := lg.dataLoss
 		if lg.penalty, err = penalty(m, mg, cfg); err != nil {
 			return err
 		}
 		if lg.penalty != nil {
-			G.Read(lg.penalty, &lg.penaltyVal)
 			if cost, err = G.Add(cost, lg.penalty); err != nil {
 				return err
 			}
@@ -137,12 +129,8 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 		if _, err = G.Grad(cost, mg.Learnables...); err != nil {
 			return fmt.Errorf("differentiating the loss (does every parameter affect the output?): %w", err)
 		}
-		var opts []G.VMOpt
-		if dual := needDualValues(g, mg.Learnables); len(dual) > 0 {
-			opts = append(opts, G.BindDualValues(dual...))
-		}
-		lg.vm = G.NewTapeMachine(g, opts...)
-		return nil
+		lg.prog, err = graphexec.Compile(g)
+		return err
 	})
 	if err != nil {
 		if !errors.Is(err, ErrConfig) {
@@ -155,45 +143,6 @@ func buildLossGraph(m *model.Model, cfg *Config, batch int, training bool) (*los
 		lg.prefetch = &prefetcher{spare: newBatchTensors(dt, batch, m.Inputs(), width)}
 	}
 	return lg, nil
-}
-
-// forceDualValues makes needDualValues bind every learnable, as Gorgonia's
-// usual way; tests compare the two ways.
-var forceDualValues = false
-
-// needDualValues returns the learnables whose gradient must be accumulated
-// into a dual value by the tape machine (G.BindDualValues) rather than read
-// straight from their gradient node.
-//
-// Reading the node saves a pass over every gradient each step (the tape
-// machine adds each gradient node's value into a zeroed dual value). It is
-// safe when the solver may zero what it reads (Gorgonia's solvers do) and
-// nothing else can write that memory before the step: the gradient node
-// is computed by an op that writes a fresh output of the parameter's own
-// shape (not a view: ReturnsPtr false; not in place: OverwritesInput < 0),
-// which Gorgonia's register allocator gives a register of its own, and no
-// other node reads it. Anything else — a sum of partial gradients, which
-// Gorgonia adds in place, a constant — keeps the dual value.
-func needDualValues(g *G.ExprGraph, learnables G.Nodes) G.Nodes {
-	var dual G.Nodes
-	for _, l := range learnables {
-		if forceDualValues || !ownsGradient(g, l) {
-			dual = append(dual, l)
-		}
-	}
-	return dual
-}
-
-func ownsGradient(g *G.ExprGraph, l *G.Node) bool {
-	d := l.Deriv()
-	if d == nil || d.Op() == nil || d.IsVar() {
-		return false
-	}
-	op := d.Op()
-	if op.ReturnsPtr() || op.OverwritesInput() >= 0 || !d.Shape().Eq(l.Shape()) || len(d.Shape()) != len(l.Shape()) || d.Dtype() != l.Dtype() {
-		return false
-	}
-	return g.To(d.ID()).Len() == 0
 }
 
 // penalty sums every regularizer's penalty: cfg.Regularizers over the
@@ -247,7 +196,7 @@ func penalty(m *model.Model, mg *model.Graph, cfg *Config) (*G.Node, error) {
 	return total, nil
 }
 
-// run binds the batch tensors, fills the feeds and runs the machine once.
+// run binds the batch tensors, fills the feeds and runs the program once.
 func (lg *lossGraph) run() error {
 	if len(lg.Feeds) > 0 {
 		if err := lg.FillFeeds(lg.feedRNG); err != nil {
@@ -263,14 +212,31 @@ func (lg *lossGraph) run() error {
 				return err
 			}
 		}
-		err := lg.vm.RunAll()
-		// Gorgonia wraps op errors (such as losses.ErrPrediction) in a type
-		// with Err() but no Unwrap: expose the cause to errors.Is.
-		if e, ok := err.(interface{ Err() error }); ok && e.Err() != nil {
-			return fmt.Errorf("%v: %w", err, e.Err())
+		if err := lg.prog.Run(); err != nil {
+			return err
 		}
-		return err
+		lg.readValues()
+		return nil
 	})
+}
+
+// readValues points readBack at the values of the last run.
+func (lg *lossGraph) readValues() {
+	p, rb := lg.prog, lg.readBack
+	rb.dataLossVal, rb.weightSumVal = p.Value(lg.dataLoss), p.Value(lg.weightSum)
+	if lg.penalty != nil {
+		rb.penaltyVal = p.Value(lg.penalty)
+	}
+	if rb.watchedVals != nil { // the training graph
+		for i, w := range lg.Watched {
+			rb.watchedVals[i] = p.Value(w.Node)
+		}
+		return
+	}
+	rb.perSampleVal, rb.outVal = p.Value(lg.perSample), p.Value(lg.Out)
+	if lg.sampleWeight != nil {
+		rb.sampleWeightVal = p.Value(lg.sampleWeight)
+	}
 }
 
 // targetWidth is l.TargetWidth(outputs), a user's loss method, behind gerr.User.
@@ -281,8 +247,5 @@ func targetWidth(l losses.Loss, outputs int) (int, error) {
 func (lg *lossGraph) close() {
 	if lg != nil && lg.prefetch != nil {
 		lg.prefetch.wait()
-	}
-	if lg != nil && lg.vm != nil {
-		lg.vm.Close()
 	}
 }

@@ -117,8 +117,7 @@ func (t *Trainer) monitorBefore(rows int) *StepMonitor {
 	mon := &StepMonitor{LR: t.solver.LR()}
 	total := 0.0
 	for i, n := range lg.Learnables {
-		g, _ := n.Grad()
-		gn := l2(g.(tensor.Tensor))
+		gn := l2(lg.grads[i].(tensor.Tensor))
 		total += gn * gn
 		p := t.m.Params()[i]
 		mon.Params = append(mon.Params, ParamStats{Name: p.Name, Decay: p.Decay, GradNorm: gn, WeightNorm: l2(n.Value().(tensor.Tensor))})

@@ -1,6 +1,11 @@
-// Package trainer fits a model.Model with a TapeMachine-driven loop over
-// epochs and minibatches, keeps a History, evaluates a validation set on a
+// Package trainer fits a model.Model with a loop over epochs and
+// minibatches, keeps a History, evaluates a validation set on a
 // forward-only graph and predicts new inputs.
+//
+// The graphs run on internal/graphexec, which computes what Gorgonia's
+// TapeMachine computes, bit for bit (a test compares them), in the calling
+// goroutine and with each op's buffer kept between steps: RunAll's thread
+// lock and goroutine hand-off per run were most of a small model's step.
 //
 // No panic from Gorgonia escapes this package: graph building and execution
 // run behind internal/gerr, and every input is validated before it reaches a
@@ -13,7 +18,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/data"
@@ -250,16 +254,4 @@ func (t *Trainer) evalGraph(batch int) (*lossGraph, error) {
 	}
 	t.evals[batch] = eg
 	return eg, nil
-}
-
-// zeroGrads clears accumulated gradients, so that an aborted step leaves
-// nothing behind for the next one.
-func zeroGrads(ns G.Nodes) {
-	for _, n := range ns {
-		if g, err := n.Grad(); err == nil {
-			if d, ok := g.(*tensor.Dense); ok {
-				d.Zero()
-			}
-		}
-	}
 }
