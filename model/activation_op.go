@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gradtune/gradtune/internal/dense"
 	"github.com/gradtune/gradtune/internal/gerr"
 )
 
@@ -140,7 +141,7 @@ func mapTyped[T float, S any](buf *outBuf, prealloc, x G.Value, xs [][]T, f func
 	}
 	t := x.(tensor.Tensor)
 	out := buf.dense(prealloc, t.Dtype(), t.Shape().Clone()...)
-	f(out.Data().([]T), xs)
+	f(dense.Of[T](out), xs)
 	return out, nil
 }
 
@@ -166,8 +167,8 @@ func collect[T float](in []G.Value) ([][]T, bool) {
 			if t.RequiresIterator() {
 				t = t.Materialize().(*tensor.Dense)
 			}
-			s, ok := t.Data().([]T)
-			if !ok {
+			s := dense.Of[T](t)
+			if s == nil {
 				return nil, false
 			}
 			xs[i] = s

@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/dense"
 )
 
 // denseOp is a dense layer in one op: y = x·W + b, with x: (batch, in),
@@ -105,11 +107,11 @@ func (op denseOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 	if b.Dtype() != out.Dtype() || b.Shape()[1] != out.Shape()[1] {
 		return nil, fmt.Errorf("dense: bias %v %v for an output %v %v", b.Dtype(), b.Shape(), out.Dtype(), out.Shape())
 	}
-	switch o := out.Data().(type) {
-	case []float32:
-		addRows(o, b.Data().([]float32))
-	case []float64:
-		addRows(o, b.Data().([]float64))
+	switch out.Dtype() {
+	case tensor.Float32:
+		addRows(dense.Of[float32](out), dense.Of[float32](b))
+	case tensor.Float64:
+		addRows(dense.Of[float64](out), dense.Of[float64](b))
 	}
 	return out, nil
 }
@@ -229,11 +231,11 @@ func gemmInto(buf *outBuf, prealloc, av, bv G.Value, transA, transB bool) (*tens
 	}
 	lda, ldb := a.Shape()[1], b.Shape()[1]
 	impl := G.WhichBLAS()
-	switch c := out.Data().(type) {
-	case []float32:
-		impl.Sgemm(ta, tb, m, n, k, 1, a.Data().([]float32), lda, b.Data().([]float32), ldb, 0, c, n)
-	case []float64:
-		impl.Dgemm(ta, tb, m, n, k, 1, a.Data().([]float64), lda, b.Data().([]float64), ldb, 0, c, n)
+	switch out.Dtype() {
+	case tensor.Float32:
+		impl.Sgemm(ta, tb, m, n, k, 1, dense.Of[float32](a), lda, dense.Of[float32](b), ldb, 0, dense.Of[float32](out), n)
+	case tensor.Float64:
+		impl.Dgemm(ta, tb, m, n, k, 1, dense.Of[float64](a), lda, dense.Of[float64](b), ldb, 0, dense.Of[float64](out), n)
 	default:
 		return nil, fmt.Errorf("dtype %v, want float32 or float64", a.Dtype())
 	}
@@ -290,11 +292,11 @@ func (op colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	}
 	n := g.Shape()[1]
 	out := op.buf.dense(prealloc, g.Dtype(), 1, n)
-	switch o := out.Data().(type) {
-	case []float32:
-		sumRows(o, g.Data().([]float32))
-	case []float64:
-		sumRows(o, g.Data().([]float64))
+	switch out.Dtype() {
+	case tensor.Float32:
+		sumRows(dense.Of[float32](out), dense.Of[float32](g))
+	case tensor.Float64:
+		sumRows(dense.Of[float64](out), dense.Of[float64](g))
 	}
 	return out, nil
 }

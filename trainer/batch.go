@@ -2,6 +2,8 @@ package trainer
 
 import (
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/dense"
 )
 
 // batchTensors are the tensors bound to a graph's placeholders for one run:
@@ -24,15 +26,15 @@ func newBatchTensors(dt tensor.Dtype, batch, features, width int) *batchTensors 
 // would be NaN.
 func (b *batchTensors) fill(x, y *tensor.Dense, idx []int) {
 	fw, tw := b.x.Shape()[1], b.y.Shape()[1]
-	switch bx := b.x.Data().(type) {
-	case []float32:
-		fillRows(bx, x.Data().([]float32), idx, fw)
-		fillRows(b.y.Data().([]float32), y.Data().([]float32), idx, tw)
-		fillMask(b.mask.Data().([]float32), len(idx))
-	case []float64:
-		fillRows(bx, x.Data().([]float64), idx, fw)
-		fillRows(b.y.Data().([]float64), y.Data().([]float64), idx, tw)
-		fillMask(b.mask.Data().([]float64), len(idx))
+	switch b.x.Dtype() {
+	case tensor.Float32:
+		fillRows(dense.Of[float32](b.x), dense.Of[float32](x), idx, fw)
+		fillRows(dense.Of[float32](b.y), dense.Of[float32](y), idx, tw)
+		fillMask(dense.Of[float32](b.mask), len(idx))
+	case tensor.Float64:
+		fillRows(dense.Of[float64](b.x), dense.Of[float64](x), idx, fw)
+		fillRows(dense.Of[float64](b.y), dense.Of[float64](y), idx, tw)
+		fillMask(dense.Of[float64](b.mask), len(idx))
 	}
 }
 

@@ -93,6 +93,14 @@ func Scalar(t Valuer) float64 {
 // CopyValues copies src's values into dst. Both must have the same dtype and
 // volume; shapes may differ (values are copied in row-major order).
 func CopyValues(dst, src tensor.Tensor) error {
+	if d, s := Of[float32](dst), Of[float32](src); d != nil && len(d) == len(s) {
+		copy(d, s) // the common case, without Data()'s allocations
+		return nil
+	}
+	if d, s := Of[float64](dst), Of[float64](src); d != nil && len(d) == len(s) {
+		copy(d, s)
+		return nil
+	}
 	switch d := dst.Data().(type) {
 	case []float64:
 		s, ok := src.Data().([]float64)
@@ -116,6 +124,12 @@ func CopyValues(dst, src tensor.Tensor) error {
 // index of the first NaN or Inf. The common all-finite case is one
 // vectorized pass; the index is searched only when there is one to find.
 func AllFinite(t tensor.Tensor) (bool, int) {
+	if d := Of[float32](t); d != nil && vec.AllFinite(d) {
+		return true, -1 // the common case, without Data()'s allocations
+	}
+	if d := Of[float64](t); d != nil && vec.AllFinite(d) {
+		return true, -1
+	}
 	switch d := t.Data().(type) {
 	case []float64:
 		if vec.AllFinite(d) {
