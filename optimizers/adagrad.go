@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // AdaGrad is Adagrad (Duchi, Hazan & Singer 2011), exactly torch.optim.Adagrad
@@ -76,6 +77,12 @@ func (s *AdaGradSolver) LR() float64 { return s.lr }
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *AdaGradSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*AdaGradSolver, *adagradState[float32], *adagradState[float64]](s, "optimizers: adagrad step", s.lr, &s.params, &s.state, vgs)
+}
+
+// StepSnapshot is Step saving each parameter's value into prev first and
+// reporting whether the updated values are all finite (SnapshotStepper).
+func (s *AdaGradSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	return runStepSnapshot[*AdaGradSolver, *adagradState[float32], *adagradState[float64]](s, "optimizers: adagrad step", s.lr, &s.params, &s.state, vgs, prev)
 }
 
 func (s *AdaGradSolver) newState(ps []param) []any {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/internal/vec"
 )
@@ -105,6 +106,12 @@ func (s *AdamSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*AdamSolver, *adamState[float32], *adamState[float64]](s, s.what, s.lr, &s.params, &s.state, vgs)
 }
 
+// StepSnapshot is Step saving each parameter's value into prev first and
+// reporting whether the updated values are all finite (SnapshotStepper).
+func (s *AdamSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	return runStepSnapshot[*AdamSolver, *adamState[float32], *adamState[float64]](s, s.what, s.lr, &s.params, &s.state, vgs, prev)
+}
+
 func (s *AdamSolver) newState(ps []param) []any {
 	return newStates(ps, newAdamState[float32], newAdamState[float64], s.cfg.amsgrad)
 }
@@ -155,6 +162,22 @@ func adamScalarsOf[T float](a *adamSettings, lr float64, t int) adamScalars[T] {
 		l2:            !a.decoupled && a.weightDecay != 0,
 		amsgrad:       a.amsgrad,
 	}
+}
+
+// stepSnapshot is step saving w into prev first and reporting whether the
+// new w are finite: one pass of the vector loop without AMSGrad.
+func (s *adamState[T]) stepSnapshot(w, g, prev []T, h adamScalars[T]) bool {
+	if h.amsgrad {
+		copy(prev, w)
+		s.step(w, g, h)
+		return vec.AllFinite(w)
+	}
+	g, prev = g[:len(w)], prev[:len(w)]
+	return vec.AdamStepSnapshot(w, g, s.m[:len(w)], s.v[:len(w)], prev, vec.AdamConsts[T]{
+		Beta1: h.beta1, OneMinusBeta1: h.oneMinusBeta1, Beta2: h.beta2, OneMinusBeta2: h.oneMinusBeta2,
+		NegStepSize: h.negStepSize, BC2Sqrt: h.bc2Sqrt, Eps: h.eps,
+		WeightDecay: h.weightDecay, DecayFactor: h.decayFactor, L2: h.l2,
+	})
 }
 
 func (s *adamState[T]) step(w, g []T, h adamScalars[T]) {

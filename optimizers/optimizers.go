@@ -22,6 +22,7 @@ import (
 	"errors"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 var (
@@ -42,6 +43,19 @@ var (
 	ErrNonFinite = errors.New("optimizers: non-finite gradient norm")
 )
 
+// SnapshotStepper is a solver whose Step can also save the parameters'
+// values from before the update into prev (one *tensor.Dense per
+// parameter, of its dtype and size) and report whether the updated values
+// are all finite, in the update's own pass over memory where it can (Adam's
+// vector loop). A trainer that undoes a step gone non-finite uses it instead
+// of a copy before and a check after. Every solver of this package
+// implements it; a bad prev is an error wrapping ErrParam that changes
+// nothing.
+type SnapshotStepper interface {
+	G.Solver
+	StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error)
+}
+
 // Optimizer makes a new solver with learning rate lr. The solver also has
 // SetLR(lr float64) (schedulers.RateSetter).
 type Optimizer interface {
@@ -51,3 +65,5 @@ type Optimizer interface {
 
 // float is the element type of the parameters a solver updates.
 type float interface{ float32 | float64 }
+
+var _ = []SnapshotStepper{(*AdamSolver)(nil), (*SGDSolver)(nil), (*RMSPropSolver)(nil), (*AdaGradSolver)(nil)}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // RMSProp is RMSprop (Hinton, Coursera lecture 6e; centered form from Graves
@@ -83,6 +84,12 @@ func (s *RMSPropSolver) LR() float64 { return s.lr }
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *RMSPropSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*RMSPropSolver, *rmspropState[float32], *rmspropState[float64]](s, "optimizers: rmsprop step", s.lr, &s.params, &s.state, vgs)
+}
+
+// StepSnapshot is Step saving each parameter's value into prev first and
+// reporting whether the updated values are all finite (SnapshotStepper).
+func (s *RMSPropSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	return runStepSnapshot[*RMSPropSolver, *rmspropState[float32], *rmspropState[float64]](s, "optimizers: rmsprop step", s.lr, &s.params, &s.state, vgs, prev)
 }
 
 func (s *RMSPropSolver) newState(ps []param) []any {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // SGD is stochastic gradient descent with optional momentum, exactly
@@ -76,6 +77,12 @@ func (s *SGDSolver) LR() float64 { return s.lr }
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *SGDSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*SGDSolver, *sgdState[float32], *sgdState[float64]](s, "optimizers: sgd step", s.lr, &s.params, &s.state, vgs)
+}
+
+// StepSnapshot is Step saving each parameter's value into prev first and
+// reporting whether the updated values are all finite (SnapshotStepper).
+func (s *SGDSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	return runStepSnapshot[*SGDSolver, *sgdState[float32], *sgdState[float64]](s, "optimizers: sgd step", s.lr, &s.params, &s.state, vgs, prev)
 }
 
 func (s *SGDSolver) newState(ps []param) []any {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // Interval says what a schedule's t counts. The zero value is PerEpoch.
@@ -89,6 +90,28 @@ func (s *Solver) Step(model []G.ValueGrad) error {
 		s.apply()
 	}
 	return nil
+}
+
+// StepSnapshot is Step through the wrapped solver's StepSnapshot (see
+// optimizers.SnapshotStepper): it saves the parameters' values into prev
+// before the update and reports whether the new values are finite. ok is
+// false, and nothing is done, when the wrapped solver has no StepSnapshot
+// (Gorgonia's own solvers); the caller then copies and checks by itself.
+func (s *Solver) StepSnapshot(model []G.ValueGrad, prev []*tensor.Dense) (finite, ok bool, err error) {
+	inner, ok := s.inner.(interface {
+		StepSnapshot([]G.ValueGrad, []*tensor.Dense) (bool, error)
+	})
+	if !ok {
+		return false, false, nil
+	}
+	if finite, err = inner.StepSnapshot(model, prev); err != nil {
+		return false, true, err
+	}
+	s.steps++
+	if s.every == PerStep {
+		s.apply()
+	}
+	return finite, true, nil
 }
 
 // EpochEnd tells the solver an epoch is over; with PerEpoch it moves the rate

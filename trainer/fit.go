@@ -218,19 +218,8 @@ func (t *Trainer) step(tr *prepared, idx, next []int) (stepResult, error) {
 	if err := t.clip(vgs); err != nil {
 		return r, err
 	}
-	if err := t.snapshot(); err != nil {
+	if err := t.update(vgs); err != nil {
 		return r, err
-	}
-	if err := t.solver.Step(vgs); err != nil {
-		return r, fmt.Errorf("trainer: solver step: %w", err)
-	}
-	for i, n := range lg.Learnables {
-		if ok, at := dense.AllFinite(n.Value().(tensor.Tensor)); !ok {
-			if err := t.restore(); err != nil {
-				return r, err
-			}
-			return r, &NonFiniteError{What: "update", Param: t.m.Params()[i].Name, Element: at, LR: t.solver.LR()}
-		}
 	}
 	if r.monitor != nil {
 		t.monitorAfter(r.monitor, lg.Learnables)
@@ -277,13 +266,55 @@ func (t *Trainer) loadParams() error {
 	return nil
 }
 
-// snapshot copies the training weights into t.prev.
-func (t *Trainer) snapshot() error {
+// update runs the solver's step on vgs and undoes it — the weights go back
+// to those before it — if it made a weight NaN or Inf. Our solvers save the
+// weights and check the new ones in the update's own pass over memory
+// (optimizers.SnapshotStepper); others get a copy before and a check after.
+func (t *Trainer) update(vgs []G.ValueGrad) error {
+	lg := t.train
+	t.ensurePrev()
+	finite, fused, err := t.solver.StepSnapshot(vgs, t.prev)
+	if !fused && err == nil {
+		if err = t.snapshot(); err == nil {
+			err = t.solver.Step(vgs)
+		}
+		finite = true
+		for _, n := range lg.Learnables {
+			if ok, _ := dense.AllFinite(n.Value().(tensor.Tensor)); !ok {
+				finite = false
+				break
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("trainer: solver step: %w", err)
+	}
+	if finite {
+		return nil
+	}
+	for i, n := range lg.Learnables {
+		if ok, at := dense.AllFinite(n.Value().(tensor.Tensor)); !ok {
+			if err := t.restore(); err != nil {
+				return err
+			}
+			return &NonFiniteError{What: "update", Param: t.m.Params()[i].Name, Element: at, LR: t.solver.LR()}
+		}
+	}
+	return nil
+}
+
+// ensurePrev allocates t.prev, the weights from before the last step.
+func (t *Trainer) ensurePrev() {
 	if t.prev == nil {
 		for _, p := range t.m.Params() {
 			t.prev = append(t.prev, p.Value.Clone().(*tensor.Dense))
 		}
 	}
+}
+
+// snapshot copies the training weights into t.prev.
+func (t *Trainer) snapshot() error {
+	t.ensurePrev()
 	for i, n := range t.train.Learnables {
 		if err := dense.CopyValues(t.prev[i], n.Value().(tensor.Tensor)); err != nil {
 			return err

@@ -507,24 +507,40 @@ func TestEvalGraphCacheIsBounded(t *testing.T) {
 	}
 }
 
-// An update that overflows the weights (float32, lr 1e38) is undone and
-// reported, even though the loss and gradient before it were finite.
+// An update that overflows the weights (float32, lr 1e39 is +Inf) is undone
+// and reported, even though the loss and gradient before it were finite:
+// with each of our solvers (which save the weights and check the new ones
+// in the update's own pass) and with one of Gorgonia's (a copy before and a
+// check after).
 func TestOverflowingUpdateIsUndone(t *testing.T) {
-	m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Seed: 1})
-	ds, _ := data.FromRows([][]float64{{1}, {2}}, [][]float64{{3}, {6}}, tensor.Float32)
-	tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: optimizers.SGD{}, Schedule: schedulers.Constant{LR: 1e38}, Epochs: 1, BatchSize: 2, Quiet: true})
-	if err != nil {
-		t.Fatal(err)
+	for _, opt := range []optimizers.Optimizer{optimizers.SGD{}, optimizers.SGD{Momentum: 0.9}, optimizers.Adam{}, optimizers.Adam{AMSGrad: true},
+		optimizers.AdamW{}, optimizers.RMSProp{}, optimizers.AdaGrad{}, gorgoniaVanilla{}} {
+		t.Run(opt.String(), func(t *testing.T) {
+			m, _ := model.New(model.Linear{Out: 1}, model.Config{Inputs: 1, Seed: 1})
+			ds, _ := data.FromRows([][]float64{{1}, {2}}, [][]float64{{3}, {6}}, tensor.Float32)
+			tr, err := New(m, Config{Loss: losses.MSE{}, Optimizer: opt, Schedule: schedulers.Constant{LR: 1e39}, Epochs: 1, BatchSize: 2, Quiet: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			before := params(m)
+			_, err = tr.Fit(ctx, ds, nil)
+			if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "epoch 1 step 1") || !strings.Contains(err.Error(), "update") {
+				t.Fatalf("error = %v, want ErrNonFinite for the update at epoch 1 step 1", err)
+			}
+			if !reflect.DeepEqual(params(m), before) {
+				t.Errorf("weights %v after the undone step, want %v", params(m), before)
+			}
+		})
 	}
-	defer tr.Close()
-	before := params(m)
-	_, err = tr.Fit(ctx, ds, nil)
-	if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "epoch 1 step 1") {
-		t.Fatalf("error = %v, want ErrNonFinite at epoch 1 step 1", err)
-	}
-	if !reflect.DeepEqual(params(m), before) {
-		t.Errorf("weights %v after the undone step, want %v", params(m), before)
-	}
+}
+
+// gorgoniaVanilla is Gorgonia's own SGD solver, which has no StepSnapshot.
+type gorgoniaVanilla struct{}
+
+func (gorgoniaVanilla) String() string { return "gorgonia-vanilla" }
+func (gorgoniaVanilla) Solver(lr float64) (G.Solver, error) {
+	return G.NewVanillaSolver(G.WithLearnRate(lr)), nil
 }
 
 func TestCustomNetworkMistakesAreConfigErrors(t *testing.T) {

@@ -39,6 +39,25 @@ func adamAVX[T Float](w, g, m, v []T, h AdamConsts[T]) int {
 	return n
 }
 
+// adamSnapAVX is adamAVX saving w into prev first; it returns how many
+// elements it did and whether their new w are finite.
+func adamSnapAVX[T Float](w, g, m, v, prev []T, h AdamConsts[T]) (int, bool) {
+	n := whole[T](len(w))
+	if n == 0 {
+		return 0, true
+	}
+	c := [9]T{h.Beta1, h.OneMinusBeta1, h.Beta2, h.OneMinusBeta2, h.NegStepSize, h.BC2Sqrt, h.Eps, h.WeightDecay, h.DecayFactor}
+	switch c := any(&c).(type) {
+	case *[9]float32:
+		w, g, m, v, prev := any(w).([]float32), any(g).([]float32), any(m).([]float32), any(v).([]float32), any(prev).([]float32)
+		return n, sadamSnap(n, &w[0], &g[0], &m[0], &v[0], &prev[0], c, h.L2)
+	case *[9]float64:
+		w, g, m, v, prev := any(w).([]float64), any(g).([]float64), any(m).([]float64), any(v).([]float64), any(prev).([]float64)
+		return n, dadamSnap(n, &w[0], &g[0], &m[0], &v[0], &prev[0], c, h.L2)
+	}
+	return 0, true
+}
+
 func finiteAVX[T Float](x []T) (done int, ok bool) {
 	n := whole[T](len(x))
 	if n == 0 {

@@ -53,6 +53,23 @@ func AdamStep[T Float](w, g, m, v []T, h AdamConsts[T]) {
 	adamScalar(w[done:], g[done:], m[done:], v[done:], h)
 }
 
+// AdamStepSnapshot is AdamStep that also copies each w[i] into prev[i]
+// before updating it and reports whether every updated w[i] is finite, in
+// one pass over memory: a trainer that undoes a step gone non-finite needs
+// both, and a separate copy and check would stream w twice more. The slices
+// must have equal lengths.
+func AdamStepSnapshot[T Float](w, g, m, v, prev []T, h AdamConsts[T]) (finite bool) {
+	n := len(w)
+	g, m, v, prev = g[:n], m[:n], v[:n], prev[:n]
+	done, finite := 0, true
+	if hasAVX {
+		done, finite = adamSnapAVX(w, g, m, v, prev, h)
+	}
+	copy(prev[done:], w[done:])
+	adamScalar(w[done:], g[done:], m[done:], v[done:], h)
+	return allFiniteScalar(w[done:]) && finite
+}
+
 // AllFinite reports whether no element of x is NaN or ±Inf.
 func AllFinite[T Float](x []T) bool {
 	done := 0

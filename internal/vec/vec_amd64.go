@@ -9,6 +9,11 @@ package vec
 //go:noescape
 func sadam(n int, w *float32, grad *float32, m *float32, v *float32, c *[9]float32, l2 bool)
 
+// sadamSnap runs n elements of an Adam step, saving w into prev first, and reports whether the new w are finite.
+//
+//go:noescape
+func sadamSnap(n int, w *float32, grad *float32, m *float32, v *float32, prev *float32, c *[9]float32, l2 bool) bool
+
 // sfinite reports whether n elements are all finite.
 //
 //go:noescape
@@ -23,6 +28,11 @@ func sreluBackward(n int, dst *float32, x *float32, grad *float32)
 //
 //go:noescape
 func dadam(n int, w *float64, grad *float64, m *float64, v *float64, c *[9]float64, l2 bool)
+
+// dadamSnap runs n elements of an Adam step, saving w into prev first, and reports whether the new w are finite.
+//
+//go:noescape
+func dadamSnap(n int, w *float64, grad *float64, m *float64, v *float64, prev *float64, c *[9]float64, l2 bool) bool
 
 // dfinite reports whether n elements are all finite.
 //

@@ -93,6 +93,111 @@ sadam_l2_done:
 	VZEROUPPER
 	RET
 
+// func sadamSnap(n int, w *float32, grad *float32, m *float32, v *float32, prev *float32, c *[9]float32, l2 bool) bool
+// Requires: AVX
+TEXT ·sadamSnap(SB), NOSPLIT, $0-65
+	MOVQ         n+0(FP), AX
+	MOVQ         w+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         m+24(FP), BX
+	MOVQ         v+32(FP), SI
+	MOVQ         prev+40(FP), DI
+	VXORPS       Y0, Y0, Y0
+	MOVQ         c+48(FP), R8
+	MOVB         l2+56(FP), R9
+	VBROADCASTSS (R8), Y1
+	VBROADCASTSS 4(R8), Y2
+	VBROADCASTSS 8(R8), Y3
+	VBROADCASTSS 12(R8), Y4
+	VBROADCASTSS 16(R8), Y5
+	VBROADCASTSS 20(R8), Y6
+	VBROADCASTSS 24(R8), Y7
+	VBROADCASTSS 28(R8), Y8
+	VBROADCASTSS 32(R8), Y9
+	VXORPS       Y10, Y10, Y10
+	TESTB        R9, R9
+	JNE          sadamSnap_l2
+	XORQ         R8, R8
+
+sadamSnap_loop:
+	TESTQ   AX, AX
+	JE      sadamSnap_done
+	VMOVUPS (CX)(R8*1), Y8
+	VMOVUPS Y8, (DI)(R8*1)
+	VMULPS  Y8, Y9, Y8
+	VMOVUPS (DX)(R8*1), Y11
+	VMULPS  (BX)(R8*1), Y1, Y12
+	VMULPS  Y11, Y2, Y13
+	VADDPS  Y13, Y12, Y12
+	VMOVUPS Y12, (BX)(R8*1)
+	VMULPS  Y11, Y4, Y13
+	VMULPS  Y11, Y13, Y13
+	VMULPS  (SI)(R8*1), Y3, Y11
+	VADDPS  Y13, Y11, Y11
+	VMOVUPS Y11, (SI)(R8*1)
+	VSQRTPS Y11, Y11
+	VDIVPS  Y6, Y11, Y11
+	VADDPS  Y7, Y11, Y11
+	VMULPS  Y12, Y5, Y12
+	VDIVPS  Y11, Y12, Y12
+	VADDPS  Y12, Y8, Y8
+	VMOVUPS Y8, (CX)(R8*1)
+	VMOVUPS Y10, (DX)(R8*1)
+	VSUBPS  Y8, Y8, Y8
+	VORPS   Y8, Y0, Y0
+	ADDQ    $0x20, R8
+	SUBQ    $0x08, AX
+	JMP     sadamSnap_loop
+
+sadamSnap_done:
+	VPTEST Y0, Y0
+	SETEQ  AL
+	MOVB   AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
+sadamSnap_l2:
+	XORQ R8, R8
+
+sadamSnap_l2_loop:
+	TESTQ   AX, AX
+	JE      sadamSnap_l2_done
+	VMOVUPS (CX)(R8*1), Y11
+	VMOVUPS Y11, (DI)(R8*1)
+	VMULPS  Y11, Y9, Y11
+	VMOVUPS (DX)(R8*1), Y12
+	VMULPS  Y11, Y8, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  (BX)(R8*1), Y1, Y13
+	VMULPS  Y12, Y2, Y14
+	VADDPS  Y14, Y13, Y13
+	VMOVUPS Y13, (BX)(R8*1)
+	VMULPS  Y12, Y4, Y14
+	VMULPS  Y12, Y14, Y14
+	VMULPS  (SI)(R8*1), Y3, Y12
+	VADDPS  Y14, Y12, Y12
+	VMOVUPS Y12, (SI)(R8*1)
+	VSQRTPS Y12, Y12
+	VDIVPS  Y6, Y12, Y12
+	VADDPS  Y7, Y12, Y12
+	VMULPS  Y13, Y5, Y13
+	VDIVPS  Y12, Y13, Y13
+	VADDPS  Y13, Y11, Y11
+	VMOVUPS Y11, (CX)(R8*1)
+	VMOVUPS Y10, (DX)(R8*1)
+	VSUBPS  Y11, Y11, Y11
+	VORPS   Y11, Y0, Y0
+	ADDQ    $0x20, R8
+	SUBQ    $0x08, AX
+	JMP     sadamSnap_l2_loop
+
+sadamSnap_l2_done:
+	VPTEST Y0, Y0
+	SETEQ  AL
+	MOVB   AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
 // func sfinite(n int, x *float32) bool
 // Requires: AVX
 TEXT ·sfinite(SB), NOSPLIT, $0-17
@@ -229,6 +334,111 @@ dadam_l2_loop:
 	JMP     dadam_l2_loop
 
 dadam_l2_done:
+	VZEROUPPER
+	RET
+
+// func dadamSnap(n int, w *float64, grad *float64, m *float64, v *float64, prev *float64, c *[9]float64, l2 bool) bool
+// Requires: AVX
+TEXT ·dadamSnap(SB), NOSPLIT, $0-65
+	MOVQ         n+0(FP), AX
+	MOVQ         w+8(FP), CX
+	MOVQ         grad+16(FP), DX
+	MOVQ         m+24(FP), BX
+	MOVQ         v+32(FP), SI
+	MOVQ         prev+40(FP), DI
+	VXORPS       Y0, Y0, Y0
+	MOVQ         c+48(FP), R8
+	MOVB         l2+56(FP), R9
+	VBROADCASTSD (R8), Y1
+	VBROADCASTSD 8(R8), Y2
+	VBROADCASTSD 16(R8), Y3
+	VBROADCASTSD 24(R8), Y4
+	VBROADCASTSD 32(R8), Y5
+	VBROADCASTSD 40(R8), Y6
+	VBROADCASTSD 48(R8), Y7
+	VBROADCASTSD 56(R8), Y8
+	VBROADCASTSD 64(R8), Y9
+	VXORPS       Y10, Y10, Y10
+	TESTB        R9, R9
+	JNE          dadamSnap_l2
+	XORQ         R8, R8
+
+dadamSnap_loop:
+	TESTQ   AX, AX
+	JE      dadamSnap_done
+	VMOVUPS (CX)(R8*1), Y8
+	VMOVUPS Y8, (DI)(R8*1)
+	VMULPD  Y8, Y9, Y8
+	VMOVUPS (DX)(R8*1), Y11
+	VMULPD  (BX)(R8*1), Y1, Y12
+	VMULPD  Y11, Y2, Y13
+	VADDPD  Y13, Y12, Y12
+	VMOVUPS Y12, (BX)(R8*1)
+	VMULPD  Y11, Y4, Y13
+	VMULPD  Y11, Y13, Y13
+	VMULPD  (SI)(R8*1), Y3, Y11
+	VADDPD  Y13, Y11, Y11
+	VMOVUPS Y11, (SI)(R8*1)
+	VSQRTPD Y11, Y11
+	VDIVPD  Y6, Y11, Y11
+	VADDPD  Y7, Y11, Y11
+	VMULPD  Y12, Y5, Y12
+	VDIVPD  Y11, Y12, Y12
+	VADDPD  Y12, Y8, Y8
+	VMOVUPS Y8, (CX)(R8*1)
+	VMOVUPS Y10, (DX)(R8*1)
+	VSUBPD  Y8, Y8, Y8
+	VORPD   Y8, Y0, Y0
+	ADDQ    $0x20, R8
+	SUBQ    $0x04, AX
+	JMP     dadamSnap_loop
+
+dadamSnap_done:
+	VPTEST Y0, Y0
+	SETEQ  AL
+	MOVB   AL, ret+64(FP)
+	VZEROUPPER
+	RET
+
+dadamSnap_l2:
+	XORQ R8, R8
+
+dadamSnap_l2_loop:
+	TESTQ   AX, AX
+	JE      dadamSnap_l2_done
+	VMOVUPS (CX)(R8*1), Y11
+	VMOVUPS Y11, (DI)(R8*1)
+	VMULPD  Y11, Y9, Y11
+	VMOVUPS (DX)(R8*1), Y12
+	VMULPD  Y11, Y8, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  (BX)(R8*1), Y1, Y13
+	VMULPD  Y12, Y2, Y14
+	VADDPD  Y14, Y13, Y13
+	VMOVUPS Y13, (BX)(R8*1)
+	VMULPD  Y12, Y4, Y14
+	VMULPD  Y12, Y14, Y14
+	VMULPD  (SI)(R8*1), Y3, Y12
+	VADDPD  Y14, Y12, Y12
+	VMOVUPS Y12, (SI)(R8*1)
+	VSQRTPD Y12, Y12
+	VDIVPD  Y6, Y12, Y12
+	VADDPD  Y7, Y12, Y12
+	VMULPD  Y13, Y5, Y13
+	VDIVPD  Y12, Y13, Y13
+	VADDPD  Y13, Y11, Y11
+	VMOVUPS Y11, (CX)(R8*1)
+	VMOVUPS Y10, (DX)(R8*1)
+	VSUBPD  Y11, Y11, Y11
+	VORPD   Y11, Y0, Y0
+	ADDQ    $0x20, R8
+	SUBQ    $0x04, AX
+	JMP     dadamSnap_l2_loop
+
+dadamSnap_l2_done:
+	VPTEST Y0, Y0
+	SETEQ  AL
+	MOVB   AL, ret+64(FP)
 	VZEROUPPER
 	RET
 

@@ -191,3 +191,50 @@ func TestReLUBackwardValues(t *testing.T) {
 		t.Fatalf("zero gradient is -0: %v", got)
 	}
 }
+
+// AdamStepSnapshot is AdamStep plus a copy of the old weights and a
+// finiteness check of the new ones, in one pass: the same w, m, v and g bit
+// for bit, prev holding the weights from before, and the flag equal to
+// AllFinite of the new weights (inputs with NaN and Inf included, so that
+// non-finite weights turn up in the vector body and in the scalar tail).
+func TestAdamStepSnapshotMatchesAdamStep(t *testing.T) {
+	testAdamSnapshot[float32](t)
+	testAdamSnapshot[float64](t)
+}
+
+func testAdamSnapshot[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	sawNonFinite := 0
+	for _, n := range lengths {
+		for _, specials := range []bool{false, true} {
+			for _, decoupled := range []bool{false, true} {
+				name := fmt.Sprintf("%T/n=%d/specials=%v/decoupled=%v", T(0), n, specials, decoupled)
+				w := randomSlice[T](rng, n+1, specials)[1:]
+				m, v, prev := make([]T, n), make([]T, n), make([]T, n)
+				w2, m2, v2 := slices.Clone(w), slices.Clone(m), slices.Clone(v)
+				for step := 1; step <= 3; step++ {
+					g := randomSlice[T](rng, n, false)
+					g2 := slices.Clone(g)
+					old := slices.Clone(w)
+					h := adamConsts[T](step, 1e-3, 1e-2, decoupled)
+					finite := AdamStepSnapshot(w, g, m, v, prev, h)
+					AdamStep(w2, g2, m2, v2, h)
+					for _, pair := range [][2][]T{{w, w2}, {m, m2}, {v, v2}, {g, g2}, {prev, old}} {
+						if err := sameValues(pair[0], pair[1]); err != nil {
+							t.Fatalf("%s step %d: %v", name, step, err)
+						}
+					}
+					if want := allFiniteScalar(w2); finite != want {
+						t.Fatalf("%s step %d: finite = %v, want %v", name, step, finite, want)
+					}
+					if !finite {
+						sawNonFinite++
+					}
+				}
+			}
+		}
+	}
+	if sawNonFinite == 0 {
+		t.Errorf("%T: no case made a non-finite weight: the flag is untested", T(0))
+	}
+}

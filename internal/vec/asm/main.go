@@ -69,7 +69,8 @@ var float64Elem = elem{
 func main() {
 	ConstraintExpr("amd64,!purego")
 	for _, e := range []elem{float32Elem, float64Elem} {
-		adam(e)
+		adam(e, false)
+		adam(e, true)
 		finite(e)
 		reluBackward(e)
 	}
@@ -95,6 +96,14 @@ func loop(name string, n Register, e elem, body func(off Register)) {
 //
 //	func {s,d}adam(n int, w, g, m, v *T, c *[9]T, l2 bool)
 //
+// and, with snap,
+//
+//	func {s,d}adamSnap(n int, w, g, m, v, prev *T, c *[9]T, l2 bool) (finite bool)
+//
+// which also stores each w into prev before updating it and reports
+// whether every new w is finite (the OR of w − w, as finite), in the same
+// pass: a separate copy and check would read w twice more.
+//
 // with c = beta1, 1-beta1, beta2, 1-beta2, -stepSize, sqrt(bias correction
 // 2), eps, weightDecay, decayFactor: per element, as package vec's scalar
 // loop,
@@ -102,16 +111,29 @@ func loop(name string, n Register, e elem, body func(off Register)) {
 //	wi := w*decay; gi := g (+ wd*wi if l2)
 //	m = beta1*m + (1-beta1)*gi; v = beta2*v + ((1-beta2)*gi)*gi
 //	w = wi + (negStep*m) / (sqrt(v)/bc2Sqrt + eps); g = 0
-func adam(e elem) {
+func adam(e elem, snap bool) {
 	name := e.prefix + "adam"
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(n int, w, grad, m, v *%[1]s, c *[9]%[1]s, l2 bool)", e.goType))
+	if snap {
+		name += "Snap"
+		TEXT(name, NOSPLIT, fmt.Sprintf("func(n int, w, grad, m, v, prev *%[1]s, c *[9]%[1]s, l2 bool) bool", e.goType))
+		Doc(name + " runs n elements of an Adam step, saving w into prev first, and reports whether the new w are finite.")
+	} else {
+		TEXT(name, NOSPLIT, fmt.Sprintf("func(n int, w, grad, m, v *%[1]s, c *[9]%[1]s, l2 bool)", e.goType))
+		Doc(name + " runs n elements of an Adam step; see the generator for the formula.")
+	}
 	Pragma("noescape")
-	Doc(name + " runs n elements of an Adam step; see the generator for the formula.")
 	n := Load(Param("n"), GP64())
 	w := Load(Param("w"), GP64())
 	g := Load(Param("grad"), GP64())
 	m := Load(Param("m"), GP64())
 	v := Load(Param("v"), GP64())
+	var prev Register
+	var acc VecVirtual
+	if snap {
+		prev = Load(Param("prev"), GP64())
+		acc = YMM()
+		VXORPS(acc, acc, acc)
+	}
 	c := Load(Param("c"), GP64())
 	l2 := Load(Param("l2"), GP8())
 
@@ -136,7 +158,13 @@ func adam(e elem) {
 		loop(label, n, e, func(off Register) {
 			at := func(base Register) Mem { return Mem{Base: base, Index: off, Scale: 1} }
 			wi, gi, t, u := YMM(), YMM(), YMM(), YMM()
-			e.mul(at(w), decay, wi) // wi = w*decay
+			if snap {
+				VMOVUPS(at(w), wi) // prev = w
+				VMOVUPS(wi, at(prev))
+				e.mul(wi, decay, wi) // wi = w*decay
+			} else {
+				e.mul(at(w), decay, wi) // wi = w*decay
+			}
 			VMOVUPS(at(g), gi)
 			if withL2 {
 				e.mul(wi, wd, t) // gi += wd*wi
@@ -159,7 +187,17 @@ func adam(e elem) {
 			e.add(t, wi, wi)
 			VMOVUPS(wi, at(w))
 			VMOVUPS(zero, at(g))
+			if snap {
+				e.sub(wi, wi, wi) // +0 when finite, NaN otherwise
+				e.or(wi, acc, acc)
+			}
 		})
+		if snap {
+			VPTEST(acc, acc)
+			ok := GP8()
+			SETEQ(ok)
+			Store(ok, ReturnIndex(0))
+		}
 		VZEROUPPER()
 		RET()
 	}
