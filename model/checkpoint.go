@@ -47,7 +47,9 @@ func (m *Model) Save(w io.Writer) error {
 // one path (parallel trials sharing a folder) never collide, the last one
 // winning. The data is flushed to disk (fsync) before the rename, and the
 // folder after it. On an error path is untouched and no temporary file is
-// left; the error wraps the file system's.
+// left; the error wraps the file system's. A process killed mid-write
+// leaves a temporary file beside path, named ".<name>.tmp-<digits>", which
+// can be deleted.
 func (m *Model) SaveFile(path string) error {
 	return atomicfile.WriteFile(path, m.Save)
 }

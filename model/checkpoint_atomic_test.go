@@ -151,10 +151,10 @@ func TestSaveFileSurvivesSIGKILL(t *testing.T) {
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
-		cmd.Wait()
-		for r := range lines {
+		for r := range lines { // to EOF, before Wait closes the pipe
 			lastDone = r
 		}
+		cmd.Wait()
 		got, err := savedRound(path)
 		if err != nil {
 			t.Fatalf("kill %d: %v", kill, err)
