@@ -9,6 +9,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/gradtune/gradtune/internal/atomicfile"
 	"github.com/gradtune/gradtune/internal/dense"
 )
 
@@ -41,22 +42,16 @@ func (m *Model) Save(w io.Writer) error {
 	return json.NewEncoder(w).Encode(f)
 }
 
-// SaveFile writes Save's output to path, replacing it atomically (a crash
-// mid-write leaves the previous file).
+// SaveFile writes Save's output to path, replacing it atomically: a crash
+// or a SIGKILL mid-write leaves the previous file, and concurrent saves to
+// one path (parallel trials sharing a folder) never collide, the last one
+// winning. The data is flushed to disk (fsync) before the rename, and the
+// folder after it. On an error path is untouched and no temporary file is
+// left; the error wraps the file system's. A process killed mid-write
+// leaves a temporary file beside path, named ".<name>.tmp-<digits>", which
+// can be deleted.
 func (m *Model) SaveFile(path string) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := m.Save(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, m.Save)
 }
 
 // Load reads parameters written by Save into the model. Every parameter

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -162,60 +160,6 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 			}
 		}
 		e.Stats.LRReduced = reduced
-	}
-	return nil
-}
-
-// ModelCheckpoint saves the model's parameters (Trainer.SaveFile) into
-// Dir: "last.json" after every epoch and, when Monitor improves, "best.json".
-// Use a pointer; it keeps the best value. Mode goal.Auto (the zero value)
-// takes the monitored metric's direction (Trainer.MonitorDirection); a
-// Monitor it cannot resolve, or a val_* one when Fit has no validation set,
-// makes Fit fail at FitStart with ErrConfig. It uses only exported API
-// (ResolveMonitor, SaveFile), so a variant of your own can do what it does.
-type ModelCheckpoint struct {
-	Dir      string         // required; created if missing
-	Monitor  string         // "" → "val_loss"
-	Mode     goal.Direction // goal.Auto, goal.Minimize or goal.Maximize
-	BestOnly bool           // do not write last.json
-
-	dir      goal.Direction // Mode, resolved at FitStart
-	best     float64
-	haveBest bool
-}
-
-// OnEvent implements Callback.
-func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error {
-	monitor := c.Monitor
-	if monitor == "" {
-		monitor = "val_loss"
-	}
-	switch e.Kind {
-	case FitStart:
-		if c.Dir == "" {
-			return fmt.Errorf("%w: ModelCheckpoint Dir is empty", ErrConfig)
-		}
-		dir, err := t.ResolveMonitor("ModelCheckpoint", monitor, c.Mode, e.Validation)
-		if err != nil {
-			return err
-		}
-		c.dir = dir
-		return os.MkdirAll(c.Dir, 0o755)
-	case EpochEnd:
-		v, err := monitorValue("ModelCheckpoint", monitor, e.Stats)
-		if err != nil {
-			return err
-		}
-		save := func(name string) error { return t.SaveFile(filepath.Join(c.Dir, name)) }
-		if !math.IsNaN(v) && (!c.haveBest || c.dir.Better(v, c.best)) {
-			c.best, c.haveBest = v, true
-			if err := save("best.json"); err != nil {
-				return err
-			}
-		}
-		if !c.BestOnly {
-			return save("last.json")
-		}
 	}
 	return nil
 }
