@@ -78,7 +78,7 @@ func (s *AdaGradSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*AdaGradSolver, *adagradState[float32], *adagradState[float64]](s, "optimizers: adagrad step", s.lr, &s.params, &s.state, vgs)
 }
 
-func (s *AdaGradSolver) newState(ps []param) []any {
+func (s *AdaGradSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newAdaGradState[float32], newAdaGradState[float64], s.cfg.InitialAccumulatorValue)
 }
 

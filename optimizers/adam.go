@@ -105,7 +105,7 @@ func (s *AdamSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*AdamSolver, *adamState[float32], *adamState[float64]](s, s.what, s.lr, &s.params, &s.state, vgs)
 }
 
-func (s *AdamSolver) newState(ps []param) []any {
+func (s *AdamSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newAdamState[float32], newAdamState[float64], s.cfg.amsgrad)
 }
 

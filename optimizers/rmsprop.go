@@ -85,7 +85,7 @@ func (s *RMSPropSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*RMSPropSolver, *rmspropState[float32], *rmspropState[float64]](s, "optimizers: rmsprop step", s.lr, &s.params, &s.state, vgs)
 }
 
-func (s *RMSPropSolver) newState(ps []param) []any {
+func (s *RMSPropSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newRMSPropState[float32], newRMSPropState[float64], s.cfg)
 }
 

@@ -78,7 +78,7 @@ func (s *SGDSolver) Step(vgs []G.ValueGrad) error {
 	return runStep[*SGDSolver, *sgdState[float32], *sgdState[float64]](s, "optimizers: sgd step", s.lr, &s.params, &s.state, vgs)
 }
 
-func (s *SGDSolver) newState(ps []param) []any {
+func (s *SGDSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newSGDState[float32], newSGDState[float64], s.cfg.Momentum != 0)
 }
 
