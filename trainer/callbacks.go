@@ -262,3 +262,28 @@ func (c *LRMonitor) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
 	}
 	return nil
 }
+
+// modelCheckpointState is ModelCheckpoint's state.
+type modelCheckpointState struct {
+	Dir      goal.Direction
+	Best     float64
+	HaveBest bool
+}
+
+// State implements StatefulCallback: the best monitored value so far.
+func (c *ModelCheckpoint) State() ([]byte, error) {
+	return encodeState(modelCheckpointState{Dir: c.dir, Best: c.best, HaveBest: c.haveBest})
+}
+
+// SetState implements StatefulCallback.
+func (c *ModelCheckpoint) SetState(b []byte) error {
+	var s modelCheckpointState
+	if err := decodeState(b, &s); err != nil {
+		return err
+	}
+	if err := s.Dir.Validate(); err != nil {
+		return fmt.Errorf("ModelCheckpoint state: %w", err)
+	}
+	c.dir, c.best, c.haveBest = s.Dir, s.Best, s.HaveBest
+	return nil
+}
