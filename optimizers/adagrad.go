@@ -84,8 +84,7 @@ func (s *AdaGradSolver) Step(vgs []G.ValueGrad) error {
 func (s *AdaGradSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
 	return runStepSnapshot[*AdaGradSolver, *adagradState[float32], *adagradState[float64]](s, "optimizers: adagrad step", s.lr, &s.params, &s.state, vgs, prev)
 }
-
-func (s *AdaGradSolver) newState(ps []param) []any {
+func (s *AdaGradSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newAdaGradState[float32], newAdaGradState[float64], s.cfg.InitialAccumulatorValue)
 }
 

@@ -111,8 +111,7 @@ func (s *AdamSolver) Step(vgs []G.ValueGrad) error {
 func (s *AdamSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
 	return runStepSnapshot[*AdamSolver, *adamState[float32], *adamState[float64]](s, s.what, s.lr, &s.params, &s.state, vgs, prev)
 }
-
-func (s *AdamSolver) newState(ps []param) []any {
+func (s *AdamSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newAdamState[float32], newAdamState[float64], s.cfg.amsgrad)
 }
 

@@ -91,8 +91,7 @@ func (s *RMSPropSolver) Step(vgs []G.ValueGrad) error {
 func (s *RMSPropSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
 	return runStepSnapshot[*RMSPropSolver, *rmspropState[float32], *rmspropState[float64]](s, "optimizers: rmsprop step", s.lr, &s.params, &s.state, vgs, prev)
 }
-
-func (s *RMSPropSolver) newState(ps []param) []any {
+func (s *RMSPropSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newRMSPropState[float32], newRMSPropState[float64], s.cfg)
 }
 

@@ -84,8 +84,7 @@ func (s *SGDSolver) Step(vgs []G.ValueGrad) error {
 func (s *SGDSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
 	return runStepSnapshot[*SGDSolver, *sgdState[float32], *sgdState[float64]](s, "optimizers: sgd step", s.lr, &s.params, &s.state, vgs, prev)
 }
-
-func (s *SGDSolver) newState(ps []param) []any {
+func (s *SGDSolver) newState(ps []paramSize) []any {
 	return newStates(ps, newSGDState[float32], newSGDState[float64], s.cfg.Momentum != 0)
 }
 

@@ -11,16 +11,37 @@ import (
 	"github.com/gradtune/gradtune/internal/vec"
 )
 
-// newStates makes one state per parameter, in the parameter's dtype (bind
-// has checked it is float32 or float64). opt carries the settings that decide
-// which buffers a state needs.
-func newStates[O, S32, S64 any](ps []param, mk32 func(n int, opt O) S32, mk64 func(n int, opt O) S64, opt O) []any {
+// paramSize is what a parameter's optimizer state depends on: its dtype
+// (float32 or float64) and its number of elements.
+type paramSize struct {
+	dtype tensor.Dtype
+	n     int
+}
+
+// sizesOf returns the sizes of bound parameters (bind has checked their dtype).
+func sizesOf(ps []param) []paramSize {
+	out := make([]paramSize, len(ps))
+	for i, p := range ps {
+		n := 0
+		if p.w.Dtype() == tensor.Float32 {
+			n = len(p.w.Float32s())
+		} else {
+			n = len(p.w.Float64s())
+		}
+		out[i] = paramSize{dtype: p.w.Dtype(), n: n}
+	}
+	return out
+}
+
+// newStates makes one state per parameter, in the parameter's dtype. opt
+// carries the settings that decide which buffers a state needs.
+func newStates[O, S32, S64 any](ps []paramSize, mk32 func(n int, opt O) S32, mk64 func(n int, opt O) S64, opt O) []any {
 	st := make([]any, len(ps))
 	for i, p := range ps {
-		if p.w.Dtype() == tensor.Float32 {
-			st[i] = mk32(len(p.w.Float32s()), opt)
+		if p.dtype == tensor.Float32 {
+			st[i] = mk32(p.n, opt)
 		} else {
-			st[i] = mk64(len(p.w.Float64s()), opt)
+			st[i] = mk64(p.n, opt)
 		}
 	}
 	return st
@@ -35,7 +56,7 @@ type stepper[T float, H any] interface {
 // kernel is what a solver adds to runStep: its per-parameter state and one
 // Step's scalars. Methods, not closures, so a Step allocates nothing.
 type kernel[H32, H64 any] interface {
-	newState(ps []param) []any
+	newState(ps []paramSize) []any
 	// scalars runs once binding succeeded, so a solver may count its
 	// steps there.
 	scalars(first bool) (H32, H64)
@@ -81,7 +102,7 @@ func runStepSnapshot[K kernel[H32, H64], S32 stepper[float32, H32], S64 stepper[
 			}
 		}
 		if first {
-			*state = k.newState(ps)
+			*state = k.newState(sizesOf(ps))
 		}
 		h32, h64 := k.scalars(first)
 		for i, p := range ps {

@@ -2,6 +2,7 @@ package schedulers
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gradtune/gradtune/goal"
 )
@@ -191,3 +192,29 @@ func (p *Plateau) BadEpochs() int { return p.bad }
 func (p *Plateau) Config() ReduceLROnPlateau { return p.cfg }
 
 func (p *Plateau) String() string { return p.cfg.String() }
+
+// PlateauState is a Plateau's counters: what its next Step depends on
+// besides its configuration.
+type PlateauState struct {
+	Best     float64 // may be ±Inf (nothing yet)
+	Bad      int
+	Cooldown int
+	Scale    float64
+}
+
+// State returns the counters.
+func (p *Plateau) State() PlateauState {
+	return PlateauState{Best: p.best, Bad: p.bad, Cooldown: p.cooldown, Scale: p.scale}
+}
+
+// SetState puts back st, as returned by State. It returns an error wrapping
+// ErrConfig, changing nothing, for negative counts or a scale that is not
+// finite and > 0.
+func (p *Plateau) SetState(st PlateauState) error {
+	if st.Bad < 0 || st.Cooldown < 0 || !(st.Scale > 0) || math.IsInf(st.Scale, 0) {
+		return fmt.Errorf("%w: plateau state bad epochs %d, cooldown %d, scale %v: want counts ≥ 0 and a finite scale > 0",
+			ErrConfig, st.Bad, st.Cooldown, st.Scale)
+	}
+	p.best, p.bad, p.cooldown, p.scale = st.Best, st.Bad, st.Cooldown, st.Scale
+	return nil
+}

@@ -151,3 +151,32 @@ func (s *Solver) apply() {
 	}
 	G.WithLearnRate(s.lr)(s.inner)
 }
+
+// SolverState is what a Solver counts besides its schedule: the completed
+// epochs and steps and the product of ScaleLR's factors.
+type SolverState struct {
+	Epochs, Steps int
+	Scale         float64
+}
+
+// State returns the counters and the scale.
+func (s *Solver) State() SolverState {
+	return SolverState{Epochs: s.epochs, Steps: s.steps, Scale: s.scale}
+}
+
+// Inner returns the wrapped solver, whose own state (optimizers.Stateful)
+// is saved apart.
+func (s *Solver) Inner() G.Solver { return s.inner }
+
+// SetState puts back st, as returned by State, and sets the rate for it. It
+// returns an error wrapping ErrConfig, changing nothing, for negative
+// counts or a scale that is not finite and > 0.
+func (s *Solver) SetState(st SolverState) error {
+	if st.Epochs < 0 || st.Steps < 0 || !(st.Scale > 0) || math.IsInf(st.Scale, 0) {
+		return fmt.Errorf("%w: solver state epochs %d, steps %d, scale %v: want counts ≥ 0 and a finite scale > 0",
+			ErrConfig, st.Epochs, st.Steps, st.Scale)
+	}
+	s.epochs, s.steps, s.scale = st.Epochs, st.Steps, st.Scale
+	s.apply()
+	return nil
+}

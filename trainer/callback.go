@@ -70,6 +70,13 @@ type Event struct {
 	History *History
 	// Err is the error Fit is about to return (FitEnd), nil on success.
 	Err error
+	// Resumed is true at the FitStart of a Fit that continues an
+	// interrupted one (see Fit): a callback keeps its state then.
+	Resumed bool
+	// Interrupted is true at the FitEnd of a Fit stopped by its cancelled
+	// context, which the next Fit resumes: a callback should not act as at
+	// the end of training (EarlyStopping does not put back its best weights).
+	Interrupted bool
 	// Validation is true when Fit was given a validation set (every kind):
 	// only then do epochs have val_loss and val_<metric> values, so a
 	// callback can refuse at FitStart a monitor that needs them.

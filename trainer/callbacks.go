@@ -36,8 +36,9 @@ func monitorValue(who, name string, s *EpochStats) (float64, error) {
 // with Patience 3 and the best epoch 11, training stops after epoch 14;
 // Patience 0 stops at the first epoch without improvement). When training ends —
 // stopped by it, at the last epoch, or on an error — the weights of the best
-// epoch are put back, unless KeepLastWeights is set. Use a pointer: it keeps
-// state, reset at every FitStart.
+// epoch are put back, unless KeepLastWeights is set; not when a cancelled
+// context interrupts Fit, which a later Fit resumes. Use a pointer: it keeps
+// state, reset at every FitStart but a resumed Fit's.
 //
 // Mode goal.Auto (the zero value) takes the monitored metric's direction
 // (Trainer.MonitorDirection); a Monitor it cannot resolve, or a val_* one
@@ -74,7 +75,11 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 		if err != nil {
 			return err
 		}
-		c.dir, c.wait, c.BestEpoch, c.StoppedEpoch, c.bestWeights = dir, 0, 0, 0, nil
+		c.dir = dir
+		if e.Resumed {
+			return nil // the interrupted Fit's best and wait count go on
+		}
+		c.wait, c.BestEpoch, c.StoppedEpoch, c.bestWeights = 0, 0, 0, nil
 		c.Best = math.NaN()
 	case EpochEnd:
 		v, err := monitorValue("EarlyStopping", monitor, e.Stats)
@@ -93,7 +98,7 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 			return ErrStopTraining
 		}
 	case FitEnd:
-		if c.bestWeights != nil {
+		if c.bestWeights != nil && !e.Interrupted {
 			return t.SetWeights(c.bestWeights)
 		}
 	}

@@ -196,3 +196,48 @@ func (c *ModelCheckpoint) retained(files []epochFile) []bool {
 	}
 	return keep
 }
+
+// modelCheckpointState is ModelCheckpoint's state: the resolved direction,
+// the best value and its epoch, and the epoch files it keeps, so that a
+// resumed run rotates the files the interrupted one wrote.
+type modelCheckpointState struct {
+	Dir       goal.Direction
+	Best      float64
+	BestEpoch int
+	Kept      []keptFile
+}
+
+type keptFile struct {
+	Name        string
+	Epoch, Step int
+	Value       float64
+}
+
+// State implements StatefulCallback.
+func (c *ModelCheckpoint) State() ([]byte, error) {
+	s := modelCheckpointState{Dir: c.dir, Best: c.Best, BestEpoch: c.BestEpoch}
+	for _, f := range c.kept {
+		s.Kept = append(s.Kept, keptFile{Name: f.name, Epoch: f.epoch, Step: f.step, Value: f.value})
+	}
+	return encodeState(s)
+}
+
+// SetState implements StatefulCallback.
+func (c *ModelCheckpoint) SetState(b []byte) error {
+	var s modelCheckpointState
+	if err := decodeState(b, &s); err != nil {
+		return err
+	}
+	if err := s.Dir.Validate(); err != nil {
+		return fmt.Errorf("ModelCheckpoint state: %w", err)
+	}
+	kept := make([]epochFile, 0, len(s.Kept))
+	for _, f := range s.Kept {
+		if f.Name != filepath.Base(f.Name) || f.Name == "" || f.Name == "." || f.Name == ".." {
+			return fmt.Errorf("%w: ModelCheckpoint state: kept file %q is not a plain file name", ErrState, f.Name)
+		}
+		kept = append(kept, epochFile{name: f.Name, epoch: f.Epoch, step: f.Step, value: f.Value})
+	}
+	c.dir, c.Best, c.BestEpoch, c.kept = s.Dir, s.Best, s.BestEpoch, kept
+	return nil
+}

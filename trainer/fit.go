@@ -35,6 +35,17 @@ import (
 // called (so they may be edited or loaded between calls) and leaves the
 // trained values in them.
 //
+// A Fit that ends because ctx was cancelled can be resumed: the next Fit
+// call — on the same Trainer, or on a new one after LoadState of a state
+// saved then — goes on from the next step of the epoch it stopped in, up to
+// the last epoch the interrupted call was asked for (Config.Epochs is then
+// not used), and returns the History of the whole call, as if it had never
+// been interrupted: the same weights, History (Seconds aside) and callback
+// decisions, bit for bit. The same holds for a state saved by SaveState
+// from a callback during Fit (at BatchEnd or EpochEnd). Callbacks see a
+// resumed Fit's FitStart with Event.Resumed set, and an interrupted one's
+// FitEnd with Event.Interrupted set.
+//
 // It returns the History of the completed epochs together with any error:
 // a cancelled ctx (wrapping ctx.Err()), bad data (ErrData), or a NaN/Inf
 // loss, gradient or updated weight (ErrNonFinite, naming epoch and step;
@@ -57,6 +68,18 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 	}
 	n := tr.raw.Len()
 	batch := min(t.cfg.BatchSize, n)
+	run := t.run
+	if run != nil {
+		if run.rows != n {
+			return hist, fmt.Errorf("%w: resuming a Fit that trained on %d rows with %d rows", ErrData, run.rows, n)
+		}
+		// The resumed Fit returns the whole History of the one it continues,
+		// in a copy: the History the interrupted call returned stays as it was.
+		hist = run.hist.clone()
+		run.hist = hist
+	} else {
+		run = &fitRun{hist: hist, lastEpoch: t.epochs + t.cfg.Epochs, rows: n}
+	}
 	if t.train == nil || t.train.Batch != batch {
 		t.train.close()
 		if t.train, err = buildLossGraph(t.m, &t.cfg, batch, true); err != nil {
@@ -65,24 +88,30 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 		}
 		t.train.feedRNG = rand.New(t.dropout)
 	}
-	if err := t.checkRun(n, batch); err != nil {
+	if err := t.checkRun(run, n, batch); err != nil {
 		return hist, err
 	}
 	if err := t.loadParams(); err != nil {
 		return hist, err
 	}
-	t.fitting = true
-	t.lastEpoch, t.batches = t.epochs+t.cfg.Epochs, (n+batch-1)/batch
-	err = t.emit(ctx, &Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Validation: vp != nil})
+	resumed := t.run != nil
+	t.run, t.fitting = run, true
+	t.lastEpoch, t.batches = run.lastEpoch, (n+batch-1)/batch
+	err = t.emit(ctx, &Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Validation: vp != nil, Resumed: resumed})
 	if err == nil {
-		err = t.epochsLoop(ctx, tr, vp, batch, hist)
+		err = t.epochsLoop(ctx, tr, vp, batch)
 	}
+	interrupted := err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
 	// FitEnd runs while the training graph still holds the weights, so a
 	// callback (EarlyStopping) can restore the best ones.
-	if ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err, Validation: vp != nil}); ferr != nil && err == nil {
+	if ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err,
+		Validation: vp != nil, Interrupted: interrupted}); ferr != nil && err == nil {
 		err = ferr
 	}
 	t.fitting = false
+	if !interrupted {
+		t.run = nil
+	}
 	if serr := t.m.SetParamValues(t.train.Learnables); serr != nil && err == nil {
 		err = serr
 	}
@@ -93,30 +122,36 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 	return hist, err
 }
 
-// epochsLoop runs Config.Epochs epochs, appending to hist. A callback's
+// epochsLoop runs the epochs of t.run up to its last, appending to its
+// History; it starts inside an epoch when t.run is. A callback's
 // ErrStopTraining comes back as a *stopped error.
-func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, hist *History) error {
+func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int) error {
+	r := t.run
 	n := tr.raw.Len()
 	order := make([]int, n)
 	for i := range order {
 		order[i] = i // NoShuffle
 	}
 	defer t.train.prefetch.drop()
-	for e := 0; e < t.cfg.Epochs; e++ {
+	for r.inEpoch || t.epochs < r.lastEpoch {
 		start := time.Now()
-		t.epochs++
-		stats := EpochStats{Epoch: t.epochs, LR: t.solver.LR(), ValLoss: math.NaN()}
-		if err := t.emit(ctx, &Event{Kind: EpochStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Validation: vp != nil}); err != nil {
-			return err
+		if !r.inEpoch {
+			t.epochs++
+			r.inEpoch, r.done, r.lossSum, r.weightSum, r.seconds = true, 0, 0, 0, 0
+			r.stats = EpochStats{Epoch: t.epochs, LR: t.solver.LR(), ValLoss: math.NaN()}
+			if err := t.emit(ctx, &Event{Kind: EpochStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: r.stats.LR, Validation: vp != nil}); err != nil {
+				return err
+			}
 		}
+		stats := &r.stats
 		if !t.cfg.NoShuffle {
 			fillEpochOrder(order, t.cfg.Seed, t.epochs)
 		}
 		// The epoch loss weighs each batch's mean by its Σ m·c (its rows, for
 		// an unweighted loss), so it is the mean over the epoch's samples.
-		var lossSum, weightSum float64
 		bs := batches(order, batch)
-		for b, idx := range bs {
+		for b := r.done; b < len(bs); b++ {
+			idx := bs[b]
 			where := func(err error) error {
 				return fmt.Errorf("trainer: epoch %d step %d: %w", stats.Epoch, b+1, err)
 			}
@@ -141,19 +176,20 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 				}
 				return where(err)
 			}
-			lossSum += res.loss * res.weight
-			weightSum += res.weight
+			r.lossSum += res.loss * res.weight
+			r.weightSum += res.weight
+			r.done = b + 1
 			stats.Penalty = res.penalty
 			stats.Steps++
 			if res.monitor != nil {
 				res.monitor.Epoch, res.monitor.Step, res.monitor.Loss = t.epochs, t.solver.Steps(), res.loss
-				hist.Monitor = append(hist.Monitor, *res.monitor)
+				r.hist.Monitor = append(r.hist.Monitor, *res.monitor)
 			}
-			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, RunningLoss: lossSum / weightSum, LR: lr, Monitor: res.monitor, Validation: vp != nil}); err != nil {
+			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, RunningLoss: r.lossSum / r.weightSum, LR: lr, Monitor: res.monitor, Validation: vp != nil}); err != nil {
 				return err
 			}
 		}
-		stats.TrainLoss = lossSum / weightSum
+		stats.TrainLoss = r.lossSum / r.weightSum
 		t.solver.EpochEnd()
 		if vp != nil {
 			var err error
@@ -161,10 +197,11 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int, h
 				return fmt.Errorf("trainer: epoch %d validation: %w", stats.Epoch, err)
 			}
 		}
-		stats.Seconds = time.Since(start).Seconds()
-		hist.Epochs = append(hist.Epochs, stats)
-		last := &hist.Epochs[len(hist.Epochs)-1]
-		if err := t.emit(ctx, &Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: hist, Validation: vp != nil}); err != nil {
+		stats.Seconds = r.seconds + time.Since(start).Seconds()
+		r.inEpoch = false
+		r.hist.Epochs = append(r.hist.Epochs, *stats)
+		last := &r.hist.Epochs[len(r.hist.Epochs)-1]
+		if err := t.emit(ctx, &Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: r.hist, Validation: vp != nil}); err != nil {
 			return err
 		}
 	}
@@ -229,11 +266,16 @@ func (t *Trainer) step(tr *prepared, idx, next []int) (stepResult, error) {
 
 // checkRun asks the schedule whether it can serve this run: a warm-up or a
 // one-cycle longer than the run is an error. The run counts what the
-// schedule counts (epochs or steps), from the start of training.
-func (t *Trainer) checkRun(n, batch int) error {
-	total := t.solver.Epochs() + t.cfg.Epochs
+// schedule counts (epochs or steps), from the start of training to the end
+// of r (whose current epoch, if any, has r.done of its batches done).
+func (t *Trainer) checkRun(r *fitRun, n, batch int) error {
+	left, done := r.lastEpoch-t.epochs, 0 // epochs not yet started
+	if r.inEpoch {
+		left, done = left+1, r.done
+	}
+	total := t.solver.Epochs() + left
 	if t.cfg.ScheduleEvery == schedulers.PerStep {
-		total = t.solver.Steps() + t.cfg.Epochs*((n+batch-1)/batch)
+		total = t.solver.Steps() + left*((n+batch-1)/batch) - done
 	}
 	if err := schedulers.CheckRun(t.cfg.Schedule, total); err != nil {
 		return fmt.Errorf("%w: Schedule: %w", ErrConfig, err)

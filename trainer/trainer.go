@@ -46,6 +46,10 @@ type Trainer struct {
 	// lastEpoch and batches describe the current Fit for its events: the
 	// number its last epoch will have and the batches of each epoch.
 	lastEpoch, batches int
+	// run is where the current Fit stands; after a Fit interrupted by its
+	// context (or LoadState of a state saved inside a Fit), where the next
+	// Fit resumes. nil otherwise.
+	run *fitRun
 	// prev holds the weights from before the current step, to restore them
 	// if the step makes one non-finite.
 	prev []*tensor.Dense

@@ -164,7 +164,7 @@ func TestEpochLossIsSampleWeighted(t *testing.T) {
 }
 
 // blobs is a 3-class problem: Gaussian clusters in 4 dimensions.
-func blobs(t *testing.T, n int, seed uint64) *data.Dataset {
+func blobs(t testing.TB, n int, seed uint64) *data.Dataset {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
 	xs, labels := make([][]float64, n), make([]int, n)
