@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/internal/dense"
+	"github.com/gradtune/gradtune/internal/vec"
 )
 
 // denseOp is a dense layer in one op: y = x·W + b, with x: (batch, in),
@@ -119,10 +120,7 @@ func (op denseOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 func addRows[T float32 | float64](dst, row []T) {
 	n := len(row)
 	for i := 0; i+n <= len(dst); i += n {
-		d := dst[i : i+n]
-		for j, v := range row {
-			d[j] += v
-		}
+		vec.Add(dst[i:i+n], row)
 	}
 }
 
@@ -305,8 +303,6 @@ func sumRows[T float32 | float64](dst, src []T) {
 	n := len(dst)
 	copy(dst, src[:n])
 	for i := n; i+n <= len(src); i += n {
-		for j, v := range src[i : i+n] {
-			dst[j] += v
-		}
+		vec.Add(dst, src[i:i+n])
 	}
 }

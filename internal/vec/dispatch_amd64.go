@@ -87,3 +87,17 @@ func reluBackwardAVX[T Float](dst, x, g []T) int {
 	}
 	return n
 }
+
+func addAVX[T Float](dst, x []T) int {
+	n := whole[T](len(dst))
+	if n == 0 {
+		return 0
+	}
+	switch dst := any(dst).(type) {
+	case []float32:
+		sadd(n, &dst[0], &any(x).([]float32)[0])
+	case []float64:
+		dadd(n, &dst[0], &any(x).([]float64)[0])
+	}
+	return n
+}

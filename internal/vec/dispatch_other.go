@@ -11,3 +11,4 @@ func finiteAVX[T Float](x []T) (done int, ok bool)         { return 0, true }
 func reluBackwardAVX[T Float](dst, x, g []T) int           { return 0 }
 
 func adamSnapAVX[T Float](w, g, m, v, prev []T, h AdamConsts[T]) (int, bool) { return 0, true }
+func addAVX[T Float](dst, x []T) int                                         { return 0 }

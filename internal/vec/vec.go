@@ -95,3 +95,15 @@ func ReLUBackward[T Float](dst, x, g []T) {
 	}
 	reluBackwardScalar(dst[done:], x[done:], g[done:])
 }
+
+// Add sets dst[i] += x[i]; x must be at least as long as dst.
+func Add[T Float](dst, x []T) {
+	x = x[:len(dst)]
+	done := 0
+	if hasAVX {
+		done = addAVX(dst, x)
+	}
+	for i := done; i < len(dst); i++ {
+		dst[i] += x[i]
+	}
+}

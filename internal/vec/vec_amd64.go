@@ -24,6 +24,11 @@ func sfinite(n int, x *float32) bool
 //go:noescape
 func sreluBackward(n int, dst *float32, x *float32, grad *float32)
 
+// sadd adds n elements of x into dst.
+//
+//go:noescape
+func sadd(n int, dst *float32, x *float32)
+
 // dadam runs n elements of an Adam step; see the generator for the formula.
 //
 //go:noescape
@@ -43,3 +48,8 @@ func dfinite(n int, x *float64) bool
 //
 //go:noescape
 func dreluBackward(n int, dst *float64, x *float64, grad *float64)
+
+// dadd adds n elements of x into dst.
+//
+//go:noescape
+func dadd(n int, dst *float64, x *float64)

@@ -248,6 +248,28 @@ sreluBackward_done:
 	VZEROUPPER
 	RET
 
+// func sadd(n int, dst *float32, x *float32)
+// Requires: AVX
+TEXT ·sadd(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), AX
+	MOVQ dst+8(FP), CX
+	MOVQ x+16(FP), DX
+	XORQ BX, BX
+
+sadd_loop:
+	TESTQ   AX, AX
+	JE      sadd_done
+	VMOVUPS (CX)(BX*1), Y0
+	VADDPS  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (CX)(BX*1)
+	ADDQ    $0x20, BX
+	SUBQ    $0x08, AX
+	JMP     sadd_loop
+
+sadd_done:
+	VZEROUPPER
+	RET
+
 // func dadam(n int, w *float64, grad *float64, m *float64, v *float64, c *[9]float64, l2 bool)
 // Requires: AVX
 TEXT ·dadam(SB), NOSPLIT, $0-49
@@ -489,5 +511,27 @@ dreluBackward_loop:
 	JMP     dreluBackward_loop
 
 dreluBackward_done:
+	VZEROUPPER
+	RET
+
+// func dadd(n int, dst *float64, x *float64)
+// Requires: AVX
+TEXT ·dadd(SB), NOSPLIT, $0-24
+	MOVQ n+0(FP), AX
+	MOVQ dst+8(FP), CX
+	MOVQ x+16(FP), DX
+	XORQ BX, BX
+
+dadd_loop:
+	TESTQ   AX, AX
+	JE      dadd_done
+	VMOVUPS (CX)(BX*1), Y0
+	VADDPD  (DX)(BX*1), Y0, Y0
+	VMOVUPS Y0, (CX)(BX*1)
+	ADDQ    $0x20, BX
+	SUBQ    $0x04, AX
+	JMP     dadd_loop
+
+dadd_done:
 	VZEROUPPER
 	RET

@@ -238,3 +238,26 @@ func testAdamSnapshot[T Float](t *testing.T) {
 		t.Errorf("%T: no case made a non-finite weight: the flag is untested", T(0))
 	}
 }
+
+// Add is dst[i] += x[i] element by element, bit for bit, over lengths with
+// a vector body and a scalar tail and on unaligned slices.
+func TestAddMatchesScalar(t *testing.T) {
+	testAdd[float32](t)
+	testAdd[float64](t)
+}
+
+func testAdd[T Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range lengths {
+		dst := randomSlice[T](rng, n+1, true)[1:]
+		x := randomSlice[T](rng, n+1, true)[1:]
+		want := slices.Clone(dst)
+		for i := range want {
+			want[i] += x[i]
+		}
+		Add(dst, x)
+		if err := sameValues(dst, want); err != nil {
+			t.Fatalf("%T n=%d: %v", T(0), n, err)
+		}
+	}
+}

@@ -73,6 +73,7 @@ func main() {
 		adam(e, true)
 		finite(e)
 		reluBackward(e)
+		add(e)
 	}
 	Generate()
 }
@@ -260,3 +261,28 @@ func reluBackward(e elem) {
 	VZEROUPPER()
 	RET()
 }
+
+// add generates
+//
+//	func {s,d}add(n int, dst, x *T)
+//
+// which sets dst[i] += x[i] for n elements (a bias row added to each row of
+// a product, the rows of a gradient summed into a bias's).
+func add(e elem) {
+	name := e.prefix + "add"
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(n int, dst, x *%s)", e.goType))
+	Pragma("noescape")
+	Doc(name + " adds n elements of x into dst.")
+	n := Load(Param("n"), GP64())
+	dst := Load(Param("dst"), GP64())
+	x := Load(Param("x"), GP64())
+	loop(name, n, e, func(off Register) {
+		d := YMM()
+		VMOVUPS(Mem{Base: dst, Index: off, Scale: 1}, d)
+		e.add(Mem{Base: x, Index: off, Scale: 1}, d, d)
+		VMOVUPS(d, Mem{Base: dst, Index: off, Scale: 1})
+	})
+	VZEROUPPER()
+	RET()
+}
+
