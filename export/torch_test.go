@@ -1,12 +1,16 @@
 package export_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
 	"os"
+	"reflect"
+	"slices"
 	"testing"
 
+	st "github.com/nlpodyssey/safetensors"
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/export"
@@ -80,3 +84,41 @@ func predict(t *testing.T, m *model.Model, x [][]float64) [][]float64 {
 	}
 	return out
 }
+
+// Loaded and exported again with Options.Torch, PyTorch's state_dict comes
+// back with the same names, dtypes, shapes and bytes: what PyTorch's
+// load_state_dict would take.
+func TestTorchExportReproducesTorchStateDict(t *testing.T) {
+	orig, err := os.ReadFile("testdata/torch_mlp.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.New(model.MLP{Hidden: []int{4}, Out: 2}, model.Config{Inputs: 3, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := export.Options{Torch: true}
+	if err := export.Read(bytes.NewReader(orig), m, opts); err != nil {
+		t.Fatal(err)
+	}
+	want, err := st.Deserialize(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Deserialize(write(t, m, opts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := sorted(got.Names()), sorted(want.Names()); !reflect.DeepEqual(g, w) {
+		t.Fatalf("tensors %v, PyTorch's are %v", g, w)
+	}
+	for _, name := range want.Names() {
+		w, _ := want.Tensor(name)
+		g, _ := got.Tensor(name)
+		if g.DType() != w.DType() || !reflect.DeepEqual(g.Shape(), w.Shape()) || !bytes.Equal(g.Data(), w.Data()) {
+			t.Errorf("%s: %v %v %x, PyTorch's %v %v %x", name, g.DType(), g.Shape(), g.Data(), w.DType(), w.Shape(), w.Data())
+		}
+	}
+}
+
+func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
