@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -138,7 +139,7 @@ func ReadFile(path string, m *model.Model, opts Options) error {
 }
 
 // readFile reads a whole safetensors file from r, refusing a header length
-// over MaxHeader before reading further. io.ReadAll grows with the bytes
+// over MaxHeader before reading further. The buffer grows with the bytes
 // that arrive, so a small file claiming a huge header or tensor costs
 // little memory.
 func readFile(r io.Reader) ([]byte, error) {
@@ -153,14 +154,15 @@ func readFile(r io.Reader) ([]byte, error) {
 	if n > MaxHeader {
 		return nil, fmt.Errorf("%w: header length %d bytes, at most %d accepted", ErrFormat, n, MaxHeader)
 	}
-	rest, err := io.ReadAll(r)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Write(prefix[:])
+	if _, err := buf.ReadFrom(r); err != nil {
 		return nil, fmt.Errorf("export: read: %w", err)
 	}
-	if uint64(len(rest)) < n {
-		return nil, fmt.Errorf("%w: truncated: header length %d bytes, only %d bytes follow", ErrFormat, n, len(rest))
+	if rest := uint64(buf.Len() - 8); rest < n {
+		return nil, fmt.Errorf("%w: truncated: header length %d bytes, only %d bytes follow", ErrFormat, n, rest)
 	}
-	return append(prefix[:], rest...), nil
+	return buf.Bytes(), nil
 }
 
 // parsed is a validated safetensors file.
