@@ -4,63 +4,23 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+
+	"github.com/gradtune/gradtune/internal/atomicfile"
 )
 
-// writeAtomic writes path through write so that a crash never leaves a
-// partial file under that name: write goes to a temporary file with a unique
-// name in the same folder (two writers never share one), which is synced,
-// closed and renamed over path; the folder is then synced so the rename
-// survives a power loss. On error the temporary file is removed and path is
-// untouched.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+// writeAtomic writes path through write, buffered, with
+// internal/atomicfile: a crash never leaves a partial file under that name,
+// and two writers never share a temporary file.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	err := atomicfile.WriteFile(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := write(bw); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriter(f)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("export: write %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; an exported file is for sharing.
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("export: sync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("export: close %s: %w", path, err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	return syncDir(dir)
-}
-
-// syncDir fsyncs a folder so that a rename inside it is durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+		return bw.Flush()
+	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("export: sync folder %s: %w", dir, err)
 	}
 	return nil
 }
