@@ -71,10 +71,7 @@ func (s *Scope) Feed(name string, shape []int, fill func(rng *rand.Rand, dst []f
 // values, bit for bit.
 func (g *Graph) FillFeeds(rng *rand.Rand) error {
 	for _, f := range g.Feeds {
-		err := gerr.User("model: feed "+f.Node.Name()+" Fill", func() error {
-			f.Fill(rng, f.buf)
-			return nil
-		})
+		err := f.fill(rng)
 		if err != nil {
 			return err
 		}
@@ -91,5 +88,17 @@ func (g *Graph) FillFeeds(rng *rand.Rand) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// fill runs the user's Fill behind gerr's user boundary, naming the feed
+// only if it panics (a name built at every step costs an allocation).
+func (f *Feed) fill(rng *rand.Rand) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = gerr.Recovered("model: feed "+f.Node.Name()+" Fill", r)
+		}
+	}()
+	f.Fill(rng, f.buf)
 	return nil
 }

@@ -109,7 +109,7 @@ func (f CallbackFunc) OnEvent(ctx context.Context, t *Trainer, e *Event) error {
 func (t *Trainer) emit(ctx context.Context, e *Event) error {
 	e.Epochs, e.Batches = t.lastEpoch, t.batches
 	for _, cb := range t.cfg.Callbacks {
-		err := gerr.User(fmt.Sprintf("trainer: %T OnEvent", cb), func() error { return cb.OnEvent(ctx, t, e) })
+		err := callOne(ctx, t, cb, e)
 		if err != nil {
 			if errors.Is(err, ErrStopTraining) {
 				return &stopped{by: fmt.Sprintf("%T", cb)}
@@ -118,6 +118,18 @@ func (t *Trainer) emit(ctx context.Context, e *Event) error {
 		}
 	}
 	return nil
+}
+
+// callOne runs cb's OnEvent behind gerr's user boundary, naming cb only if
+// it panics: a name built for every callback at every step costs an
+// allocation each.
+func callOne(ctx context.Context, t *Trainer, cb Callback, e *Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = gerr.Recovered(fmt.Sprintf("trainer: %T OnEvent", cb), r)
+		}
+	}()
+	return cb.OnEvent(ctx, t, e)
 }
 
 // stopped carries which callback stopped training.
