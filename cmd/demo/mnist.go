@@ -29,8 +29,9 @@ type mnistOpts struct {
 	seed          uint64
 	dir           string
 	quiet         bool
-	out           string // folder for the diagnostics report; "" → none
-	state         string // folder for the resume point (-state); "" → none
+	out           string             // folder for the diagnostics report; "" → none
+	state         string             // folder for the resume point (-state); "" → none
+	extra         []trainer.Callback // more callbacks (tests interrupt the run with one)
 }
 
 // runMNIST trains a 784-256-128-10 ReLU MLP with Adam on the 60,000 MNIST
@@ -79,6 +80,7 @@ func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 		statePath = filepath.Join(o.state, "mnist.state")
 		cfg.Callbacks = append(cfg.Callbacks, trainer.SaveOnInterrupt{Path: statePath})
 	}
+	cfg.Callbacks = append(cfg.Callbacks, o.extra...)
 	tr, err := trainer.New(m, cfg)
 	if err != nil {
 		return err
