@@ -44,7 +44,8 @@ import (
 // decisions, bit for bit. The same holds for a state saved by SaveState
 // from a callback during Fit (at BatchEnd or EpochEnd). Callbacks see a
 // resumed Fit's FitStart with Event.Resumed set, and an interrupted one's
-// FitEnd with Event.Interrupted set.
+// FitEnd with Event.Interrupted set; a callback's error there comes back
+// joined to the context's (SaveOnInterrupt saves the state then).
 //
 // It returns the History of the completed epochs together with any error:
 // a cancelled ctx (wrapping ctx.Err()), bad data (ErrData), or a NaN/Inf
@@ -105,8 +106,15 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 	// FitEnd runs while the training graph still holds the weights, so a
 	// callback (EarlyStopping) can restore the best ones.
 	if ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err,
-		Validation: vp != nil, Interrupted: interrupted}); ferr != nil && err == nil {
-		err = ferr
+		Validation: vp != nil, Interrupted: interrupted}); ferr != nil {
+		switch {
+		case err == nil:
+			err = ferr
+		case interrupted:
+			// A callback saving the resume point (SaveOnInterrupt) failed:
+			// that must not hide behind the cancellation.
+			err = errors.Join(err, ferr)
+		}
 	}
 	t.fitting = false
 	if !interrupted {

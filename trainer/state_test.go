@@ -175,11 +175,15 @@ func FuzzLoadState(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:len(good)/2])
 	f.Add([]byte(stateMagic))
+	// One Trainer for every exec: building one per exec (a graph and a VM)
+	// left the fuzzer a few execs in 20 s. A state that loads changes it,
+	// so each exec compares with what it was just before.
+	tr, m := freshTrainer(f, nil)
+	defer tr.Close()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tr, _ := freshTrainer(t, nil)
-		defer tr.Close()
-		if err := tr.LoadState(bytes.NewReader(b)); err != nil && tr.Steps() != 0 {
-			t.Fatalf("refused state %v changed the step count to %d", err, tr.Steps())
+		steps, epochs, before := tr.Steps(), tr.Epochs(), params(m)
+		if err := tr.LoadState(bytes.NewReader(b)); err != nil && (tr.Steps() != steps || tr.Epochs() != epochs || !sameParams(before, params(m))) {
+			t.Fatalf("refused state %v changed the Trainer: %d steps, %d epochs (were %d, %d) or its weights", err, tr.Steps(), tr.Epochs(), steps, epochs)
 		}
 	})
 }

@@ -29,8 +29,10 @@ type Storage interface {
 	// fails, CreateTrial returns its error (wrapped) and changes nothing.
 	CreateTrial(ctx context.Context, studyID int64, attrs map[string]string, claim *Claim) (FrozenTrial, error)
 	// EnqueueTrial adds a Waiting trial with fixed parameters (internal
-	// values with their distributions).
-	EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]Distribution) error
+	// values with their distributions) and attributes (may be nil), which
+	// the trial keeps when CreateTrial claims it: a re-queued trial records
+	// there the trial it re-runs ("requeued_from").
+	EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]Distribution, attrs map[string]string) error
 	SetTrialParam(ctx context.Context, trialID int64, name string, internal float64, d Distribution) error
 	SetTrialIntermediate(ctx context.Context, trialID int64, step int, value float64) error
 	SetTrialAttr(ctx context.Context, trialID int64, key, value string) error
@@ -143,7 +145,7 @@ func (s *memStudy) holders(key string, id int64) []FrozenTrial {
 	return out
 }
 
-func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[string]float64, dists map[string]Distribution) error {
+func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[string]float64, dists map[string]Distribution, attrs map[string]string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.byID[studyID]
@@ -159,6 +161,9 @@ func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[strin
 	t := newFrozen(m.nextID, len(s.trials), Waiting)
 	for k, x := range params {
 		t.Internal[k], t.Distributions[k], t.Params[k] = x, dists[k], dists[k].FromInternal(x)
+	}
+	for k, v := range attrs {
+		t.Attrs[k] = v
 	}
 	s.trials = append(s.trials, t)
 	m.trials[t.ID] = t

@@ -21,6 +21,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/gradtune/gradtune/goal"
@@ -74,9 +75,12 @@ type Config struct {
 	// for samplers that ignore history (Random, Grid).
 	Seed uint64
 	// RequeueStale re-runs, with the same parameters, the trials found
-	// Running when the study is reopened (their process died); by default
-	// they are only marked Failed. Either way they do not count toward a
-	// Budget.
+	// Running when the study is reopened (their process died) and those
+	// interrupted by a cancelled context (queued as they end, run first by
+	// the next Optimize); by default they are only marked Failed. Either way
+	// they do not count toward a Budget. The new trial's RequeuedFrom names
+	// the one it re-runs, so an objective that saved its training state
+	// can resume it (tunertrainer.StatePaths).
 	RequeueStale bool
 	// MaxConsecutiveFailures stops Optimize with ErrTooManyFailures once
 	// that many trials in a row have failed (an error, a panic, a NaN, a
@@ -165,13 +169,21 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if s.cfg.RequeueStale && len(t.Internal) > 0 {
-			if err := s.storage.EnqueueTrial(ctx, s.id, t.Internal, t.Distributions); err != nil {
-				return err
-			}
+		if err := s.requeue(ctx, t); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// requeue queues trial t's parameters anew, with RequeueStale, as a trial
+// whose attribute requeued_from is t's number (Trial.RequeuedFrom), so that
+// an objective can resume from what t saved.
+func (s *Study) requeue(ctx context.Context, t FrozenTrial) error {
+	if !s.cfg.RequeueStale || len(t.Internal) == 0 {
+		return nil
+	}
+	return s.storage.EnqueueTrial(ctx, s.id, t.Internal, t.Distributions, map[string]string{attrRequeuedFrom: strconv.Itoa(t.Number)})
 }
 
 // Name returns the study's name.
@@ -218,7 +230,7 @@ func (s *Study) Enqueue(ctx context.Context, params map[string]any, dists map[st
 		}
 		internal[k] = x
 	}
-	return s.storage.EnqueueTrial(ctx, s.id, internal, dists)
+	return s.storage.EnqueueTrial(ctx, s.id, internal, dists, nil)
 }
 
 // Budget bounds Optimize. Trials is how many trials to run now (Optuna's
@@ -373,6 +385,11 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, kind, reason)
 	if errors.Is(err, ErrTrialFinished) {
 		return trialEnd{}, nil // another process failed it as stale; the study goes on
+	}
+	if err == nil && kind == FailInterrupted {
+		// Queued now, it is the first trial the next Optimize (of this
+		// process or another, on the same storage) runs.
+		err = s.requeue(context.WithoutCancel(ctx), t.frozen)
 	}
 	return end, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -104,6 +105,21 @@ func (t *Trial) Number() int { return t.frozen.Number }
 // Maximize, never goal.Auto), so that code reporting to the trial can check
 // that its values improve the same way (tunertrainer.PruneOn does).
 func (t *Trial) Direction() Direction { return t.study.cfg.Direction }
+
+// RequeuedFrom returns the number of the trial this one re-runs with the
+// same parameters — one that a dead process left Running, or that a
+// cancelled context interrupted, re-queued by Config.RequeueStale — and
+// whether it is such a re-run. An objective that saved the interrupted
+// trial's training state under that number resumes from it
+// (tunertrainer.StatePaths).
+func (t *Trial) RequeuedFrom() (number int, ok bool) {
+	v, found := t.frozen.Attrs[attrRequeuedFrom]
+	if !found {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0
+}
 
 // Err returns the first suggestion error, if any.
 func (t *Trial) Err() error { return t.err }

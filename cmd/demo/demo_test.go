@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gradtune/gradtune/trainer"
 )
 
 // The demo's linear regression recovers y = 3x + U(0,1): weight ≈ 3,
@@ -53,6 +56,51 @@ func TestMNISTPartOneEpoch(t *testing.T) {
 	}
 	if acc < 0.95 || epochs != 1 {
 		t.Errorf("mnist gave %q, want test_accuracy ≥ 0.95 after 1 epoch", out.String())
+	}
+}
+
+// With -state, an MNIST run interrupted mid-epoch (here by a cancel at
+// step 100, as by Ctrl-C or SIGTERM) saves its state and returns cleanly; the rerun
+// resumes it where it stopped, finishes, and deletes the state.
+func TestMNISTPartResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains on 54,000 MNIST images (about 10 s)")
+	}
+	dir := t.TempDir()
+	opts := mnistOpts{epochs: 1, batch: 128, lr: 1e-3, seed: 1, quiet: true, state: dir}
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	interrupt := opts
+	interrupt.extra = []trainer.Callback{trainer.CallbackFunc(func(_ context.Context, _ *trainer.Trainer, e *trainer.Event) error {
+		if e.Kind == trainer.BatchEnd && e.Batch == 100 {
+			cancel()
+		}
+		return nil
+	})}
+	if err := runMNIST(ctx, &out, interrupt); err != nil {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	statePath := filepath.Join(dir, "mnist.state")
+	if !strings.Contains(out.String(), "mnist: interrupted after 1 epochs; state saved in "+statePath) {
+		t.Fatalf("interrupted run said %q, want the state's path", out.String())
+	}
+	out.Reset()
+	if err := runMNIST(context.Background(), &out, opts); err != nil {
+		t.Fatal(err)
+	}
+	var step int
+	if _, err := fmt.Sscanf(out.String(), "mnist: resuming from "+statePath+" at epoch 1, step %d", &step); err != nil || step != 100 {
+		t.Fatalf("rerun said %q (%v), want it to resume at step 100 of epoch 1", out.String(), err)
+	}
+	var acc, secs float64
+	var epochs int
+	last := strings.TrimSpace(out.String()[strings.LastIndex(strings.TrimSpace(out.String()), "\n")+1:])
+	if _, err := fmt.Sscanf(last, "mnist: test_accuracy=%f epochs=%d seconds=%f", &acc, &epochs, &secs); err != nil || acc < 0.95 {
+		t.Errorf("resumed run ended with %q (%v), want test_accuracy ≥ 0.95", last, err)
+	}
+	if _, err := os.Stat(statePath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the finished run left its state behind (stat: %v)", err)
 	}
 }
 

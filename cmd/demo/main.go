@@ -3,6 +3,7 @@
 //
 //	go run ./cmd/demo              # both parts
 //	go run ./cmd/demo -part mnist -epochs 5 -batch 128 -lr 0.001
+//	go run ./cmd/demo -part mnist -state run # Ctrl-C saves; rerun resumes
 package main
 
 import (
@@ -10,9 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"time"
+
+	"github.com/gradtune/gradtune/trainer"
 )
 
 func main() {
@@ -27,9 +29,10 @@ func main() {
 	tuneTime := flag.Duration("tune-time", 3*time.Minute, "tune: stop starting trials after this long")
 	workers := flag.Int("workers", 0, "tune: trials at once (0 = number of CPUs)")
 	out := flag.String("out", "out", "folder for the diagnostics report and plots (\"\" = none)")
+	state := flag.String("state", "", "mnist: folder for the resume point: on Ctrl-C or SIGTERM the run saves its state there, and a rerun with the same flags resumes it")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := trainer.InterruptContext(context.Background())
 	defer stop()
 
 	run := func(name string, f func() error) {
@@ -51,7 +54,7 @@ func main() {
 		return runLinreg(ctx, os.Stdout, linregOpts{epochs: or(*epochs, 1000), lr: orF(*lr, 0.01), batch: *batch, seed: *seed})
 	})
 	run("mnist", func() error {
-		return runMNIST(ctx, os.Stdout, mnistOpts{epochs: or(*epochs, 5), lr: orF(*lr, 1e-3), batch: or(*batch, 128), seed: *seed, dir: *dataDir, quiet: *quiet, out: subdir(*out, "mnist")})
+		return runMNIST(ctx, os.Stdout, mnistOpts{epochs: or(*epochs, 5), lr: orF(*lr, 1e-3), batch: or(*batch, 128), seed: *seed, dir: *dataDir, quiet: *quiet, out: subdir(*out, "mnist"), state: *state})
 	})
 	run("tune", func() error {
 		tctx, cancel := context.WithTimeout(ctx, *tuneTime)

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"gorgonia.org/tensor"
@@ -26,7 +29,9 @@ type mnistOpts struct {
 	seed          uint64
 	dir           string
 	quiet         bool
-	out           string // folder for the diagnostics report; "" → none
+	out           string             // folder for the diagnostics report; "" → none
+	state         string             // folder for the resume point (-state); "" → none
+	extra         []trainer.Callback // more callbacks (tests interrupt the run with one)
 }
 
 // runMNIST trains a 784-256-128-10 ReLU MLP with Adam on the 60,000 MNIST
@@ -68,24 +73,62 @@ func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 			return err
 		}
 	}
+	statePath := ""
+	if o.state != "" {
+		// Interrupted (Ctrl-C, SIGTERM), the run saves its state here; a
+		// rerun with the same flags resumes it exactly.
+		statePath = filepath.Join(o.state, "mnist.state")
+		cfg.Callbacks = append(cfg.Callbacks, trainer.SaveOnInterrupt{Path: statePath})
+	}
+	cfg.Callbacks = append(cfg.Callbacks, o.extra...)
 	tr, err := trainer.New(m, cfg)
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
+	if statePath != "" {
+		if err := resumeMNIST(w, tr, statePath); err != nil {
+			return err
+		}
+	}
 	hist, fitErr := tr.Fit(ctx, fit, val)
 	if rep != nil {
 		if err := rep.write(w, o.out, hist, lrs, watchdog, fitErr); err != nil {
 			return err
 		}
 	}
+	if statePath != "" && ctx.Err() != nil && errors.Is(fitErr, ctx.Err()) {
+		fmt.Fprintf(w, "mnist: interrupted after %d epochs; state saved in %s, rerun with -state %s to resume\n", tr.Epochs(), statePath, o.state)
+		return nil
+	}
 	if fitErr != nil {
 		return fitErr
+	}
+	if statePath != "" {
+		// Done: a rerun trains anew.
+		if err := os.Remove(statePath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
 	}
 	_, ms, err := tr.Evaluate(ctx, test)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "mnist: test_accuracy=%.4f epochs=%d seconds=%.0f\n", ms["accuracy"], o.epochs, time.Since(start).Seconds())
+	return nil
+}
+
+// resumeMNIST loads the state at path into tr when there is one.
+func resumeMNIST(w io.Writer, tr *trainer.Trainer, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err := tr.LoadStateFile(path); err != nil {
+		return fmt.Errorf("%w (delete it to start anew)", err)
+	}
+	fmt.Fprintf(w, "mnist: resuming from %s at epoch %d, step %d\n", path, tr.Epochs(), tr.Steps())
 	return nil
 }

@@ -91,7 +91,7 @@ func TestTwoHandlesConcurrentWriters(t *testing.T) {
 	id := studyID(t, handles[0], "shared")
 	dist := tuner.IntDist{Low: 0, High: 1000}
 	for k := 0; k < queued; k++ {
-		if err := handles[1].EnqueueTrial(ctx, id, map[string]float64{"q": float64(k)}, map[string]tuner.Distribution{"q": dist}); err != nil {
+		if err := handles[1].EnqueueTrial(ctx, id, map[string]float64{"q": float64(k)}, map[string]tuner.Distribution{"q": dist}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -121,8 +121,9 @@ func insertTrial(ctx context.Context, tx *sql.Tx, studyID int64, state string, s
 }
 
 // EnqueueTrial implements tuner.Storage: a Waiting trial, numbered now,
-// with fixed parameters (internal values, each with its distribution).
-func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]tuner.Distribution) error {
+// with fixed parameters (internal values, each with its distribution) and
+// attributes.
+func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]tuner.Distribution, attrs map[string]string) error {
 	names := make([]string, 0, len(params))
 	for name := range params {
 		names = append(names, name)
@@ -143,6 +144,11 @@ func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[st
 		}
 		for _, name := range names {
 			if err := putParam(ctx, tx, id, name, params[name], dists[name]); err != nil {
+				return err
+			}
+		}
+		for k, v := range attrs {
+			if err := putAttr(ctx, tx, id, k, v); err != nil {
 				return err
 			}
 		}

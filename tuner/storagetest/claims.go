@@ -67,7 +67,7 @@ func confClaims(t *testing.T, st tuner.Storage) {
 	}
 	// A Waiting trial is started with its parameters; slot 0 is free again.
 	dists := map[string]tuner.Distribution{"x": tuner.FloatDist{Low: 0, High: 1}}
-	if err := st.EnqueueTrial(ctx, id, map[string]float64{"x": 0.25}, dists); err != nil {
+	if err := st.EnqueueTrial(ctx, id, map[string]float64{"x": 0.25}, dists, nil); err != nil {
 		t.Fatal(err)
 	}
 	var started tuner.FrozenTrial
@@ -100,7 +100,7 @@ func confClaims(t *testing.T, st tuner.Storage) {
 	if d, err := st.CreateTrial(ctx, id, nil, claim); err != nil || d.Attrs["slot"] != "2" {
 		t.Fatalf("third slot: %q (%v), want 2", d.Attrs["slot"], err)
 	}
-	if err := st.EnqueueTrial(ctx, id, map[string]float64{"x": 0.5}, dists); err != nil {
+	if err := st.EnqueueTrial(ctx, id, map[string]float64{"x": 0.5}, dists, nil); err != nil {
 		t.Fatal(err)
 	}
 	before := allTrials(t, st, id)

@@ -46,7 +46,7 @@ func confFinishTwice(t *testing.T, st tuner.Storage) {
 		t.Errorf("finished trial changed: %+v", got)
 	}
 	// A queued trial is not Running either.
-	if err := st.EnqueueTrial(ctx, id, nil, nil); err != nil {
+	if err := st.EnqueueTrial(ctx, id, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	waiting := allTrials(t, st, id)[1]
@@ -96,7 +96,7 @@ func confUnknownIDs(t *testing.T, st tuner.Storage) {
 	}{
 		{"CreateTrial", func() error { _, err := st.CreateTrial(ctx, study, nil, nil); return err }},
 		{"Trials", func() error { _, err := st.Trials(ctx, study); return err }},
-		{"EnqueueTrial", func() error { return st.EnqueueTrial(ctx, study, nil, nil) }},
+		{"EnqueueTrial", func() error { return st.EnqueueTrial(ctx, study, nil, nil, nil) }},
 		{"SetTrialParam", func() error { return st.SetTrialParam(ctx, trial, "x", 0, tuner.FloatDist{High: 1}) }},
 		{"SetTrialIntermediate", func() error { return st.SetTrialIntermediate(ctx, trial, 0, 1) }},
 		{"SetTrialAttr", func() error { return st.SetTrialAttr(ctx, trial, "k", "v") }},

@@ -12,12 +12,14 @@ import (
 
 // confEnqueueAndClaim: Waiting trials are numbered when queued, claimed
 // oldest first, each by exactly one of several concurrent CreateTrial calls,
-// with their parameters.
+// with their parameters and the attributes they were queued with (joined
+// by CreateTrial's).
 func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 	id := studyID(t, st, "queue")
 	dists := map[string]tuner.Distribution{"x": tuner.FloatDist{Low: -5, High: 5}, "c": tuner.CategoricalDist{Choices: []any{"a", "b"}}}
-	for _, p := range []map[string]float64{{"x": 2, "c": 1}, {"x": -1.5}} {
-		if err := st.EnqueueTrial(ctx, id, p, dists); err != nil {
+	queuedAttrs := []map[string]string{{"requeued_from": "7"}, nil}
+	for i, p := range []map[string]float64{{"x": 2, "c": 1}, {"x": -1.5}} {
+		if err := st.EnqueueTrial(ctx, id, p, dists, queuedAttrs[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -28,10 +30,14 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 			t.Errorf("queued trial %d: %+v, want waiting with %v", i, tr, want[i])
 		}
 	}
+	wantAttrs := []map[string]string{{"requeued_from": "7", "owner": "me"}, {"owner": "me"}, {"owner": "me"}}
 	for i, w := range []map[string]any{want[0], want[1], {}} {
-		ft, err := st.CreateTrial(ctx, id, nil, nil)
+		ft, err := st.CreateTrial(ctx, id, map[string]string{"owner": "me"}, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(ft.Attrs, wantAttrs[i]) {
+			t.Errorf("CreateTrial %d: attributes %v, want %v", i, ft.Attrs, wantAttrs[i])
 		}
 		if ft.Number != i || ft.State != tuner.Running || ft.Start.IsZero() || !reflect.DeepEqual(ft.Params, w) {
 			t.Errorf("CreateTrial %d: number %d %v params %v, want number %d running with %v", i, ft.Number, ft.State, ft.Params, i, w)
@@ -43,7 +49,7 @@ func confEnqueueAndClaim(t *testing.T, st tuner.Storage) {
 	// 8 concurrent claims of 8 queued trials: each claimed once, none created.
 	const n = 8
 	for k := 0; k < n; k++ {
-		if err := st.EnqueueTrial(ctx, id, map[string]float64{"x": float64(k)}, dists); err != nil {
+		if err := st.EnqueueTrial(ctx, id, map[string]float64{"x": float64(k)}, dists, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
