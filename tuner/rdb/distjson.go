@@ -11,11 +11,11 @@ import (
 	"github.com/gradtune/gradtune/tuner"
 )
 
-// marshalDist writes d as Optuna 3.1's distribution_to_json does, byte for
-// byte: {"name": class, "attributes": _asdict()} through json.dumps, with
+// MarshalDistribution writes d as Optuna 3.1's distribution_to_json does,
+// byte for byte (trial_params.distribution_json): {"name": class, "attributes": _asdict()} through json.dumps, with
 // Python's separators, float formatting and key order (the order of the
 // attributes' assignment in each class's __init__).
-func marshalDist(d tuner.Distribution) (string, error) {
+func MarshalDistribution(d tuner.Distribution) (string, error) {
 	switch d := d.(type) {
 	case tuner.FloatDist:
 		step := "null"
@@ -62,10 +62,10 @@ type optunaDist struct {
 	} `json:"attributes"`
 }
 
-// unmarshalDist reads distribution_json written by marshalDist or by
-// Optuna. A JSON number choice with a '.' or an exponent is a float64, any
+// UnmarshalDistribution reads distribution_json written by
+// MarshalDistribution or by Optuna. A JSON number choice with a '.' or an exponent is a float64, any
 // other an int (as Python's json.loads). Errors wrap tuner.ErrStorage.
-func unmarshalDist(s string) (tuner.Distribution, error) {
+func UnmarshalDistribution(s string) (tuner.Distribution, error) {
 	bad := func(why string, args ...any) error {
 		return fmt.Errorf("%w: distribution_json %q: %s", tuner.ErrStorage, s, fmt.Sprintf(why, args...))
 	}

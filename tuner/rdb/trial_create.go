@@ -166,7 +166,7 @@ func checkParam(name string, x float64, d tuner.Distribution) (string, error) {
 	case cat && !d.Contains(x):
 		return "", fmt.Errorf("%w: parameter %q = %v, want a choice index of %v", tuner.ErrConfig, name, x, d)
 	}
-	js, err := marshalDist(d)
+	js, err := MarshalDistribution(d)
 	if err != nil {
 		return "", fmt.Errorf("parameter %q: %v: %w", name, d, err)
 	}

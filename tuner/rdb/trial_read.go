@@ -114,7 +114,7 @@ func loadParams(t txn, where string, arg int64, out []tuner.FrozenTrial, index m
 		d, ok := dists[js]
 		if !ok {
 			var err error
-			if d, err = unmarshalDist(js); err != nil {
+			if d, err = UnmarshalDistribution(js); err != nil {
 				return err
 			}
 			dists[js] = d
