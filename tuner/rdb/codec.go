@@ -91,7 +91,7 @@ func decodeTime(s sql.NullString) (time.Time, error) {
 	if !s.Valid {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{timeLayout, "2006-01-02 15:04:05", time.RFC3339Nano} {
+	for _, layout := range []string{timeLayout, "2006-01-02 15:04:05"} {
 		if t, err := time.ParseInLocation(layout, s.String, time.Local); err == nil {
 			return t, nil
 		}

@@ -37,9 +37,11 @@ const (
 
 // loadTrials reads the trials selected by where (byStudy or byTrial) with
 // their value (objective 0), parameters, intermediate values and
-// attributes, ordered by number.
+// attributes, ordered by number. Datetimes are read as text (CAST): the
+// driver would parse a DATETIME column itself, as UTC, while Optuna
+// stores local time without a zone.
 func loadTrials(t txn, where string, arg int64) ([]tuner.FrozenTrial, error) {
-	rows, err := t.query(`SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, v.value, v.value_type
+	rows, err := t.query(`SELECT t.trial_id, t.number, t.state, CAST(t.datetime_start AS TEXT), CAST(t.datetime_complete AS TEXT), v.value, v.value_type
 		FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
 		WHERE `+where+` ORDER BY t.number, t.trial_id`, arg)
 	if err != nil {
