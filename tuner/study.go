@@ -10,6 +10,17 @@
 //		return valLoss, nil
 //	}, tuner.Budget{Trials: 50})
 //	best, err := study.Best(ctx)
+//
+// Storage: memory by default; tuner/rdb keeps a study in Optuna 3.1's own
+// database schema (rdb.OpenSQLite("study.db")), which Optuna and its tools
+// open as they are: optuna.load_study(study_name="mlp",
+// storage="sqlite:///study.db") with Debian's python3-optuna 3.1, and
+// Python workers may run study.optimize on it beside gradtune's. Newer
+// Optuna versions (3.2 and later) and optuna-dashboard ask for their own
+// schema revision first: `optuna storage upgrade --storage
+// sqlite:///study.db`, after which gradtune refuses the file
+// (rdb.ErrSchemaRevision), so upgrade a copy when gradtune still works on
+// the study. tuner/sqlite is the earlier, gradtune-only schema.
 package tuner
 
 import (

@@ -1,0 +1,130 @@
+package rdb
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/gradtune/gradtune/tuner"
+)
+
+// Where a trial's attributes live. The tuner keeps them in one map
+// (FrozenTrial.Attrs); Optuna has user and system attributes. The tuner's
+// own bookkeeping goes to trial_system_attributes, so that Optuna's tools
+// show only the user's attributes as user_attrs:
+//
+//   - grid_id (GridSampler's point) and completed_rung_<k> (successive
+//     halving's rungs) under those names, as Optuna's GridSampler and
+//     SuccessiveHalvingPruner store theirs, as JSON numbers;
+//   - owner and requeued_from as gradtune:owner and gradtune:requeued_from;
+//   - FailReason as Optuna's fail_reason, FailKind as gradtune:fail_kind;
+//   - gradtune:negative_zero_value and gradtune:negative_zero_step_<n>:
+//     true where the value (or step n's intermediate value) is −0, whose
+//     sign SQLite's FLOAT columns drop.
+//
+// Every other attribute is a user attribute. Values are JSON (value_json)
+// as Optuna's json.dumps writes them: strings quoted, numbers bare.
+const (
+	sysPrefix           = "gradtune:"
+	sysFailKind         = sysPrefix + "fail_kind"
+	sysFailReason       = "fail_reason"
+	sysNegZeroValue     = sysPrefix + "negative_zero_value"
+	sysNegZeroStepStart = sysPrefix + "negative_zero_step_"
+	rungPrefix          = "completed_rung_"
+)
+
+// systemKey returns the trial_system_attributes key of a tuner attribute
+// kept there, and false for a user attribute.
+func systemKey(attr string) (string, bool) {
+	switch {
+	case attr == "owner" || attr == "requeued_from":
+		return sysPrefix + attr, true
+	case attr == "grid_id" || strings.HasPrefix(attr, rungPrefix):
+		return attr, true
+	}
+	return "", false
+}
+
+// attrOfSystemKey is systemKey's inverse: the tuner attribute a system
+// attribute holds, and false for the others (Optuna's own, and the
+// gradtune:* fields that are not attributes).
+func attrOfSystemKey(key string) (string, bool) {
+	switch {
+	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from":
+		return strings.TrimPrefix(key, sysPrefix), true
+	case key == "grid_id" || strings.HasPrefix(key, rungPrefix):
+		return key, true
+	}
+	return "", false
+}
+
+// attrTable returns the table and key that hold the tuner attribute attr.
+func attrTable(attr string) (table, key string) {
+	if k, ok := systemKey(attr); ok {
+		return "trial_system_attributes", k
+	}
+	return "trial_user_attributes", attr
+}
+
+// encodeAttr is value_json for a tuner attribute: a system attribute that
+// is a JSON number (a grid index, a rung value) bare, as Optuna stores its
+// own; anything else as a JSON string.
+func encodeAttr(attr, value string) string {
+	if _, sys := systemKey(attr); sys && isJSONNumber(value) {
+		return value
+	}
+	return pyString(value)
+}
+
+func isJSONNumber(s string) bool {
+	if s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) || !json.Valid([]byte(s)) {
+		return false
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+// decodeAttr reads value_json back: a JSON string as its text, any other
+// JSON (Optuna's numbers, lists, objects) as written, so that encodeAttr
+// of the result writes it unchanged.
+func decodeAttr(js string) string {
+	if strings.HasPrefix(js, `"`) {
+		var s string
+		if json.Unmarshal([]byte(js), &s) == nil {
+			return s
+		}
+	}
+	return js
+}
+
+// failKind is the kind of a trial in state st stored as kind with reason:
+// none unless Failed; for a Failed trial without one (failed by Optuna),
+// the kind tuner.LegacyFailKind reads from its message.
+func failKind(st tuner.TrialState, kind, reason string) tuner.FailKind {
+	switch {
+	case st != tuner.Failed:
+		return ""
+	case kind == "":
+		return tuner.LegacyFailKind(reason)
+	}
+	return tuner.FailKind(kind)
+}
+
+// putAttr inserts or replaces one tuner attribute of a trial.
+func putAttr(t txn, trialID int64, attr, value string) error {
+	table, key := attrTable(attr)
+	return putJSON(t, table, trialID, key, encodeAttr(attr, value))
+}
+
+// putJSON inserts or replaces one row of a trial attribute table.
+func putJSON(t txn, table string, trialID int64, key, valueJSON string) error {
+	_, err := t.exec(`INSERT INTO `+table+` (trial_id, "key", value_json) VALUES (?, ?, ?)
+		ON CONFLICT (trial_id, "key") DO UPDATE SET value_json = excluded.value_json`, trialID, key, valueJSON)
+	return err
+}
+
+// deleteSystem removes a system attribute of a trial, if it is there.
+func deleteSystem(t txn, trialID int64, key string) error {
+	_, err := t.exec(`DELETE FROM trial_system_attributes WHERE trial_id = ? AND "key" = ?`, trialID, key)
+	return err
+}

@@ -1,0 +1,155 @@
+package rdb
+
+import (
+	"database/sql"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gradtune/gradtune/tuner"
+)
+
+// Optuna's enum names (optuna/trial/_state.py, optuna/study/_study_direction.py).
+var (
+	stateNames = map[tuner.TrialState]string{
+		tuner.Running: "RUNNING", tuner.Complete: "COMPLETE", tuner.Pruned: "PRUNED",
+		tuner.Failed: "FAIL", tuner.Waiting: "WAITING",
+	}
+	directionNames = map[tuner.Direction]string{tuner.Minimize: "MINIMIZE", tuner.Maximize: "MAXIMIZE"}
+)
+
+func stateName(st tuner.TrialState) (string, error) {
+	if n, ok := stateNames[st]; ok {
+		return n, nil
+	}
+	return "", fmt.Errorf("%w: trial state %v", tuner.ErrStorage, st)
+}
+
+func parseState(n string) (tuner.TrialState, error) {
+	for st, name := range stateNames {
+		if name == n {
+			return st, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: stored trial state %q, want one of Optuna's RUNNING, COMPLETE, PRUNED, FAIL, WAITING", tuner.ErrStorage, n)
+}
+
+func directionName(d tuner.Direction) (string, error) {
+	if n, ok := directionNames[d]; ok {
+		return n, nil
+	}
+	return "", fmt.Errorf("%w: Direction = %d, want Minimize or Maximize", tuner.ErrConfig, d)
+}
+
+func parseDirection(n string) (tuner.Direction, error) {
+	for d, name := range directionNames {
+		if name == n {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: stored direction %q, want MINIMIZE or MAXIMIZE", tuner.ErrStorage, n)
+}
+
+// encodeValue splits v as Optuna's TrialValueModel and
+// TrialIntermediateValueModel do: ±Inf (and NaN, intermediate values only)
+// as a NULL number with a type saying which.
+func encodeValue(v float64) (value any, typ string) {
+	switch {
+	case math.IsNaN(v):
+		return nil, "NAN"
+	case math.IsInf(v, 1):
+		return nil, "INF_POS"
+	case math.IsInf(v, -1):
+		return nil, "INF_NEG"
+	}
+	return v, "FINITE"
+}
+
+func decodeValue(value sql.NullFloat64, typ string) (float64, error) {
+	switch {
+	case typ == "NAN":
+		return math.NaN(), nil
+	case typ == "INF_POS":
+		return math.Inf(1), nil
+	case typ == "INF_NEG":
+		return math.Inf(-1), nil
+	case typ == "FINITE" && value.Valid:
+		return value.Float64, nil
+	}
+	return 0, fmt.Errorf("%w: stored value %v of type %q", tuner.ErrStorage, value, typ)
+}
+
+// timeLayout is how SQLAlchemy's DateTime stores Python's naive local
+// datetime.now() in SQLite (Optuna's datetime_start and datetime_complete).
+const timeLayout = "2006-01-02 15:04:05.000000"
+
+func encodeTime(t time.Time) string { return t.Local().Format(timeLayout) }
+
+func decodeTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{timeLayout, "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s.String, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%w: stored datetime %q, want %q", tuner.ErrStorage, s.String, timeLayout)
+}
+
+// pyFloat formats f as Python's json.dumps does (repr): shortest digits,
+// ".0" on integral values, exponent form below 1e-4 and from 1e16.
+func pyFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
+}
+
+// pyString quotes s as Python's json.dumps does (ensure_ascii): non-ASCII
+// as \uXXXX, with surrogate pairs above U+FFFF.
+func pyString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r < 0x20 || (r >= 0x7f && r <= 0xffff):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r > 0xffff:
+			r -= 0x10000
+			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

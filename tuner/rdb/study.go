@@ -1,0 +1,80 @@
+package rdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/gradtune/gradtune/tuner"
+)
+
+// GetOrCreateStudy implements tuner.Storage: the id of the study called
+// name, created with dir (one objective, as study_directions row 0) if it
+// does not exist. A study stored with another direction, or with several
+// objectives, is an error wrapping tuner.ErrConfig, and nothing is written.
+func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dir tuner.Direction) (id int64, created bool, err error) {
+	want, err := directionName(dir)
+	if err != nil {
+		return 0, false, err
+	}
+	err = s.write(ctx, fmt.Sprintf("open study %q", name), func(t txn) error {
+		err := t.row(`SELECT study_id FROM studies WHERE study_name = ?`, name).Scan(&id)
+		if err == sql.ErrNoRows {
+			created = true
+			if err := t.row(`INSERT INTO studies (study_name) VALUES (?) RETURNING study_id`, name).Scan(&id); err != nil {
+				return err
+			}
+			_, err = t.exec(`INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, 0)`, want, id)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		dirs, err := studyDirections(t, id)
+		if err != nil {
+			return err
+		}
+		if len(dirs) != 1 {
+			return fmt.Errorf("%w: study %q has %d objectives %v, want 1 (%v)", tuner.ErrConfig, name, len(dirs), dirs, dir)
+		}
+		if dirs[0] != want {
+			have, err := parseDirection(dirs[0])
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("%w: study %q exists with direction %v, not %v", tuner.ErrConfig, name, have, dir)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return id, created, nil
+}
+
+func studyDirections(t txn, id int64) ([]string, error) {
+	rows, err := t.query(`SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective`, id)
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	err = eachRow(rows, func() error {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return err
+		}
+		dirs = append(dirs, d)
+		return nil
+	})
+	return dirs, err
+}
+
+// studyExists fails with tuner.ErrStorage if there is no study id.
+func studyExists(t txn, id int64) error {
+	var one int
+	err := t.row(`SELECT 1 FROM studies WHERE study_id = ?`, id).Scan(&one)
+	if err == sql.ErrNoRows {
+		return fmt.Errorf("%w: no study %d", tuner.ErrStorage, id)
+	}
+	return err
+}
