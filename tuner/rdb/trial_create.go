@@ -122,8 +122,9 @@ func claimHolders(t txn, studyID, trialID int64, attr string) ([]tuner.FrozenTri
 
 // EnqueueTrial implements tuner.Storage: a Waiting trial, numbered now,
 // with fixed parameters (internal values, each with its distribution) in
-// trial_params, where Optuna's Trial finds them as already suggested.
-func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]tuner.Distribution) error {
+// trial_params, where Optuna's Trial finds them as already suggested, and
+// attributes attrs, which the trial keeps when it is claimed.
+func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[string]float64, dists map[string]tuner.Distribution, attrs map[string]string) error {
 	names := make([]string, 0, len(params))
 	for name := range params {
 		names = append(names, name)
@@ -147,6 +148,16 @@ func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[st
 		}
 		for _, name := range names {
 			if err := putParam(t, id, name, params[name], jsons[name]); err != nil {
+				return err
+			}
+		}
+		keys := make([]string, 0, len(attrs))
+		for k := range attrs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // one order of writes, whatever the map's
+		for _, k := range keys {
+			if err := putAttr(t, id, k, attrs[k]); err != nil {
 				return err
 			}
 		}
