@@ -34,6 +34,7 @@ pg_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pg_start() {
   local bin port
   bin=$(pg_bin) || return 1
+  unset PG_CI_PORT
   PG_CI_DIR=$(mktemp -d /tmp/gradtune-pg.XXXXXX)
   [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_CI_DIR"
   pg_as "$bin/initdb" -D "$PG_CI_DIR/data" -U postgres --auth=trust -E UTF8 --no-sync >"$PG_CI_DIR/initdb.log" 2>&1 || {
