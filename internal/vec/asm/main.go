@@ -285,4 +285,3 @@ func add(e elem) {
 	VZEROUPPER()
 	RET()
 }
-
