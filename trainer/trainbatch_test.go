@@ -150,3 +150,54 @@ func TestTrainBatchRefusesBadInput(t *testing.T) {
 		t.Errorf("after Close: %v, want ErrClosed", err)
 	}
 }
+
+// Epochs counts completed epochs only: a Fit interrupted inside its second
+// epoch has completed one, before and after its state is saved and loaded.
+func TestEpochsAfterInterruptedFit(t *testing.T) {
+	ds := trainBatchData(t) // 10 rows, BatchSize 4: 3 steps an epoch
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopAt := trainer.CallbackFunc(func(_ context.Context, _ *trainer.Trainer, e *trainer.Event) error {
+		if e.Kind == trainer.BatchEnd && e.Step == 5 {
+			cancel()
+		}
+		return nil
+	})
+	m, err := model.New(model.Sequential{Layers: []model.Layer{model.Dense{Units: 3}, model.Act{Activation: model.Tanh{}}, model.Dense{Units: 1}}}, model.Config{Inputs: 2, Seed: 4, Dtype: tensor.Float64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := trainer.New(m, trainer.Config{Loss: losses.MSE{}, BatchSize: 4, Epochs: 3, NoShuffle: true, Quiet: true, Callbacks: []trainer.Callback{stopAt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	hist, err := tr.Fit(ctx, ds, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Fit = %v, want context.Canceled", err)
+	}
+	if len(hist.Epochs) != 1 || tr.Steps() != 5 || tr.Epochs() != 1 {
+		t.Fatalf("after the interruption: %d epochs in History, Steps %d, Epochs %d; want 1, 5, 1", len(hist.Epochs), tr.Steps(), tr.Epochs())
+	}
+	path := t.TempDir() + "/state"
+	if err := tr.SaveStateFile(path); err != nil {
+		t.Fatal(err)
+	}
+	again, err := trainer.New(m, trainer.Config{Loss: losses.MSE{}, BatchSize: 4, Epochs: 3, NoShuffle: true, Quiet: true, Callbacks: []trainer.Callback{stopAt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if err := again.LoadStateFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if again.Epochs() != 1 || again.Steps() != 5 {
+		t.Errorf("after LoadState: Epochs %d, Steps %d; want 1, 5", again.Epochs(), again.Steps())
+	}
+	if _, err := again.Fit(context.Background(), ds, nil); err != nil {
+		t.Fatal(err)
+	}
+	if again.Epochs() != 3 || again.Steps() != 9 {
+		t.Errorf("after the resumed Fit: Epochs %d, Steps %d; want 3, 9", again.Epochs(), again.Steps())
+	}
+}

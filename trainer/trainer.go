@@ -109,9 +109,14 @@ func (t *Trainer) Steps() int {
 }
 
 // Epochs returns the number of epochs completed so far, over every Fit call.
+// An epoch under way — inside Fit, or left unfinished by a Fit interrupted
+// by its context — does not count until it ends.
 func (t *Trainer) Epochs() int {
 	if t == nil {
 		return 0
+	}
+	if t.run != nil && t.run.inEpoch {
+		return t.epochs - 1
 	}
 	return t.epochs
 }

@@ -82,7 +82,8 @@ func TestMNISTPartResumes(t *testing.T) {
 		t.Fatalf("interrupted run: %v", err)
 	}
 	statePath := filepath.Join(dir, "mnist.state")
-	if !strings.Contains(out.String(), "mnist: interrupted after 1 epochs; state saved in "+statePath) {
+	// Interrupted inside the first epoch: none completed, 100 steps taken.
+	if !strings.Contains(out.String(), "mnist: interrupted after 0 epochs and 100 steps; state saved in "+statePath) {
 		t.Fatalf("interrupted run said %q, want the state's path", out.String())
 	}
 	out.Reset()
@@ -90,8 +91,8 @@ func TestMNISTPartResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var step int
-	if _, err := fmt.Sscanf(out.String(), "mnist: resuming from "+statePath+" at epoch 1, step %d", &step); err != nil || step != 100 {
-		t.Fatalf("rerun said %q (%v), want it to resume at step 100 of epoch 1", out.String(), err)
+	if _, err := fmt.Sscanf(out.String(), "mnist: resuming from "+statePath+" after 0 epochs and %d steps", &step); err != nil || step != 100 {
+		t.Fatalf("rerun said %q (%v), want it to resume after step 100, inside epoch 1", out.String(), err)
 	}
 	var acc, secs float64
 	var epochs int

@@ -98,7 +98,7 @@ func runMNIST(ctx context.Context, w io.Writer, o mnistOpts) error {
 		}
 	}
 	if statePath != "" && ctx.Err() != nil && errors.Is(fitErr, ctx.Err()) {
-		fmt.Fprintf(w, "mnist: interrupted after %d epochs; state saved in %s, rerun with -state %s to resume\n", tr.Epochs(), statePath, o.state)
+		fmt.Fprintf(w, "mnist: interrupted after %d epochs and %d steps; state saved in %s, rerun with -state %s to resume\n", tr.Epochs(), tr.Steps(), statePath, o.state)
 		return nil
 	}
 	if fitErr != nil {
@@ -129,6 +129,6 @@ func resumeMNIST(w io.Writer, tr *trainer.Trainer, path string) error {
 	if err := tr.LoadStateFile(path); err != nil {
 		return fmt.Errorf("%w (delete it to start anew)", err)
 	}
-	fmt.Fprintf(w, "mnist: resuming from %s at epoch %d, step %d\n", path, tr.Epochs(), tr.Steps())
+	fmt.Fprintf(w, "mnist: resuming from %s after %d epochs and %d steps\n", path, tr.Epochs(), tr.Steps())
 	return nil
 }

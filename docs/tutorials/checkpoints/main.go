@@ -119,7 +119,7 @@ func resume(train *data.Dataset, statePath string) ([]*tensor.Dense, error) {
 	if err := tr.LoadStateFile(statePath); err != nil {
 		return nil, err
 	}
-	fmt.Printf("resuming at epoch %d, step %d\n", tr.Epochs(), tr.Steps())
+	fmt.Printf("resuming after %d epochs and step %d\n", tr.Epochs(), tr.Steps())
 	if _, err := tr.Fit(context.Background(), train, nil); err != nil {
 		return nil, err
 	}
