@@ -116,3 +116,14 @@ func TestHugeClaimsAllocateLittle(t *testing.T) {
 		}
 	}
 }
+
+// Found by a newcomer review: a nil writer or reader panicked.
+func TestNilWriterAndReaderAreErrors(t *testing.T) {
+	m := newMLP(t, 4, tensor.Float32, 1)
+	if err := export.Write(nil, m, export.Options{}); err == nil {
+		t.Error("Write(nil, …): no error")
+	}
+	if err := export.Read(nil, m, export.Options{}); !errors.Is(err, export.ErrFormat) {
+		t.Errorf("Read(nil, …) = %v, want ErrFormat", err)
+	}
+}

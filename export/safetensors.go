@@ -53,6 +53,9 @@ const (
 // out as opts says (see the package documentation), each tensor in m's
 // dtype (F32 or F64), with the model's Architecture in __metadata__.
 func Write(w io.Writer, m *model.Model, opts Options) error {
+	if w == nil {
+		return errors.New("export: Write into a nil io.Writer")
+	}
 	plans, err := plan(m, opts)
 	if err != nil {
 		return err
@@ -96,6 +99,9 @@ func WriteFile(path string, m *model.Model, opts Options) error {
 // error wrapping ErrFormat. Memory use is bounded by the bytes r actually
 // holds, whatever the header claims. On any error m is unchanged.
 func Read(r io.Reader, m *model.Model, opts Options) error {
+	if r == nil {
+		return fmt.Errorf("%w: Read from a nil io.Reader", ErrFormat)
+	}
 	plans, err := plan(m, opts)
 	if err != nil {
 		return err

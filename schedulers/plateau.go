@@ -21,7 +21,7 @@ import (
 // or less.
 //
 // Mode's zero value, goal.Auto, takes the direction of the monitored
-// metric: trainer.ReduceLROnPlateau and trainer.Config.Plateau resolve it
+// metric: the trainer.ReduceLROnPlateau callback resolves it
 // (a loss is minimized, an accuracy maximized) before making the Plateau.
 // NewPlateau has no metric to ask, so it refuses Auto: set goal.Minimize
 // (torch's mode="min") or goal.Maximize when you drive a Plateau yourself.

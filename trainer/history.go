@@ -16,7 +16,7 @@ type EpochStats struct {
 	// name; it is non-nil exactly when the epoch was validated.
 	ValMetrics map[string]float64
 	LR         float64 // learning rate used during the epoch (at its first step)
-	LRReduced  bool    // ReduceLROnPlateau (Config.Plateau) lowered the rate after this epoch
+	LRReduced  bool    // the ReduceLROnPlateau callback lowered the rate after this epoch
 	Steps      int     // optimizer steps in the epoch
 	Seconds    float64 // wall time of the epoch, validation included
 }

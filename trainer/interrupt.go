@@ -38,12 +38,16 @@ func (c SaveOnInterrupt) OnEvent(_ context.Context, t *Trainer, e *Event) error 
 // SIGINT (Ctrl-C) or SIGTERM (what a scheduler or a preempted VM sends),
 // and stop, which restores the signals' default behaviour (a second signal
 // then kills the process). It is signal.NotifyContext(ctx, os.Interrupt,
-// syscall.SIGTERM); the package installs no signal handler unless called.
+// syscall.SIGTERM), with a nil ctx taken as context.Background(); the
+// package installs no signal handler unless called.
 // Give the context to Fit with SaveOnInterrupt among the callbacks:
 //
 //	ctx, stop := trainer.InterruptContext(ctx)
 //	defer stop()
 //	hist, err := tr.Fit(ctx, train, val) // on SIGTERM: saves, returns context.Canceled
 func InterruptContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background() // as signal.NotifyContext cannot take nil
+	}
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }

@@ -126,6 +126,9 @@ func (t *Trainer) SaveState(w io.Writer) error {
 	if err := t.usable(); err != nil {
 		return err
 	}
+	if w == nil {
+		return fmt.Errorf("%w: SaveState into a nil io.Writer", ErrConfig)
+	}
 	sf, err := t.stateFile()
 	if err != nil {
 		return err
@@ -168,15 +171,22 @@ func (t *Trainer) SaveStateFile(path string) error {
 // the next Fit goes on from it (resuming the Fit it was saved in, if any)
 // exactly as the saved run would have. The Trainer must be made by New
 // with the same model architecture, loss, optimizer, schedule, batch size,
-// seed and callbacks as the saved one.
+// seed and callbacks as the saved one; and the resumed Fit must be given
+// the same data (a training set of another size is refused; other data of
+// the same size, or no validation set where there was one, is not detected
+// and gives a run that is no longer the uninterrupted one).
 //
 // It returns an error wrapping ErrState for a file that is not a state, of
 // another format version, truncated or corrupt; ErrStateMismatch, naming
 // every difference, for a state of another configuration; ErrConfig during
-// Fit; ErrClosed after Close. On error the Trainer is unchanged.
+// Fit; ErrConfig for a nil r; ErrClosed after Close. On error the Trainer
+// is unchanged.
 func (t *Trainer) LoadState(r io.Reader) error {
 	if err := t.usable(); err != nil {
 		return err
+	}
+	if r == nil {
+		return fmt.Errorf("%w: LoadState from a nil io.Reader", ErrConfig)
 	}
 	if t.fitting {
 		return fmt.Errorf("%w: LoadState during Fit", ErrConfig)

@@ -201,3 +201,21 @@ func TestEpochsAfterInterruptedFit(t *testing.T) {
 		t.Errorf("after the resumed Fit: Epochs %d, Steps %d; want 3, 9", again.Epochs(), again.Steps())
 	}
 }
+
+// Found by a newcomer review: nil arguments and a nil Trainer panicked.
+func TestNilArgumentsAreErrors(t *testing.T) {
+	tr := trainBatchTrainer(t)
+	if err := tr.SaveState(nil); !errors.Is(err, trainer.ErrConfig) {
+		t.Errorf("SaveState(nil) = %v, want ErrConfig", err)
+	}
+	if err := tr.LoadState(nil); !errors.Is(err, trainer.ErrConfig) {
+		t.Errorf("LoadState(nil) = %v, want ErrConfig", err)
+	}
+	var none *trainer.Trainer
+	none.Close() // must not panic
+	ctx, stop := trainer.InterruptContext(nil)
+	defer stop()
+	if ctx == nil || ctx.Err() != nil {
+		t.Errorf("InterruptContext(nil) = %v (%v), want a live context", ctx, ctx.Err())
+	}
+}

@@ -151,9 +151,13 @@ func (t *Trainer) ScaleLR(factor float64) error {
 	return nil
 }
 
-// Close releases the Gorgonia machines. Fit, Evaluate and Predict return
-// ErrClosed afterwards; the model keeps its trained parameters.
+// Close releases the trainer's graphs. Fit, TrainBatch, Evaluate, Predict,
+// SaveState and LoadState return ErrClosed afterwards; the model keeps its
+// trained parameters. Close of a nil Trainer does nothing.
 func (t *Trainer) Close() {
+	if t == nil {
+		return
+	}
 	t.train.close()
 	for _, e := range t.evals {
 		e.close()

@@ -159,7 +159,7 @@ func TestTPEConfigErrors(t *testing.T) {
 		want string
 	}{
 		{"startup", TPESampler{StartupTrials: -1}, "StartupTrials = -1, want ≥ 0"},
-		{"candidates", TPESampler{EICandidates: -3}, "EICandidates = -3, want ≥ 0"},
+		{"candidates", TPESampler{EICandidates: -3}, "EICandidates = -3, want 0 to"},
 		{"prior weight", TPESampler{PriorWeight: -0.5}, "PriorWeight = -0.5, want finite > 0"},
 		{"prior weight NaN", TPESampler{PriorWeight: math.NaN()}, "PriorWeight = NaN"},
 		{"prior weight Inf", TPESampler{PriorWeight: math.Inf(1)}, "PriorWeight = +Inf"},

@@ -138,6 +138,10 @@ func Evaluate(trials []tuner.FrozenTrial, opts Options) (map[string]float64, err
 	for _, v := range imp {
 		sum += v
 	}
+	if math.IsNaN(sum) || math.IsInf(sum, 0) {
+		// Variances of values near ±1e154 and beyond overflow float64.
+		return nil, fmt.Errorf("%w: the objective values' variance overflows (values up to %g); rescale the objective", ErrNotAssessable, maxAbs(y))
+	}
 	for k, name := range names {
 		if sum > 0 {
 			out[name] = imp[k] / sum
@@ -258,7 +262,7 @@ func internalValue(t tuner.FrozenTrial, name string) (float64, error) {
 			return 0, fmt.Errorf("%w: trial %d, parameter %q: %w", ErrNotAssessable, t.Number, name, err)
 		}
 	}
-	if !d.Contains(v) {
+	if math.IsNaN(v) || !d.Contains(v) {
 		return 0, fmt.Errorf("%w: trial %d, parameter %q = %v, want a value of %v", ErrNotAssessable, t.Number, name, v, d)
 	}
 	return v, nil
@@ -338,4 +342,13 @@ func singleValued(d tuner.Distribution) bool {
 		return d.Low == d.High || (d.High-d.Low)/d.IntStep() < 1
 	}
 	return tuner.Single(d)
+}
+
+// maxAbs returns the largest |v| of vs.
+func maxAbs(vs []float64) float64 {
+	m := 0.0
+	for _, v := range vs {
+		m = max(m, math.Abs(v))
+	}
+	return m
 }

@@ -362,3 +362,31 @@ func TestEvaluateEmptySearchSpace(t *testing.T) {
 		t.Errorf("Evaluate = %v, %v; want an empty map, nil", got, err)
 	}
 }
+
+// Found by a newcomer review: values whose variance overflows, and a NaN
+// parameter value, gave equal shares with no error.
+func TestEvaluateRefusesOverflowAndNaN(t *testing.T) {
+	trials := func(scale float64) []tuner.FrozenTrial {
+		var ts []tuner.FrozenTrial
+		for i := range 20 {
+			x, z := float64(i)/2, float64(i%3)
+			ts = append(ts, tuner.FrozenTrial{Number: i, State: tuner.Complete, Value: x * scale,
+				Params:        map[string]any{"x": x, "z": z},
+				Internal:      map[string]float64{"x": x, "z": z},
+				Distributions: map[string]tuner.Distribution{"x": tuner.FloatDist{Low: 0, High: 10}, "z": tuner.FloatDist{Low: 0, High: 2}}})
+		}
+		return ts
+	}
+	imp, err := Evaluate(trials(1e150), Options{})
+	if err != nil || !(imp["x"] > 0.9) {
+		t.Fatalf("values up to 1e151: %v, %v; want x's share > 0.9", imp, err)
+	}
+	if imp, err := Evaluate(trials(1e160), Options{}); !errors.Is(err, ErrNotAssessable) {
+		t.Errorf("values up to 1e161: %v, %v; want ErrNotAssessable", imp, err)
+	}
+	bad := trials(1)
+	bad[3].Internal["x"] = math.NaN()
+	if imp, err := Evaluate(bad, Options{}); !errors.Is(err, ErrNotAssessable) {
+		t.Errorf("a NaN parameter value: %v, %v; want ErrNotAssessable", imp, err)
+	}
+}

@@ -112,7 +112,7 @@ func (p Percentile) Prune(c *tuner.PruneContext) bool {
 	p = p.withDefaults()
 	var completed []*tuner.FrozenTrial
 	for i := range c.Trials {
-		if c.Trials[i].State == tuner.Complete && c.Trials[i].ID != c.Trial.ID {
+		if c.Trials[i].State == tuner.Complete { // Trials are the others (PruneContext)
 			completed = append(completed, &c.Trials[i])
 		}
 	}

@@ -104,3 +104,18 @@ func TestFirstInInterval(t *testing.T) {
 		}
 	}
 }
+
+// PruneContext.Trials are the study's other trials: built by hand, without
+// IDs (all zero, as the running trial's), they still count — they used to
+// be dropped as "the asking trial", so nothing was ever pruned.
+func TestPrunersUseHandBuiltTrialsWithoutIDs(t *testing.T) {
+	var others []tuner.FrozenTrial
+	for i := range 6 {
+		others = append(others, tuner.FrozenTrial{Number: i, State: tuner.Complete, Value: 1, Intermediate: map[int]float64{0: 1}})
+	}
+	running := &tuner.FrozenTrial{Number: 6, State: tuner.Running, Intermediate: map[int]float64{0: 5}}
+	c := &tuner.PruneContext{Trials: others, Trial: running, Direction: tuner.Minimize}
+	if !(Median{}).Prune(c) {
+		t.Error("Median: a trial at 5 when six others were at 1 is not pruned")
+	}
+}

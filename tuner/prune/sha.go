@@ -94,13 +94,13 @@ func (p *SuccessiveHalving) Prune(c *tuner.PruneContext) bool {
 	return shaDecide(otherTrials(c), c.Trial, c.Direction, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs, c.SetAttr)
 }
 
-// otherTrials returns the context's trials other than the one asking.
+// otherTrials returns the context's trials, the study's others
+// (PruneContext.Trials): the asking trial is not among them, and trials
+// built by hand need no IDs to tell them apart.
 func otherTrials(c *tuner.PruneContext) []*tuner.FrozenTrial {
-	out := make([]*tuner.FrozenTrial, 0, len(c.Trials))
+	out := make([]*tuner.FrozenTrial, len(c.Trials))
 	for i := range c.Trials {
-		if c.Trials[i].ID != c.Trial.ID {
-			out = append(out, &c.Trials[i])
-		}
+		out[i] = &c.Trials[i]
 	}
 	return out
 }

@@ -40,6 +40,9 @@ func Acquire(space []Dist, obs Observations, o Options, u func() float64) (a Acq
 	if err := o.Validate(); err != nil {
 		return a, err
 	}
+	if u == nil {
+		return a, fmt.Errorf("%w: nil u, want a source of uniform numbers in [0, 1)", ErrInput)
+	}
 	if err := checkSpace(space, obs); err != nil {
 		return a, err
 	}

@@ -19,7 +19,7 @@ func HyperoptGamma(n int) int {
 // Model Search"): all 1 below 25; from 25 on, the 25 newest weigh 1 and the
 // n−25 older ones ramp linearly from 1/n up to 1 (numpy's linspace).
 func DefaultWeights(n int) []float64 {
-	w := make([]float64, n)
+	w := make([]float64, max(n, 0))
 	if n < 25 {
 		for i := range w {
 			w[i] = 1

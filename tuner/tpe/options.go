@@ -49,12 +49,16 @@ type Options struct {
 	NormalizedDensity bool
 }
 
+// MaxEICandidates bounds Options.EICandidates: the candidates and their
+// densities are held in memory (Optuna draws 24).
+const MaxEICandidates = 1 << 20
+
 // Validate returns an error wrapping ErrOptions naming the field out of
 // range.
 func (o Options) Validate() error {
 	switch {
-	case o.EICandidates < 0:
-		return fmt.Errorf("%w: EICandidates = %d, want ≥ 0 (0 → 24)", ErrOptions, o.EICandidates)
+	case o.EICandidates < 0 || o.EICandidates > MaxEICandidates:
+		return fmt.Errorf("%w: EICandidates = %d, want 0 to %d (0 → 24)", ErrOptions, o.EICandidates, MaxEICandidates)
 	case !(o.PriorWeight >= 0) || math.IsInf(o.PriorWeight, 0):
 		return fmt.Errorf("%w: PriorWeight = %v, want finite > 0 (0 → 1)", ErrOptions, o.PriorWeight)
 	}

@@ -80,3 +80,24 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// Found by a newcomer review: a huge EICandidates aborted the process
+// allocating the candidates, a nil u was blamed on Gamma or Weights, and
+// DefaultWeights of a negative count panicked.
+func TestAcquireRefusesHugeCandidatesAndNilU(t *testing.T) {
+	obs, err := Split([]Trial{{Value: 1, X: []float64{0.25}}, {Value: 2, X: []float64{0.75}}}, goal.Minimize, 1, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	space := []Dist{{Low: 0, High: 1}}
+	u := func() float64 { return 0.5 }
+	if _, err := Acquire(space, obs, Options{EICandidates: 1 << 40}, u); !errors.Is(err, ErrOptions) || !strings.Contains(err.Error(), "EICandidates") {
+		t.Errorf("EICandidates 2^40: %v, want ErrOptions naming EICandidates", err)
+	}
+	if _, err := Acquire(space, obs, Options{}, nil); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "nil u") {
+		t.Errorf("nil u: %v, want ErrInput naming u", err)
+	}
+	if w := DefaultWeights(-3); len(w) != 0 {
+		t.Errorf("DefaultWeights(-3) = %v, want none", w)
+	}
+}
