@@ -13,7 +13,11 @@ import (
 var ctx = context.Background()
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) tuner.Storage { return openAt(t, tempPath(t)) })
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			storagetest.Run(t, func(t *testing.T) tuner.Storage { return openURL(t, b.fresh(t)) })
+		})
+	}
 }
 
 func openAt(t *testing.T, path string) *rdb.Storage {

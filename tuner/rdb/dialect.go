@@ -1,8 +1,14 @@
 package rdb
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
 // dialect holds what differs between the databases the storage runs on;
@@ -22,8 +28,26 @@ type dialect struct {
 	// " FOR UPDATE SKIP LOCKED" on PostgreSQL, so that concurrent claimers
 	// take different rows without waiting for each other.
 	lockWaiting string
+	// lockStudy ends the SELECT of the study row in transactions that
+	// number a trial or claim a value: "" on SQLite (BEGIN IMMEDIATE
+	// already serializes them); " FOR UPDATE" on PostgreSQL, so that two
+	// transactions never count the same past trials or claim holders.
+	lockStudy string
+	// lockSchema, if set, runs first in the transaction that checks or
+	// creates the schema, so that processes opening one new database at
+	// once create it once.
+	lockSchema string
+	// readOptions begin the read transactions: one snapshot for all
+	// their statements.
+	readOptions *sql.TxOptions
+	// retry, if set, runs a write transaction again while the database
+	// aborts it for a conflict that a new attempt resolves.
+	retry func(ctx context.Context, fn func() error) error
 	// schema creates Optuna's tables as Optuna creates them on this database.
 	schema []string
+	// stepBits is the width of Optuna's INTEGER step column: 64 on
+	// SQLite, 32 on PostgreSQL.
+	stepBits int
 	// listTables names the database's tables, one per row.
 	listTables string
 }
@@ -32,7 +56,23 @@ var sqliteDialect = dialect{
 	name:        "sqlite",
 	placeholder: func(int) string { return "?" },
 	schema:      sqliteSchema,
+	stepBits:    64,
 	listTables:  `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`,
+	readOptions: &sql.TxOptions{ReadOnly: true},
+}
+
+// checkStep refuses an intermediate value's step that Optuna's step
+// column cannot hold on this database, with tuner.ErrConfig.
+func (d dialect) checkStep(step int) error {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if d.stepBits == 32 {
+		lo, hi = math.MinInt32, math.MaxInt32
+	}
+	if int64(step) < lo || int64(step) > hi {
+		return fmt.Errorf("%w: step %d, want one in [%d, %d]: Optuna's trial_intermediate_values.step is a %d-bit INTEGER on %s",
+			tuner.ErrConfig, step, lo, hi, d.stepBits, d.name)
+	}
+	return nil
 }
 
 // rebind turns the '?' placeholders of q (written for SQLite) into the
@@ -54,5 +94,5 @@ func (d dialect) rebind(q string) string {
 	return b.String()
 }
 
-// postgresPlaceholder is PostgreSQL's $n, for the dialect still to come.
+// postgresPlaceholder is PostgreSQL's $n.
 func postgresPlaceholder(i int) string { return "$" + strconv.Itoa(i) }

@@ -51,10 +51,33 @@
 // trial's number, and a tuner.Claim's value (a grid point) happen exactly
 // once across goroutines and processes. Keep the file on a local disk.
 //
+// # PostgreSQL
+//
+//	st, err := rdb.Open(ctx, "postgres://user@host:5432/studies?sslmode=disable")
+//	study = optuna.load_study(study_name="mlp",
+//	    storage="postgresql+psycopg2://user@host:5432/studies?sslmode=disable")
+//
+// rdb.Open takes sqlite:///path.db or a postgres:// URL (OpenPostgres,
+// pgx through database/sql); OptunaStorageURL gives the URL Optuna takes.
+// The schema is Optuna 3.1's as SQLAlchemy creates it on PostgreSQL (real
+// ENUM types studydirection, trialstate, trialvaluetype and
+// trialintermediatevaluetype; SERIAL keys; double precision; timestamp
+// without time zone); testdata/optuna-3.1.0-schema-postgres.txt is the real
+// Optuna's catalog and a test compares them. Processes opening a new
+// database at once create the schema once (an advisory lock). Waiting
+// trials are claimed with FOR UPDATE SKIP LOCKED; a transaction that
+// numbers a trial or claims a value (a grid point) first locks the study
+// row FOR UPDATE, the lock Optuna 3.1 takes to number its trials, so
+// numbers and claims are exactly-once across gradtune and Python workers.
+// Reads are REPEATABLE READ snapshots; a write aborted by a serialization
+// failure, a deadlock or a unique key inserted by a concurrent transaction
+// is retried for up to 10 s. Differences from SQLite: Optuna's step column
+// is 32-bit there, so a larger step is tuner.ErrConfig; Optuna 3.1's
+// best_trial ignores ±Inf values there (PostgreSQL sorts their NULL last).
+//
 // # Other databases
 //
-// What differs between databases (placeholders, the lock clause of the
-// claim, the schema's DDL, listing tables) sits in the dialect type, so
-// that a PostgreSQL dialect (pgx, FOR UPDATE SKIP LOCKED) slots in beside
-// SQLite's.
+// What differs between databases (placeholders, lock clauses, the
+// schema's DDL, listing tables, read isolation, retries, the step width)
+// sits in the dialect type.
 package rdb

@@ -58,9 +58,9 @@ type pyStudy struct {
 	Best      *int
 }
 
-func loadWithOptuna(t *testing.T, path, name string) pyStudy {
+func loadWithOptuna(t *testing.T, storageURL, name string) pyStudy {
 	t.Helper()
-	cmd := exec.Command(python, "testdata/load_study.py", path, name)
+	cmd := exec.Command(python, "testdata/load_study.py", storageURL, name)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -122,44 +122,65 @@ func interopObjective(_ context.Context, tr *tuner.Trial) (float64, error) {
 // byte for byte), values, intermediate values, attributes, fail reasons,
 // start times and best trial.
 func TestOptunaReadsGradtuneStudy(t *testing.T) {
-	requireOptuna(t)
-	path := tempPath(t)
-	st := openAt(t, path)
-	s, err := tuner.Open(ctx, tuner.Config{Name: "interop", Storage: st, Sampler: tuner.RandomSampler{}, Parallelism: 2, Seed: 3})
-	if err != nil {
-		t.Fatal(err)
+	eachBackend(t, func(t *testing.T, url string) {
+		requirePythonFor(t, url)
+		st := openURL(t, url)
+		optunaURL := st.OptunaStorageURL()
+		s, err := tuner.Open(ctx, tuner.Config{Name: "interop", Storage: st, Sampler: tuner.RandomSampler{}, Parallelism: 2, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Optimize(ctx, interopObjective, tuner.Budget{Trials: 12}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Enqueue(ctx, map[string]any{"lr": 0.01, "act": "tanh"},
+			map[string]tuner.Distribution{"lr": tuner.FloatDist{Low: 1e-4, High: 1e-1, Log: true}, "act": tuner.CategoricalDist{Choices: []any{"relu", "tanh", "gélu"}}}); err != nil {
+			t.Fatal(err)
+		}
+		ours, err := s.Trials(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		best, err := s.Best(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs := loadWithOptuna(t, optunaURL, "interop")
+		wantBest := best.Number
+		if !strings.HasPrefix(url, "sqlite:") {
+			wantBest = optunaPostgresBest(ours)
+		}
+		if theirs.Direction != "MINIMIZE" || theirs.Best == nil || *theirs.Best != wantBest {
+			t.Errorf("optuna: direction %s, best trial %v; want MINIMIZE, %d", theirs.Direction, fmt.Sprint(deref(theirs.Best)), wantBest)
+		}
+		if len(theirs.Trials) != len(ours) {
+			t.Fatalf("optuna sees %d trials, gradtune %d", len(theirs.Trials), len(ours))
+		}
+		states := map[string]int{}
+		for i, o := range ours {
+			p := theirs.Trials[i]
+			states[p.State]++
+			compareTrial(t, o, p)
+		}
+		if want := map[string]int{"COMPLETE": 8, "PRUNED": 2, "FAIL": 2, "WAITING": 1}; !reflect.DeepEqual(states, want) {
+			t.Errorf("states %v, want %v", states, want)
+		}
+	})
+}
+
+// optunaPostgresBest is the best trial Optuna 3.1 reports for a minimized
+// study on PostgreSQL: find_min_value_trial orders trial_values.value
+// ascending, and PostgreSQL sorts NULL (a ±Inf value) last, so the
+// smallest finite value wins even over a −Inf one (on SQLite NULL sorts
+// first, and a −Inf value wins, as it should).
+func optunaPostgresBest(trials []tuner.FrozenTrial) int {
+	best, number := math.Inf(1), -1
+	for _, tr := range trials {
+		if tr.State == tuner.Complete && !math.IsInf(tr.Value, 0) && tr.Value < best {
+			best, number = tr.Value, tr.Number
+		}
 	}
-	if err := s.Optimize(ctx, interopObjective, tuner.Budget{Trials: 12}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Enqueue(ctx, map[string]any{"lr": 0.01, "act": "tanh"},
-		map[string]tuner.Distribution{"lr": tuner.FloatDist{Low: 1e-4, High: 1e-1, Log: true}, "act": tuner.CategoricalDist{Choices: []any{"relu", "tanh", "gélu"}}}); err != nil {
-		t.Fatal(err)
-	}
-	ours, err := s.Trials(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	best, err := s.Best(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs := loadWithOptuna(t, path, "interop")
-	if theirs.Direction != "MINIMIZE" || theirs.Best == nil || *theirs.Best != best.Number {
-		t.Errorf("optuna: direction %s, best trial %v; want MINIMIZE, %d", theirs.Direction, fmt.Sprint(deref(theirs.Best)), best.Number)
-	}
-	if len(theirs.Trials) != len(ours) {
-		t.Fatalf("optuna sees %d trials, gradtune %d", len(theirs.Trials), len(ours))
-	}
-	states := map[string]int{}
-	for i, o := range ours {
-		p := theirs.Trials[i]
-		states[p.State]++
-		compareTrial(t, o, p)
-	}
-	if want := map[string]int{"COMPLETE": 8, "PRUNED": 2, "FAIL": 2, "WAITING": 1}; !reflect.DeepEqual(states, want) {
-		t.Errorf("states %v, want %v", states, want)
-	}
+	return number
 }
 
 func deref(p *int) any {
@@ -251,90 +272,92 @@ func samePyValue(v any, p pyValue) bool {
 // each, both sides see all trials at the end, and each side's trials saw
 // trials of the other side while it sampled.
 func TestOptunaAndGradtuneWorkersShareAStudy(t *testing.T) {
-	requireOptuna(t)
-	const goTrials, pyTrials = 30, 30
-	path := tempPath(t)
-	st := openAt(t, path)
-	var seenPython atomic.Int64
-	s, err := tuner.Open(ctx, tuner.Config{Name: "shared", Storage: st, Parallelism: 2, Seed: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	py := exec.Command(python, "testdata/optimize.py", path, "shared", strconv.Itoa(pyTrials))
-	var stderr strings.Builder
-	py.Stderr = &stderr
-	stdin, _ := py.StdinPipe()
-	stdout, _ := py.StdoutPipe()
-	if err := py.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer py.Process.Kill()
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() || lines.Text() != "ready" {
-		py.Wait()
-		t.Fatalf("optimize.py did not get ready: %q\n%s", lines.Text(), stderr.String())
-	}
-	io.WriteString(stdin, "go\n")
-	obj := func(ctx context.Context, tr *tuner.Trial) (float64, error) {
-		x, n, act := tr.Float("x", -2, 2), tr.Int("n", 1, 4), tr.String("act", "relu", "tanh")
-		if err := tr.SetAttr("side", "go"); err != nil {
-			return 0, err
-		}
-		all, err := s.Trials(ctx)
+	eachBackend(t, func(t *testing.T, url string) {
+		const goTrials, pyTrials = 30, 30
+		requirePythonFor(t, url)
+		st := openURL(t, url)
+		optunaURL := st.OptunaStorageURL()
+		var seenPython atomic.Int64
+		s, err := tuner.Open(ctx, tuner.Config{Name: "shared", Storage: st, Parallelism: 2, Seed: 11})
 		if err != nil {
-			return 0, err
+			t.Fatal(err)
 		}
-		var fromPython int64
-		for _, o := range all {
-			if o.Attrs["side"] == "python" {
-				fromPython++
+		py := exec.Command(python, "testdata/optimize.py", optunaURL, "shared", strconv.Itoa(pyTrials))
+		var stderr strings.Builder
+		py.Stderr = &stderr
+		stdin, _ := py.StdinPipe()
+		stdout, _ := py.StdoutPipe()
+		if err := py.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer py.Process.Kill()
+		lines := bufio.NewScanner(stdout)
+		if !lines.Scan() || lines.Text() != "ready" {
+			py.Wait()
+			t.Fatalf("optimize.py did not get ready: %q\n%s", lines.Text(), stderr.String())
+		}
+		io.WriteString(stdin, "go\n")
+		obj := func(ctx context.Context, tr *tuner.Trial) (float64, error) {
+			x, n, act := tr.Float("x", -2, 2), tr.Int("n", 1, 4), tr.String("act", "relu", "tanh")
+			if err := tr.SetAttr("side", "go"); err != nil {
+				return 0, err
 			}
+			all, err := s.Trials(ctx)
+			if err != nil {
+				return 0, err
+			}
+			var fromPython int64
+			for _, o := range all {
+				if o.Attrs["side"] == "python" {
+					fromPython++
+				}
+			}
+			if fromPython > seenPython.Load() {
+				seenPython.Store(fromPython)
+			}
+			time.Sleep(20 * time.Millisecond)
+			return sharedValue(x, n, act), nil
 		}
-		if fromPython > seenPython.Load() {
-			seenPython.Store(fromPython)
+		if err := s.Optimize(ctx, obj, tuner.Budget{Trials: goTrials}); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(20 * time.Millisecond)
-		return sharedValue(x, n, act), nil
-	}
-	if err := s.Optimize(ctx, obj, tuner.Budget{Trials: goTrials}); err != nil {
-		t.Fatal(err)
-	}
-	var report struct {
-		MaxSeenGo int `json:"max_seen_go"`
-	}
-	if !lines.Scan() || json.Unmarshal(lines.Bytes(), &report) != nil {
-		t.Fatalf("optimize.py said %q\n%s", lines.Text(), stderr.String())
-	}
-	if err := py.Wait(); err != nil {
-		t.Fatalf("optimize.py: %v\n%s", err, stderr.String())
-	}
-	ours, err := s.Trials(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	theirs := loadWithOptuna(t, path, "shared")
-	if len(ours) != goTrials+pyTrials || len(theirs.Trials) != len(ours) {
-		t.Fatalf("gradtune sees %d trials, optuna %d, want %d", len(ours), len(theirs.Trials), goTrials+pyTrials)
-	}
-	sides := map[string]int{}
-	for i, o := range ours {
-		x, _ := o.Params["x"].(float64)
-		n, _ := o.Params["n"].(int)
-		act, _ := o.Params["act"].(string)
-		if o.Number != i || o.State != tuner.Complete || o.Value != sharedValue(x, n, act) {
-			t.Errorf("trial %d (number %d): %v %v with %v, want complete with %v", i, o.Number, o.State, o.Value, o.Params, sharedValue(x, n, act))
+		var report struct {
+			MaxSeenGo int `json:"max_seen_go"`
 		}
-		sides[o.Attrs["side"]]++
-		compareTrial(t, o, theirs.Trials[i])
-	}
-	if sides["go"] != goTrials || sides["python"] != pyTrials {
-		t.Errorf("trials per side %v, want %d each", sides, goTrials)
-	}
-	if seenPython.Load() == 0 || report.MaxSeenGo == 0 {
-		t.Errorf("gradtune's trials saw at most %d of Python's, Python's at most %d of gradtune's: want both > 0",
-			seenPython.Load(), report.MaxSeenGo)
-	}
-	t.Logf("gradtune's trials saw up to %d Python trials, Python's up to %d gradtune trials", seenPython.Load(), report.MaxSeenGo)
+		if !lines.Scan() || json.Unmarshal(lines.Bytes(), &report) != nil {
+			t.Fatalf("optimize.py said %q\n%s", lines.Text(), stderr.String())
+		}
+		if err := py.Wait(); err != nil {
+			t.Fatalf("optimize.py: %v\n%s", err, stderr.String())
+		}
+		ours, err := s.Trials(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs := loadWithOptuna(t, optunaURL, "shared")
+		if len(ours) != goTrials+pyTrials || len(theirs.Trials) != len(ours) {
+			t.Fatalf("gradtune sees %d trials, optuna %d, want %d", len(ours), len(theirs.Trials), goTrials+pyTrials)
+		}
+		sides := map[string]int{}
+		for i, o := range ours {
+			x, _ := o.Params["x"].(float64)
+			n, _ := o.Params["n"].(int)
+			act, _ := o.Params["act"].(string)
+			if o.Number != i || o.State != tuner.Complete || o.Value != sharedValue(x, n, act) {
+				t.Errorf("trial %d (number %d): %v %v with %v, want complete with %v", i, o.Number, o.State, o.Value, o.Params, sharedValue(x, n, act))
+			}
+			sides[o.Attrs["side"]]++
+			compareTrial(t, o, theirs.Trials[i])
+		}
+		if sides["go"] != goTrials || sides["python"] != pyTrials {
+			t.Errorf("trials per side %v, want %d each", sides, goTrials)
+		}
+		if seenPython.Load() == 0 || report.MaxSeenGo == 0 {
+			t.Errorf("gradtune's trials saw at most %d of Python's, Python's at most %d of gradtune's: want both > 0",
+				seenPython.Load(), report.MaxSeenGo)
+		}
+		t.Logf("gradtune's trials saw up to %d Python trials, Python's up to %d gradtune trials", seenPython.Load(), report.MaxSeenGo)
+	})
 }
 
 func sharedValue(x float64, n int, act string) float64 {

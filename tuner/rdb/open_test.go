@@ -102,26 +102,20 @@ func TestOpenRefuses(t *testing.T) {
 // TestDirectionMismatchWritesNothing: reopening a study with the other
 // direction is tuner.ErrConfig naming both, and adds no rows.
 func TestDirectionMismatchWritesNothing(t *testing.T) {
-	path := tempPath(t)
-	st := openAt(t, path)
-	if _, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize); err != nil {
-		t.Fatal(err)
-	}
-	_, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Maximize)
-	if !errors.Is(err, tuner.ErrConfig) || !strings.Contains(fmt.Sprint(err), `study "s" exists with direction`) {
-		t.Errorf("reopen with Maximize: %v, want ErrConfig naming the stored direction", err)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var studies, dirs int
-	db.QueryRow(`SELECT count(*) FROM studies`).Scan(&studies)
-	db.QueryRow(`SELECT count(*) FROM study_directions`).Scan(&dirs)
-	if studies != 1 || dirs != 1 {
-		t.Errorf("%d studies and %d directions after the refused reopen, want 1 and 1", studies, dirs)
-	}
+	eachBackend(t, func(t *testing.T, url string) {
+		st := openURL(t, url)
+		if _, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Maximize)
+		if !errors.Is(err, tuner.ErrConfig) || !strings.Contains(fmt.Sprint(err), `study "s" exists with direction`) {
+			t.Errorf("reopen with Maximize: %v, want ErrConfig naming the stored direction", err)
+		}
+		db := rawDB(t, url)
+		if studies, dirs := count(t, db, "studies"), count(t, db, "study_directions"); studies != 1 || dirs != 1 {
+			t.Errorf("%d studies and %d directions after the refused reopen, want 1 and 1", studies, dirs)
+		}
+	})
 }
 
 // TestConcurrentOpenOfNewFile: Storages opening one new file at once
@@ -161,55 +155,57 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 	}
 }
 
-// TestGridPointsOnceAcrossStorages: three Storages on one file (as three
-// processes would have) run one grid study at once; BEGIN IMMEDIATE
-// makes every grid point claimed exactly once.
+// TestGridPointsOnceAcrossStorages: three Storages on one database (as
+// three processes would have) run one grid study at once; BEGIN IMMEDIATE
+// on SQLite, the study row lock on PostgreSQL make every grid point
+// claimed exactly once.
 func TestGridPointsOnceAcrossStorages(t *testing.T) {
-	path := tempPath(t)
-	a, b := []any{0, 1, 2, 3, 4, 5}, []any{"p", "q", "r", "s"}
-	var wg sync.WaitGroup
-	for w := range 3 {
-		st := openAt(t, path)
-		wg.Go(func() {
-			g := &tuner.GridSampler{Space: map[string][]any{"a": a, "b": b}, Shuffle: true, Seed: uint64(w)}
-			s, err := tuner.Open(ctx, tuner.Config{Name: "grid", Storage: st, Sampler: g, Parallelism: 2})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			obj := func(_ context.Context, tr *tuner.Trial) (float64, error) {
-				return float64(tr.Int("a", 0, 5)) + float64(len(tr.String("b", "p", "q", "r", "s"))), nil
-			}
-			if err := s.Optimize(ctx, obj, tuner.Budget{Trials: 100}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	st := openAt(t, path)
-	id, _, err := st.GetOrCreateStudy(ctx, "grid", tuner.Minimize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trials, err := st.Trials(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := map[string]int{}
-	for i, tr := range trials {
-		if tr.Number != i || tr.State != tuner.Complete {
-			t.Errorf("trial %d: number %d, %v %q", i, tr.Number, tr.State, tr.FailReason)
+	eachBackend(t, func(t *testing.T, url string) {
+		a, b := []any{0, 1, 2, 3, 4, 5}, []any{"p", "q", "r", "s"}
+		var wg sync.WaitGroup
+		for w := range 3 {
+			st := openURL(t, url)
+			wg.Go(func() {
+				g := &tuner.GridSampler{Space: map[string][]any{"a": a, "b": b}, Shuffle: true, Seed: uint64(w)}
+				s, err := tuner.Open(ctx, tuner.Config{Name: "grid", Storage: st, Sampler: g, Parallelism: 2})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				obj := func(_ context.Context, tr *tuner.Trial) (float64, error) {
+					return float64(tr.Int("a", 0, 5)) + float64(len(tr.String("b", "p", "q", "r", "s"))), nil
+				}
+				if err := s.Optimize(ctx, obj, tuner.Budget{Trials: 100}); err != nil {
+					t.Error(err)
+				}
+			})
 		}
-		done[fmt.Sprint(tr.Params["a"], tr.Params["b"])]++
-	}
-	for _, x := range a {
-		for _, y := range b {
-			if n := done[fmt.Sprint(x, y)]; n != 1 {
-				t.Errorf("grid point a=%v b=%v done %d times, want once", x, y, n)
+		wg.Wait()
+		st := openURL(t, url)
+		id, _, err := st.GetOrCreateStudy(ctx, "grid", tuner.Minimize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trials, err := st.Trials(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := map[string]int{}
+		for i, tr := range trials {
+			if tr.Number != i || tr.State != tuner.Complete {
+				t.Errorf("trial %d: number %d, %v %q", i, tr.Number, tr.State, tr.FailReason)
+			}
+			done[fmt.Sprint(tr.Params["a"], tr.Params["b"])]++
+		}
+		for _, x := range a {
+			for _, y := range b {
+				if n := done[fmt.Sprint(x, y)]; n != 1 {
+					t.Errorf("grid point a=%v b=%v done %d times, want once", x, y, n)
+				}
 			}
 		}
-	}
-	if len(trials) != len(a)*len(b) {
-		t.Errorf("%d trials, want the %d grid points", len(trials), len(a)*len(b))
-	}
+		if len(trials) != len(a)*len(b) {
+			t.Errorf("%d trials, want the %d grid points", len(trials), len(a)*len(b))
+		}
+	})
 }

@@ -29,8 +29,10 @@ const readConns = 4
 // concurrent use, and several processes (gradtune or Optuna) may use the
 // same database at once.
 type Storage struct {
-	where string // the file, for messages
+	where string // the file, or the URL without its password, for messages
 	d     dialect
+	// optunaURL is the storage URL Optuna opens the same database with.
+	optunaURL string
 	// w writes: one connection, whose transactions are BEGIN IMMEDIATE
 	// on SQLite, so this process's writers queue in Go.
 	w *sql.DB
@@ -54,7 +56,7 @@ func OpenSQLite(path string) (*Storage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: sqlite path = %q: %w", tuner.ErrConfig, path, err)
 	}
-	s := &Storage{where: abs, d: sqliteDialect}
+	s := &Storage{where: abs, d: sqliteDialect, optunaURL: "sqlite:///" + abs}
 	if s.w, err = sql.Open("sqlite", sqliteDSN(abs, "&_txlock=immediate&_pragma=foreign_keys(1)")); err != nil {
 		return nil, wrap("open "+abs, err)
 	}
@@ -97,8 +99,14 @@ func retryBusy(fn func() error) error {
 	}
 }
 
-// Path returns the database's absolute file name.
+// Path returns the database's absolute file name, or its URL without the
+// password.
 func (s *Storage) Path() string { return s.where }
+
+// OptunaStorageURL returns the storage URL under which Optuna opens this
+// database: sqlite:////abs/path or postgresql+psycopg2://... (with the
+// password, if the URL opened had one).
+func (s *Storage) OptunaStorageURL() string { return s.optunaURL }
 
 // Close closes the database.
 func (s *Storage) Close() error {
@@ -135,12 +143,15 @@ func (t txn) row(q string, args ...any) *sql.Row {
 // write runs fn in one write transaction (BEGIN IMMEDIATE on SQLite) and
 // commits it; an error or panic rolls everything back.
 func (s *Storage) write(ctx context.Context, what string, fn func(t txn) error) error {
+	if s.d.retry != nil {
+		return s.d.retry(ctx, func() error { return s.inTx(ctx, s.w, nil, what, fn) })
+	}
 	return s.inTx(ctx, s.w, nil, what, fn)
 }
 
 // read runs fn in one read-only snapshot.
 func (s *Storage) read(ctx context.Context, what string, fn func(t txn) error) error {
-	return s.inTx(ctx, s.r, &sql.TxOptions{ReadOnly: true}, what, fn)
+	return s.inTx(ctx, s.r, s.d.readOptions, what, fn)
 }
 
 func (s *Storage) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, what string, fn func(t txn) error) (err error) {

@@ -18,6 +18,7 @@ func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dir tuner.D
 		return 0, false, err
 	}
 	err = s.write(ctx, fmt.Sprintf("open study %q", name), func(t txn) error {
+		created = false // a retried transaction starts over
 		err := t.row(`SELECT study_id FROM studies WHERE study_name = ?`, name).Scan(&id)
 		if err == sql.ErrNoRows {
 			created = true

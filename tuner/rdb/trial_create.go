@@ -23,7 +23,7 @@ import (
 func (s *Storage) CreateTrial(ctx context.Context, studyID int64, attrs map[string]string, claim *tuner.Claim) (tuner.FrozenTrial, error) {
 	var ft tuner.FrozenTrial
 	err := s.write(ctx, fmt.Sprintf("create trial in study %d", studyID), func(t txn) error {
-		if err := studyExists(t, studyID); err != nil {
+		if err := lockStudy(t, studyID); err != nil {
 			return err
 		}
 		now := encodeTime(time.Now())
@@ -139,7 +139,7 @@ func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[st
 		jsons[name] = js
 	}
 	return s.write(ctx, fmt.Sprintf("enqueue trial in study %d", studyID), func(t txn) error {
-		if err := studyExists(t, studyID); err != nil {
+		if err := lockStudy(t, studyID); err != nil {
 			return err
 		}
 		id, err := insertTrial(t, studyID, "WAITING", "")

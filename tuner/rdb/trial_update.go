@@ -30,6 +30,9 @@ func (s *Storage) SetTrialParam(ctx context.Context, trialID int64, name string,
 // the value at step of a Running trial; NaN and ±Inf are kept in
 // intermediate_value_type, −0 in a system attribute.
 func (s *Storage) SetTrialIntermediate(ctx context.Context, trialID int64, step int, value float64) error {
+	if err := s.d.checkStep(step); err != nil {
+		return err
+	}
 	return s.write(ctx, fmt.Sprintf("report step %d of trial id %d", step, trialID), func(t txn) error {
 		if err := mustBeRunning(t, trialID); err != nil {
 			return err

@@ -29,6 +29,11 @@ var olderRevisions = []string{"v0.9.0.a", "v1.2.0.a", "v1.3.0.a", "v2.4.0.a", "v
 // and a refused file is left as it was.
 func (s *Storage) ensureSchema() error {
 	return s.write(context.Background(), "open "+s.where, func(t txn) error {
+		if t.d.lockSchema != "" {
+			if _, err := t.exec(t.d.lockSchema); err != nil {
+				return err
+			}
+		}
 		tables, err := tableNames(t)
 		if err != nil {
 			return err
@@ -50,7 +55,7 @@ func (s *Storage) ensureSchema() error {
 		if rev != AlembicRevision {
 			how := "it was written by a newer Optuna, whose schema gradtune does not know; open it with that Optuna"
 			if slices.Contains(olderRevisions, rev) {
-				how = fmt.Sprintf("upgrade it with Optuna 3.1: `optuna storage upgrade --storage sqlite:///%s`", s.where)
+				how = fmt.Sprintf("upgrade it with Optuna 3.1: `optuna storage upgrade --storage %s`", s.optunaURLForMessages())
 			}
 			return fmt.Errorf("%w: %s is at alembic revision %q, want %q (Optuna 3.0 and 3.1): %s",
 				ErrSchemaRevision, s.where, rev, AlembicRevision, how)

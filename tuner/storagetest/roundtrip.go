@@ -34,7 +34,8 @@ var (
 		{reports: map[int]float64{0: 1.5, 1: negZero}, ret: 0.125, state: tuner.Complete, value: 0.125},
 		{reports: map[int]float64{0: nan, 1: inf, 2: -inf}, ret: inf, state: tuner.Complete, value: inf},
 		{reports: map[int]float64{3: 2.5, 7: -inf}, err: tuner.ErrPruned, state: tuner.Pruned, value: -inf},
-		{reports: map[int]float64{-1: 5e-324, 1 << 40: math.MaxFloat64}, err: errBoom, state: tuner.Failed, value: nan, failReason: "boom"},
+		// math.MaxInt32: Optuna's step column is INTEGER, 32 bits on PostgreSQL.
+		{reports: map[int]float64{-1: 5e-324, math.MaxInt32: math.MaxFloat64}, err: errBoom, state: tuner.Failed, value: nan, failReason: "boom"},
 		{ret: negZero, attrs: map[string]string{"empty": "", "quote": `it's "quoted"; DROP TABLE trials;--`, "unicode": "λ→∞ ☃"},
 			state: tuner.Complete, value: negZero},
 		{reports: map[int]float64{2: nan}, ret: nan, state: tuner.Failed, value: nan, failReason: "objective returned NaN"},

@@ -13,7 +13,7 @@ from optuna.distributions import distribution_to_json
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 path, name = sys.argv[1], sys.argv[2]
-study = optuna.load_study(study_name=name, storage="sqlite:///" + path)
+study = optuna.load_study(study_name=name, storage=path if "://" in path else "sqlite:///" + path)
 
 
 def val(v):

@@ -4,7 +4,7 @@ line on stdin, runs N_TRIALS trials of the objective the Go test runs too,
 and prints one JSON line: how many trials this side saw at the end, and the
 most trials of the other side any of its own trials saw.
 
-    /usr/bin/python3 optimize.py STUDY.db STUDY_NAME N_TRIALS
+    /usr/bin/python3 optimize.py STUDY.db|STORAGE_URL STUDY_NAME N_TRIALS
 """
 import json
 import sys
@@ -14,9 +14,9 @@ import optuna
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 path, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-storage = optuna.storages.RDBStorage(
-    "sqlite:///" + path, engine_kwargs={"connect_args": {"timeout": 30}}
-)
+url = path if "://" in path else "sqlite:///" + path
+kwargs = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+storage = optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
 sampler = optuna.samplers.TPESampler(n_startup_trials=3, seed=7)
 study = optuna.load_study(study_name=name, storage=storage, sampler=sampler)
 print("ready", flush=True)
