@@ -26,13 +26,28 @@ type dialect struct {
 	schema []string
 	// listTables names the database's tables, one per row.
 	listTables string
+	// now is the database's clock as a value for a DATETIME column, as
+	// Optuna's record_heartbeat stores it (func.now(): UTC on SQLite, with
+	// microseconds as SQLAlchemy writes them); PostgreSQL: now().
+	now string
+	// heartbeatOlder is a condition on h.heartbeat: older than ? seconds
+	// by the database's clock. SQLite compares Julian days, which read
+	// Optuna's and our formats alike; PostgreSQL:
+	// h.heartbeat < now() - make_interval(secs => ?).
+	heartbeatOlder string
+	// lockStale ends the SELECT of stale Running trials: "" on SQLite
+	// (BEGIN IMMEDIATE); " FOR UPDATE OF t" on PostgreSQL, the row lock
+	// FinishTrial's check-then-update relies on there.
+	lockStale string
 }
 
 var sqliteDialect = dialect{
-	name:        "sqlite",
-	placeholder: func(int) string { return "?" },
-	schema:      sqliteSchema,
-	listTables:  `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`,
+	name:           "sqlite",
+	placeholder:    func(int) string { return "?" },
+	schema:         sqliteSchema,
+	listTables:     `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`,
+	now:            `strftime('%Y-%m-%d %H:%M:%f000', 'now')`,
+	heartbeatOlder: `julianday(h.heartbeat) < julianday('now') - ? / 86400.0`,
 }
 
 // rebind turns the '?' placeholders of q (written for SQLite) into the

@@ -31,9 +31,11 @@
 // trial_system_attributes, JSON-encoded; see attrs.go for the keys.
 //
 // Known differences from Optuna's behaviour: gradtune's GridSampler claims
-// grid points atomically where Optuna's picks at random; a trial Running
-// in a Python worker has no gradtune owner, so a gradtune process opening
-// the study then fails it as stale (no heartbeats yet). Optuna 3.1 itself
+// grid points atomically where Optuna's picks at random; without
+// heartbeats (tuner.Config.HeartbeatInterval zero) a trial Running in a
+// Python worker has no gradtune owner, so a gradtune process opening the
+// study fails it as stale; with heartbeats only trials whose heartbeat is
+// too old are (a Python worker needs heartbeat_interval too). Optuna 3.1 itself
 // orders an INF_POS value first in best_trial for a minimized study
 // (find_min_value_trial sorts the NULL value first).
 //
@@ -50,6 +52,16 @@
 // before reading what it changes: claiming the oldest Waiting trial, a
 // trial's number, and a tuner.Claim's value (a grid point) happen exactly
 // once across goroutines and processes. Keep the file on a local disk.
+//
+// # Heartbeats
+//
+// Storage is a tuner.HeartbeatStorage: Running trials upsert their row of
+// Optuna's trial_heartbeats with the database's clock (UTC on SQLite, as
+// Optuna stores it), and FailStaleTrials fails the trials whose heartbeat
+// is older than the grace period by that same clock, and re-queues them,
+// in one write transaction — the one FinishTrial takes — so that each
+// stale trial is failed and re-queued once, whichever worker sees it
+// first. Optuna's own fail_stale_trials reads the same rows.
 //
 // # Other databases
 //
