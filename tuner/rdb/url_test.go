@@ -12,10 +12,10 @@ import (
 // four: absolute); anything else is ErrConfig naming the expected form.
 func TestSQLitePathOf(t *testing.T) {
 	for url, want := range map[string]string{
-		"sqlite:///study.db":         "study.db",
-		"sqlite:///out/tune/a b.db":  "out/tune/a b.db",
-		"sqlite:////tmp/x/study.db":  "/tmp/x/study.db",
-		"SQLite:///study%20two.db":   "study two.db",
+		"sqlite:///study.db":        "study.db",
+		"sqlite:///out/tune/a b.db": "out/tune/a b.db",
+		"sqlite:////tmp/x/study.db": "/tmp/x/study.db",
+		"SQLite:///study%20two.db":  "study two.db",
 		"sqlite:////tmp/ünïcode.db": "/tmp/ünïcode.db",
 	} {
 		got, err := sqlitePathOf(url)
