@@ -48,3 +48,11 @@ func ownerAlive(owner string) bool {
 	err = p.Signal(syscall.Signal(0))
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
+
+// ownerOnThisHost reports whether owner names a process of this host, whose
+// liveness ownerAlive can tell.
+func ownerOnThisHost(owner string) bool {
+	parts := strings.Split(owner, "/")
+	myHost, _ := os.Hostname()
+	return len(parts) == 3 && parts[0] == myHost
+}

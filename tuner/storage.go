@@ -55,6 +55,7 @@ type memory struct {
 	byID    map[int64]*memStudy
 	trials  map[int64]*FrozenTrial // by trial id
 	nextID  int64
+	beats   map[int64]time.Time // last heartbeat of a trial, by trial id (local clock)
 }
 
 type memStudy struct {
@@ -65,7 +66,7 @@ type memStudy struct {
 
 // NewMemoryStorage returns a Storage that lives as long as the process.
 func NewMemoryStorage() Storage {
-	return &memory{studies: map[string]*memStudy{}, byID: map[int64]*memStudy{}, trials: map[int64]*FrozenTrial{}}
+	return &memory{studies: map[string]*memStudy{}, byID: map[int64]*memStudy{}, trials: map[int64]*FrozenTrial{}, beats: map[int64]time.Time{}}
 }
 
 func (m *memory) GetOrCreateStudy(_ context.Context, name string, dir Direction) (int64, bool, error) {
@@ -157,6 +158,12 @@ func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[strin
 			return fmt.Errorf("%w: enqueued parameter %q has no distribution", ErrConfig, k)
 		}
 	}
+	m.enqueue(s, params, dists, attrs)
+	return nil
+}
+
+// enqueue adds a Waiting trial to s, locked.
+func (m *memory) enqueue(s *memStudy, params map[string]float64, dists map[string]Distribution, attrs map[string]string) {
 	m.nextID++
 	t := newFrozen(m.nextID, len(s.trials), Waiting)
 	for k, x := range params {
@@ -167,7 +174,6 @@ func (m *memory) EnqueueTrial(_ context.Context, studyID int64, params map[strin
 	}
 	s.trials = append(s.trials, t)
 	m.trials[t.ID] = t
-	return nil
 }
 
 // running returns the Running trial id, locked.

@@ -34,6 +34,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gradtune/gradtune/goal"
 	"github.com/gradtune/gradtune/internal/gerr"
@@ -102,6 +103,21 @@ type Config struct {
 	// negative value never stops. (KerasTuner's max_consecutive_failed_trials
 	// defaults to 3; Optuna never stops.)
 	MaxConsecutiveFailures int
+	// HeartbeatInterval makes each Running trial record a heartbeat in the
+	// storage this often (Optuna's heartbeat_interval), by the storage's
+	// clock; before a worker starts a trial it fails the Running trials
+	// whose heartbeat is older than GracePeriod (FailStale; re-queued with
+	// RequeueStale), whichever process or machine ran them. A worker whose
+	// trial was failed so sees its objective's ctx cancelled and its result
+	// dropped. 0 → off: a study then fails only the trials of dead
+	// processes on this host, when it is opened (see Open). The storage
+	// must be a HeartbeatStorage (memory, tuner/rdb); ErrConfig otherwise.
+	HeartbeatInterval time.Duration
+	// GracePeriod is how old a heartbeat may get before its trial counts
+	// as stale; 0 → 2 × HeartbeatInterval (Optuna's default). It must
+	// exceed HeartbeatInterval; leave room for long GC or I/O pauses
+	// (Optuna #4234).
+	GracePeriod time.Duration
 }
 
 // Study is a named set of trials in a Storage.
@@ -145,6 +161,9 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	if cfg.Pruner == nil {
 		cfg.Pruner = NopPruner{}
 	}
+	if err := checkHeartbeatConfig(&cfg); err != nil {
+		return nil, err
+	}
 	for what, v := range map[string]any{"Pruner": cfg.Pruner, "Sampler": cfg.Sampler} {
 		if v, ok := v.(interface{ Validate() error }); ok {
 			if err := v.Validate(); err != nil {
@@ -163,14 +182,21 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	return s, nil
 }
 
-// recoverStale fails (and maybe re-queues) the trials a dead process left Running.
+// recoverStale fails (and maybe re-queues) the trials a dead process left
+// Running. With heartbeats, those are the trials whose heartbeat is too
+// old, and those of dead processes on this host (they may have died before
+// their first heartbeat); a trial of another host is left to its heartbeat.
 func (s *Study) recoverStale(ctx context.Context) error {
+	if err := s.failStale(ctx); err != nil {
+		return err
+	}
+	_, _, beats := s.heartbeats()
 	trials, err := s.storage.Trials(ctx, s.id)
 	if err != nil {
 		return err
 	}
 	for _, t := range trials {
-		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) {
+		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) || beats && !ownerOnThisHost(t.Attrs[attrOwner]) {
 			continue
 		}
 		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), FailStale, staleReason)
@@ -350,12 +376,23 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 	if c, ok := s.cfg.Sampler.(TrialClaimer); ok {
 		claim = c.TrialClaim()
 	}
+	if err := s.failStale(ctx); err != nil {
+		return trialEnd{}, err
+	}
 	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner}, claim)
 	if err != nil {
 		return trialEnd{}, err
 	}
-	t := &Trial{study: s, frozen: ft, ctx: ctx}
+	trialCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	t := &Trial{study: s, frozen: ft, ctx: trialCtx, cancel: cancel}
+	stopBeat := s.startHeartbeat(t)
+	defer stopBeat()
 	if err := s.startTrial(t); err != nil {
+		stopBeat()
+		if t.lost.Load() {
+			return trialEnd{}, nil // another worker failed it as stale
+		}
 		kind, reason := FailSampler, err.Error()
 		if errors.Is(err, ErrSearchSpaceExhausted) {
 			kind, reason = FailNotRun, notRunReason
@@ -365,7 +402,13 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 		}
 		return trialEnd{}, err
 	}
-	value, objErr := callObjective(ctx, obj, t)
+	value, objErr := callObjective(trialCtx, obj, t)
+	stopBeat()
+	if t.lost.Load() {
+		// Another worker failed the trial as stale while it ran (and maybe
+		// re-queued it): its result is dropped, the study goes on.
+		return trialEnd{}, nil
+	}
 	state, kind, reason := Complete, FailKind(""), ""
 	switch {
 	case ctx.Err() != nil && (t.err != nil || objErr != nil):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -96,6 +97,10 @@ type Trial struct {
 	// frozen.Params are enqueued values.
 	suggested map[string]bool
 	ctx       context.Context
+	// cancel cancels ctx with errTrialLost once another worker failed the
+	// trial as stale (heartbeats); lost says so to later writes.
+	cancel context.CancelCauseFunc
+	lost   atomic.Bool
 }
 
 // Number returns the trial's 0-based number in the study.
@@ -254,8 +259,11 @@ func (t *Trial) fixed(name string, prev, d Distribution) (any, error) {
 
 // set stores name's internal value x, drawn from d, and returns its value.
 func (t *Trial) set(name string, x float64, d Distribution) (any, error) {
-	if err := t.study.storage.SetTrialParam(t.ctx, t.frozen.ID, name, x, d); err != nil {
+	if err := t.checkLost(nil); err != nil {
 		return nil, err
+	}
+	if err := t.study.storage.SetTrialParam(t.ctx, t.frozen.ID, name, x, d); err != nil {
+		return nil, t.checkLost(err)
 	}
 	v := d.FromInternal(x)
 	t.frozen.Params[name], t.frozen.Internal[name], t.frozen.Distributions[name] = v, x, d
@@ -264,10 +272,15 @@ func (t *Trial) set(name string, x float64, d Distribution) (any, error) {
 }
 
 // Report records the objective's intermediate value at step (an epoch), for
-// pruners and plots. A NaN value is stored as given.
+// pruners and plots. A NaN value is stored as given. An error wrapping
+// ErrTrialFinished means the trial is no longer this worker's (another
+// worker failed it as stale): stop, its result will be dropped.
 func (t *Trial) Report(step int, value float64) error {
-	if err := t.study.storage.SetTrialIntermediate(t.ctx, t.frozen.ID, step, value); err != nil {
+	if err := t.checkLost(nil); err != nil {
 		return err
+	}
+	if err := t.study.storage.SetTrialIntermediate(t.ctx, t.frozen.ID, step, value); err != nil {
+		return t.checkLost(err)
 	}
 	t.frozen.Intermediate[step] = value
 	return nil
@@ -278,9 +291,14 @@ func (t *Trial) Report(step int, value float64) error {
 func (t *Trial) ShouldPrune() bool { return t.study.shouldPrune(t) }
 
 // SetAttr stores a user attribute (say, the CV score's standard deviation).
+// Like Report, it refuses (ErrTrialFinished) once the trial was lost to
+// another worker.
 func (t *Trial) SetAttr(key, value string) error {
-	if err := t.study.storage.SetTrialAttr(t.ctx, t.frozen.ID, key, value); err != nil {
+	if err := t.checkLost(nil); err != nil {
 		return err
+	}
+	if err := t.study.storage.SetTrialAttr(t.ctx, t.frozen.ID, key, value); err != nil {
+		return t.checkLost(err)
 	}
 	t.frozen.Attrs[key] = value
 	return nil

@@ -50,6 +50,19 @@ type dialect struct {
 	stepBits int
 	// listTables names the database's tables, one per row.
 	listTables string
+	// now is the database's clock as a value for a DATETIME column, as
+	// Optuna's record_heartbeat stores it (func.now(): UTC on SQLite, with
+	// microseconds as SQLAlchemy writes them); PostgreSQL: now().
+	now string
+	// heartbeatOlder is a condition on h.heartbeat: older than ? seconds
+	// by the database's clock. SQLite compares Julian days, which read
+	// Optuna's and our formats alike; PostgreSQL:
+	// h.heartbeat < now() - make_interval(secs => ?).
+	heartbeatOlder string
+	// lockStale ends the SELECT of stale Running trials: "" on SQLite
+	// (BEGIN IMMEDIATE); " FOR UPDATE OF t" on PostgreSQL, the row lock
+	// FinishTrial's check-then-update relies on there.
+	lockStale string
 }
 
 var sqliteDialect = dialect{
@@ -59,6 +72,9 @@ var sqliteDialect = dialect{
 	stepBits:    64,
 	listTables:  `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`,
 	readOptions: &sql.TxOptions{ReadOnly: true},
+	now:         `strftime('%Y-%m-%d %H:%M:%f000', 'now')`,
+	// Julian days read Optuna's and our datetime formats alike.
+	heartbeatOlder: `julianday(h.heartbeat) < julianday('now') - ? / 86400.0`,
 }
 
 // checkStep refuses an intermediate value's step that Optuna's step

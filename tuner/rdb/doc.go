@@ -31,9 +31,11 @@
 // trial_system_attributes, JSON-encoded; see attrs.go for the keys.
 //
 // Known differences from Optuna's behaviour: gradtune's GridSampler claims
-// grid points atomically where Optuna's picks at random; a trial Running
-// in a Python worker has no gradtune owner, so a gradtune process opening
-// the study then fails it as stale (no heartbeats yet). Optuna 3.1 itself
+// grid points atomically where Optuna's picks at random; without
+// heartbeats (tuner.Config.HeartbeatInterval zero) a trial Running in a
+// Python worker has no gradtune owner, so a gradtune process opening the
+// study fails it as stale; with heartbeats only trials whose heartbeat is
+// too old are (a Python worker needs heartbeat_interval too). Optuna 3.1 itself
 // orders an INF_POS value first in best_trial for a minimized study
 // (find_min_value_trial sorts the NULL value first).
 //
@@ -74,6 +76,16 @@
 // is retried for up to 10 s. Differences from SQLite: Optuna's step column
 // is 32-bit there, so a larger step is tuner.ErrConfig; Optuna 3.1's
 // best_trial ignores ±Inf values there (PostgreSQL sorts their NULL last).
+//
+// # Heartbeats
+//
+// Storage is a tuner.HeartbeatStorage: Running trials upsert their row of
+// Optuna's trial_heartbeats with the database's clock (UTC on SQLite, as
+// Optuna stores it), and FailStaleTrials fails the trials whose heartbeat
+// is older than the grace period by that same clock, and re-queues them,
+// in one write transaction — the one FinishTrial takes — so that each
+// stale trial is failed and re-queued once, whichever worker sees it
+// first. Optuna's own fail_stale_trials reads the same rows.
 //
 // # Other databases
 //

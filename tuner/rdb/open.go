@@ -24,18 +24,27 @@ import (
 func Open(ctx context.Context, storageURL string) (*Storage, error) {
 	scheme, _, ok := strings.Cut(storageURL, "://")
 	switch {
-	case ok && scheme == "sqlite":
-		path, found := strings.CutPrefix(storageURL, "sqlite:///")
-		if !found || path == "" {
-			return nil, fmt.Errorf("%w: rdb: storage URL %q, want sqlite:///relative.db or sqlite:////absolute.db", tuner.ErrConfig, storageURL)
+	case ok && strings.EqualFold(scheme, "sqlite"):
+		path, err := sqlitePathOf(storageURL)
+		if err != nil {
+			return nil, err
 		}
-		return OpenSQLite(path)
+		st, err := OpenSQLite(path)
+		if err != nil {
+			return nil, fmt.Errorf("storage %q: %w", storageURL, err)
+		}
+		return st, nil
 	case ok && (scheme == "postgres" || scheme == "postgresql" || scheme == "postgresql+psycopg2"):
 		return OpenPostgres(ctx, storageURL)
 	}
+	const want = "want sqlite:///FILE (relative), sqlite:////ABSOLUTE/FILE or postgres://user@host:port/database"
 	what := redactRaw(storageURL)
-	if u, err := url.Parse(storageURL); err == nil {
-		what = u.Redacted()
+	u, err := url.Parse(storageURL)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%w: rdb: storage URL %s is malformed; %s", tuner.ErrConfig, what, want)
+	case u.Scheme == "":
+		return nil, fmt.Errorf("%w: rdb: storage URL %s has no scheme; %s", tuner.ErrConfig, u.Redacted(), want)
 	}
-	return nil, fmt.Errorf("%w: rdb: storage URL %s, want sqlite:///path.db or postgres://user@host:port/database", tuner.ErrConfig, what)
+	return nil, fmt.Errorf("%w: rdb: storage URL %s: scheme %q not supported; %s", tuner.ErrConfig, u.Redacted(), u.Scheme, want)
 }

@@ -31,6 +31,10 @@ var postgresDialect = dialect{
 		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
 	readOptions: &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 	retry:       retryPostgres,
+	// Optuna's record_heartbeat and fail_stale_trials use func.now().
+	now:            `now()`,
+	heartbeatOlder: `h.heartbeat < now() - make_interval(secs => ?)`,
+	lockStale:      ` FOR UPDATE OF t`,
 }
 
 // schemaLockKey is the advisory lock (a bigint, "gradtune" in ASCII) that

@@ -133,8 +133,8 @@ func TestOpenURLErrors(t *testing.T) {
 		{"postgres://alice:s3cret@%zz/db", tuner.ErrConfig, `"postgres://..."`},
 		{"postgresql:///db", tuner.ErrConfig, "no host"},
 		{"mysql://alice:s3cret@host/db", tuner.ErrConfig, "mysql://alice:xxxxx@host/db"},
-		{"sqlite://relative.db", tuner.ErrConfig, "want sqlite:///relative.db"},
-		{"study.db", tuner.ErrConfig, "want sqlite:///path.db or postgres://"},
+		{"sqlite://relative.db", tuner.ErrConfig, "want sqlite:///FILE"},
+		{"study.db", tuner.ErrConfig, "sqlite:////ABSOLUTE/FILE or postgres://"},
 	}
 	for _, c := range cases {
 		st, err := rdb.Open(ctx, c.url)

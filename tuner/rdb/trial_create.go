@@ -142,27 +142,33 @@ func (s *Storage) EnqueueTrial(ctx context.Context, studyID int64, params map[st
 		if err := lockStudy(t, studyID); err != nil {
 			return err
 		}
-		id, err := insertTrial(t, studyID, "WAITING", "")
-		if err != nil {
+		return enqueue(t, studyID, names, params, jsons, attrs)
+	})
+}
+
+// enqueue inserts a Waiting trial with the parameters names (checked, with
+// their distributions' JSON) and attrs, inside the caller's transaction.
+func enqueue(t txn, studyID int64, names []string, params map[string]float64, jsons, attrs map[string]string) error {
+	id, err := insertTrial(t, studyID, "WAITING", "")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := putParam(t, id, name, params[name], jsons[name]); err != nil {
 			return err
 		}
-		for _, name := range names {
-			if err := putParam(t, id, name, params[name], jsons[name]); err != nil {
-				return err
-			}
+	}
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // one order of writes, whatever the map's
+	for _, k := range keys {
+		if err := putAttr(t, id, k, attrs[k]); err != nil {
+			return err
 		}
-		keys := make([]string, 0, len(attrs))
-		for k := range attrs {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys) // one order of writes, whatever the map's
-		for _, k := range keys {
-			if err := putAttr(t, id, k, attrs[k]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // checkParam refuses what trial_params cannot hold or give back (no

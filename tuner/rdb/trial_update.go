@@ -75,40 +75,45 @@ func (s *Storage) SetTrialAttr(ctx context.Context, trialID int64, key, value st
 // tuner.ErrTrialFinished.
 func (s *Storage) FinishTrial(ctx context.Context, trialID int64, state tuner.TrialState, value float64, kind tuner.FailKind, reason string) error {
 	return s.write(ctx, fmt.Sprintf("finish trial id %d", trialID), func(t txn) error {
-		if err := mustBeRunning(t, trialID); err != nil {
-			return err
-		}
-		if err := tuner.CheckFinish(state, kind); err != nil {
-			return err
-		}
-		name, err := stateName(state)
-		if err != nil {
-			return err
-		}
-		if _, err := t.exec(`UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ? AND state = 'RUNNING'`,
-			name, encodeTime(time.Now()), trialID); err != nil {
-			return err
-		}
-		if !math.IsNaN(value) {
-			v, typ := encodeValue(value)
-			if _, err := t.exec(`INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, ?)`,
-				trialID, v, typ); err != nil {
-				return err
-			}
-		}
-		if err := markNegZero(t, trialID, sysNegZeroValue, value); err != nil {
-			return err
-		}
-		if kind != "" {
-			if err := putJSON(t, "trial_system_attributes", trialID, sysFailKind, pyString(string(kind))); err != nil {
-				return err
-			}
-		}
-		if reason != "" {
-			return putJSON(t, "trial_system_attributes", trialID, sysFailReason, pyString(reason))
-		}
-		return nil
+		return finish(t, trialID, state, value, kind, reason)
 	})
+}
+
+// finish is FinishTrial inside the caller's write transaction.
+func finish(t txn, trialID int64, state tuner.TrialState, value float64, kind tuner.FailKind, reason string) error {
+	if err := mustBeRunning(t, trialID); err != nil {
+		return err
+	}
+	if err := tuner.CheckFinish(state, kind); err != nil {
+		return err
+	}
+	name, err := stateName(state)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(`UPDATE trials SET state = ?, datetime_complete = ? WHERE trial_id = ? AND state = 'RUNNING'`,
+		name, encodeTime(time.Now()), trialID); err != nil {
+		return err
+	}
+	if !math.IsNaN(value) {
+		v, typ := encodeValue(value)
+		if _, err := t.exec(`INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, ?)`,
+			trialID, v, typ); err != nil {
+			return err
+		}
+	}
+	if err := markNegZero(t, trialID, sysNegZeroValue, value); err != nil {
+		return err
+	}
+	if kind != "" {
+		if err := putJSON(t, "trial_system_attributes", trialID, sysFailKind, pyString(string(kind))); err != nil {
+			return err
+		}
+	}
+	if reason != "" {
+		return putJSON(t, "trial_system_attributes", trialID, sysFailReason, pyString(reason))
+	}
+	return nil
 }
 
 // trialState returns a trial's state and number; tuner.ErrStorage if there

@@ -29,7 +29,8 @@
 // trial never finished or changed again, and of concurrent finishes one
 // winning; unknown ids as ErrStorage; fail kinds kept as given and refused
 // where they do not belong; claims (tuner.Claim) atomic with the trial's
-// creation, under concurrency too. Several run through tuner.Open and
+// creation, under concurrency too; heartbeats and stale trials failed and
+// re-queued once by the storage's clock (tuner.HeartbeatStorage only). Several run through tuner.Open and
 // Study.Optimize, so a study on the storage is checked as well.
 package storagetest
 
@@ -54,6 +55,7 @@ var behaviours = []struct {
 	{"FailKinds", confFailKinds},
 	{"Claims", confClaims},
 	{"ConcurrentClaims", confConcurrentClaims},
+	{"Heartbeats", confHeartbeats},
 }
 
 // Run runs every behaviour of the tuner.Storage contract as a subtest of

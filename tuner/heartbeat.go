@@ -1,0 +1,157 @@
+package tuner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// HeartbeatStorage is a Storage whose Running trials record heartbeats, so
+// that workers on any machine find the trials of a worker that died
+// (Optuna's heartbeat protocol, optuna/storages/_heartbeat.py). Times are
+// the storage's own clock — the database server's for tuner/rdb — so
+// that the workers' clocks never matter. The memory storage and tuner/rdb
+// implement it; Config.HeartbeatInterval turns it on.
+type HeartbeatStorage interface {
+	Storage
+	// RecordHeartbeat sets the Running trial's heartbeat to now by the
+	// storage's clock (an upsert). ErrTrialFinished if the trial is no
+	// longer Running: its worker lost it.
+	RecordHeartbeat(ctx context.Context, trialID int64) error
+	// FailStaleTrials fails every Running trial of the study whose last
+	// heartbeat is older than grace by the storage's clock, as FinishTrial
+	// would (Failed, FailStale, reason), in one atomic step: of several
+	// workers calling it at once, each trial is failed by exactly one.
+	// Running trials without a heartbeat are left alone, as Optuna leaves
+	// them. With requeue, each failed trial that has parameters is queued
+	// again in the same step, as EnqueueTrial with its parameters and
+	// RequeueAttrs. It returns the trials it failed, as they were (Running).
+	FailStaleTrials(ctx context.Context, studyID int64, grace time.Duration, reason string, requeue bool) ([]FrozenTrial, error)
+}
+
+// RequeueAttrs are the attributes of the Waiting trial that re-runs t
+// (Trial.RequeuedFrom reads them).
+func RequeueAttrs(t FrozenTrial) map[string]string {
+	return map[string]string{attrRequeuedFrom: strconv.Itoa(t.Number)}
+}
+
+// heartbeatReason is the FailReason of a trial failed for its heartbeat.
+const heartbeatReason = "stale: no heartbeat within the grace period (its worker died or stalled)"
+
+// errTrialLost is the cause of a trial's context once another worker
+// failed the trial as stale: the objective should stop, its result is
+// dropped.
+var errTrialLost = fmt.Errorf("%w: failed as stale by another worker (no heartbeat within the grace period)", ErrTrialFinished)
+
+// heartbeats returns the storage and grace period when heartbeats are on.
+func (s *Study) heartbeats() (HeartbeatStorage, time.Duration, bool) {
+	if s.cfg.HeartbeatInterval <= 0 {
+		return nil, 0, false
+	}
+	hs, _ := s.storage.(HeartbeatStorage)
+	return hs, s.cfg.GracePeriod, true
+}
+
+// checkHeartbeatConfig validates Config.HeartbeatInterval and GracePeriod
+// and fills in the grace period's default, 2 × the interval (Optuna's).
+func checkHeartbeatConfig(cfg *Config) error {
+	switch {
+	case cfg.HeartbeatInterval < 0 || cfg.GracePeriod < 0:
+		return fmt.Errorf("%w: HeartbeatInterval = %v, GracePeriod = %v, want ≥ 0", ErrConfig, cfg.HeartbeatInterval, cfg.GracePeriod)
+	case cfg.HeartbeatInterval == 0 && cfg.GracePeriod > 0:
+		return fmt.Errorf("%w: GracePeriod = %v without a HeartbeatInterval, want both", ErrConfig, cfg.GracePeriod)
+	case cfg.HeartbeatInterval == 0:
+		return nil
+	}
+	if _, ok := cfg.Storage.(HeartbeatStorage); !ok {
+		return fmt.Errorf("%w: HeartbeatInterval = %v, but storage %T keeps no heartbeats (want a tuner.HeartbeatStorage: memory or tuner/rdb)", ErrConfig, cfg.HeartbeatInterval, cfg.Storage)
+	}
+	if cfg.GracePeriod == 0 {
+		cfg.GracePeriod = 2 * cfg.HeartbeatInterval
+	}
+	if cfg.GracePeriod <= cfg.HeartbeatInterval {
+		return fmt.Errorf("%w: GracePeriod = %v, want more than HeartbeatInterval = %v (0 → twice it)", ErrConfig, cfg.GracePeriod, cfg.HeartbeatInterval)
+	}
+	return nil
+}
+
+// failStale fails (and with RequeueStale re-queues, atomically) the trials
+// whose heartbeat is older than the grace period; a no-op without heartbeats.
+func (s *Study) failStale(ctx context.Context) error {
+	hs, grace, on := s.heartbeats()
+	if !on {
+		return nil
+	}
+	_, err := hs.FailStaleTrials(ctx, s.id, grace, heartbeatReason, s.cfg.RequeueStale)
+	return err
+}
+
+// beat records trial id's heartbeat every HeartbeatInterval until stop is
+// closed. Once the storage says the trial is no longer
+// Running, lost is called and beat returns. Other errors (a busy database)
+// are retried at the next beat, never fatal (Optuna #5470).
+func (s *Study) beat(ctx context.Context, id int64, stop <-chan struct{}, lost func()) {
+	hs, _, _ := s.heartbeats()
+	tick := time.NewTicker(s.cfg.HeartbeatInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := hs.RecordHeartbeat(ctx, id); errors.Is(err, ErrTrialFinished) {
+			lost()
+			return
+		}
+	}
+}
+
+// startHeartbeat records trial t's first heartbeat before the objective
+// runs and keeps beating in the background; the returned func stops it
+// (once; later calls do nothing).
+// Without heartbeats it does nothing.
+func (s *Study) startHeartbeat(t *Trial) (stop func()) {
+	hs, _, on := s.heartbeats()
+	if !on {
+		return func() {}
+	}
+	if err := hs.RecordHeartbeat(t.ctx, t.frozen.ID); errors.Is(err, ErrTrialFinished) {
+		t.lose()
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		s.beat(t.ctx, t.frozen.ID, done, t.lose)
+	}()
+	return sync.OnceFunc(func() {
+		close(done)
+		<-finished
+	})
+}
+
+// lose marks the trial lost to another worker and cancels its context, so
+// that the objective sees ctx.Done() and later writes are refused.
+func (t *Trial) lose() {
+	t.lost.Store(true)
+	if t.cancel != nil {
+		t.cancel(errTrialLost)
+	}
+}
+
+// checkLost refuses a write of a trial another worker failed as stale, and
+// marks the trial lost when the storage refuses one as finished.
+func (t *Trial) checkLost(err error) error {
+	if err == nil && t.lost.Load() {
+		return errTrialLost
+	}
+	if errors.Is(err, ErrTrialFinished) {
+		t.lose()
+	}
+	return err
+}
