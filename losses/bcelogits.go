@@ -73,6 +73,9 @@ func (l BCEWithLogits) EncodeTargets(y rowmajor.Matrix, outputs int) (rowmajor.M
 
 // PerSample implements Loss.
 func (l BCEWithLogits) PerSample(logits, target *G.Node) (*G.Node, error) {
+	if logits == nil || target == nil {
+		return nil, fmt.Errorf("%w: %s: logits or target is a nil node", ErrTarget, l)
+	}
 	if s := logits.Shape(); len(s) == 2 {
 		if err := l.validateFor(s[1]); err != nil {
 			return nil, err

@@ -13,6 +13,9 @@ import (
 // 1 for label rows: c_i = w[y_i] there and 1 for probability rows. Without
 // weights c ≡ 1.
 func labelWeights(name string, ws []float64, target *G.Node, flagged bool) (*G.Node, error) {
+	if target == nil {
+		return nil, fmt.Errorf("%w: %s: target is a nil node", ErrTarget, name)
+	}
 	s := target.Shape()
 	if len(s) != 2 {
 		return nil, fmt.Errorf("%w: %s: target %v, want (batch, classes)", ErrTarget, name, s)

@@ -88,6 +88,9 @@ type SampleWeighter interface {
 // checkPair checks that pred is (batch, outputs) and target (batch, width)
 // of the same dtype, float32 or float64.
 func checkPair(name string, pred, target *G.Node, width func(outputs int) int) error {
+	if pred == nil || target == nil {
+		return fmt.Errorf("%w: %s: pred or target is a nil node", ErrTarget, name)
+	}
 	ps, ts := pred.Shape(), target.Shape()
 	if len(ps) != 2 {
 		return fmt.Errorf("%w: %s: pred %v, want (batch, outputs)", ErrTarget, name, ps)

@@ -32,6 +32,9 @@ func perSamplePoint(name string, fn pointFn, pred, target *G.Node) (*G.Node, err
 // with per-sample means over outputs, Σ c_i·ℓ_i is torch's sum over all
 // elements, and Σ c_i·ℓ_i / Σ c_i still its mean.
 func outputsWeights(target *G.Node) (*G.Node, error) {
+	if target == nil {
+		return nil, fmt.Errorf("%w: target is a nil node", ErrTarget)
+	}
 	s := target.Shape()
 	if len(s) != 2 {
 		return nil, fmt.Errorf("%w: target %v, want (batch, outputs)", ErrTarget, s)

@@ -36,12 +36,9 @@ func (s *Scope) Feed(name string, shape []int, fill func(rng *rand.Rand, dst []f
 	if len(shape) == 0 {
 		return nil, fmt.Errorf("%w: feed %s shape %v, want at least one dimension", ErrConfig, name, shape)
 	}
-	vol := 1
-	for _, d := range shape {
-		if d < 1 {
-			return nil, fmt.Errorf("%w: feed %s shape %v, want every dimension ≥ 1", ErrConfig, name, shape)
-		}
-		vol *= d
+	vol, err := checkVolume("feed "+name, shape)
+	if err != nil {
+		return nil, err
 	}
 	for _, f := range s.feeds {
 		if f.Node.Name() == name {

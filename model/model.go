@@ -256,10 +256,8 @@ func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
 				return nil, fmt.Errorf("%w: parameter name %q used twice", ErrConfig, spec.Name)
 			}
 		}
-		for _, d := range spec.Shape {
-			if d < 1 {
-				return nil, fmt.Errorf("%w: parameter %s shape %v, want every dimension ≥ 1", ErrConfig, spec.Name, spec.Shape)
-			}
+		if _, err := checkVolume("parameter "+spec.Name, spec.Shape); err != nil {
+			return nil, err
 		}
 		v, err := initialValue(spec, s.m.cfg)
 		if err != nil {
