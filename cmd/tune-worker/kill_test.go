@@ -14,21 +14,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gradtune/gradtune/internal/testdb"
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/rdb"
 )
 
-// Four worker processes share one study of the 40-point grid on SQLite;
-// one is killed with SIGKILL as a trial starts. Another worker fails that
-// trial for its heartbeat and re-runs it: exactly 40 Complete trials, each
-// grid point once, the killed trial Failed (stale) and re-run with its
-// parameters, and the same best trial as a serial run of the grid.
+// Four worker processes share one study of the 40-point grid, on SQLite
+// and on PostgreSQL; one is killed with SIGKILL as a trial starts. Another
+// worker fails that trial for its heartbeat and re-runs it: exactly 40
+// Complete trials, each grid point once, the killed trial Failed (stale)
+// and re-run with its parameters, and the same best trial as a serial run
+// of the grid.
 func TestKillOneOfFourWorkers(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs 4 processes and 80 trainings (about 20 s)")
+		t.Skip("runs 4 processes and 80 trainings (about 20 s per backend)")
 	}
+	for _, backend := range []struct {
+		name string
+		url  func(t *testing.T) string // a fresh, empty study database
+	}{
+		{"sqlite", func(t *testing.T) string { return "sqlite:///" + filepath.Join(t.TempDir(), "shared.db") }},
+		{"postgres", func(t *testing.T) string { return testdb.Postgres(t) }},
+	} {
+		t.Run(backend.name, func(t *testing.T) { killOneOfFour(t, backend.url(t)) })
+	}
+}
+
+// killOneOfFour runs the kill test on the empty database at shared.
+func killOneOfFour(t *testing.T, shared string) {
 	dir := t.TempDir()
-	shared := "sqlite:///" + filepath.Join(dir, "shared.db")
 	flags := []string{"-storage", shared, "-study", "grid", "-sampler", "grid", "-trials", "40",
 		"-heartbeat", "200ms", "-grace", "1s"}
 	workers := make([]*exec.Cmd, 4)
@@ -65,20 +79,7 @@ func TestKillOneOfFourWorkers(t *testing.T) {
 		for sc.Scan() {
 		}
 	}()
-	killed := -1
-	pid := fmt.Sprintf("/%d/", workers[0].Process.Pid)
-	for deadline := time.Now().Add(30 * time.Second); killed < 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		for _, tr := range peekTrials(t, shared) {
-			if tr.State == tuner.Running && strings.Contains(tr.Attrs["owner"], pid) && len(tr.Params) == len(GridSpace) {
-				workers[0].Process.Signal(syscall.SIGKILL)
-				killed = tr.Number
-				break
-			}
-		}
-	}
-	if killed < 0 {
-		t.Fatal("worker 0 ran no trial within 30 s")
-	}
+	killed := killMidTrial(t, shared, workers[0].Process)
 	workers[0].Wait()
 	for i, w := range workers[1:] {
 		if err := w.Wait(); err != nil {
@@ -129,6 +130,42 @@ func TestKillOneOfFourWorkers(t *testing.T) {
 	}
 }
 
+// killMidTrial SIGKILLs worker w once a trial it runs has all its
+// parameters, and returns that trial's number. A read of the trials may
+// predate the trial's end, so w is stopped (SIGSTOP) and the trial checked
+// again before the kill; if w has moved on, it continues and the watch goes on.
+func killMidTrial(t *testing.T, url string, w *os.Process) int {
+	t.Helper()
+	pid := fmt.Sprintf("/%d/", w.Pid)
+	midTrial := func() int { // the number of w's Running trial with all parameters, or -1
+		for _, tr := range peekTrials(t, url) {
+			if tr.State == tuner.Running && strings.Contains(tr.Attrs["owner"], pid) && len(tr.Params) == len(GridSpace) {
+				return tr.Number
+			}
+		}
+		return -1
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if midTrial() < 0 {
+			continue
+		}
+		if err := w.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatalf("stop worker 0: %v", err)
+		}
+		if n := midTrial(); n >= 0 {
+			if err := w.Signal(syscall.SIGKILL); err != nil {
+				t.Fatalf("kill worker 0: %v", err)
+			}
+			return n
+		}
+		if err := w.Signal(syscall.SIGCONT); err != nil {
+			t.Fatalf("continue worker 0: %v", err)
+		}
+	}
+	t.Fatal("worker 0 ran no trial within 30 s")
+	return -1
+}
+
 // studyTrials reads the trials of study "grid" at url.
 func studyTrials(t *testing.T, url string) []tuner.FrozenTrial {
 	t.Helper()
@@ -153,7 +190,10 @@ func studyTrials(t *testing.T, url string) []tuner.FrozenTrial {
 // without tuner.Open, which would fail the trials of dead processes.
 func peekTrials(t *testing.T, url string) []tuner.FrozenTrial {
 	t.Helper()
-	st, err := rdb.Open(context.Background(), url)
+	// Bounded: a stopped worker may hold the database's lock.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := rdb.Open(ctx, url)
 	if err != nil {
 		return nil // not created yet, or busy
 	}
