@@ -155,3 +155,33 @@ func (t *Trial) checkLost(err error) error {
 	}
 	return err
 }
+
+// heldPointsMayFree is asked when no grid point is free. With heartbeats
+// and RequeueStale, a point held by a Running trial comes back if that
+// trial goes stale (its worker died), so instead of stopping, the worker
+// waits one heartbeat interval, fails the stale trials (re-queuing them)
+// and reports true to try again; it reports false once no trial of the
+// study is Running (the grid is done) or ctx ends. Without this, the last
+// live workers could leave a dead worker's point unfinished forever.
+func (s *Study) heldPointsMayFree(ctx context.Context) bool {
+	if _, _, on := s.heartbeats(); !on || !s.cfg.RequeueStale {
+		return false
+	}
+	trials, err := s.storage.Trials(ctx, s.id)
+	if err != nil {
+		return false
+	}
+	running := false
+	for _, t := range trials {
+		running = running || t.State == Running || t.State == Waiting
+	}
+	if !running {
+		return false
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(s.cfg.HeartbeatInterval):
+	}
+	return s.failStale(ctx) == nil
+}

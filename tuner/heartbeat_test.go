@@ -132,3 +132,41 @@ func TestHeartbeatConfigErrors(t *testing.T) {
 		t.Errorf("default grace period %v, want 2 s", s.cfg.GracePeriod)
 	}
 }
+
+// A grid point held by a dead worker's trial is not left unfinished: a live
+// worker that finds no free point waits, fails the trial as stale once its
+// grace period passes, and runs the re-queued copy (before, it stopped at
+// once and the point stayed Running forever).
+func TestWorkerWaitsForAPointHeldByADeadTrial(t *testing.T) {
+	st := NewMemoryStorage()
+	grid := &GridSampler{Space: map[string][]any{"x": {1.0, 2.0}}}
+	s := open(t, Config{Name: "held", Storage: st, Sampler: grid, Parallelism: 1, RequeueStale: true,
+		HeartbeatInterval: 10 * time.Millisecond, GracePeriod: 50 * time.Millisecond})
+	// The dead worker: it claimed a point, beat once, and was never heard from again.
+	dead, err := st.CreateTrial(ctx, s.id, map[string]string{attrOwner: "elsewhere/1/0"}, grid.TrialClaim())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.(HeartbeatStorage).RecordHeartbeat(ctx, dead.ID); err != nil {
+		t.Fatal(err)
+	}
+	obj := func(_ context.Context, tr *Trial) (float64, error) {
+		return tr.Categorical("x", 1.0, 2.0).(float64), nil
+	}
+	if err := s.Optimize(ctx, obj, Budget{Trials: 5}); err != nil {
+		t.Fatal(err)
+	}
+	trials, err := s.Trials(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := map[float64]int{}
+	for _, tr := range trials {
+		if tr.State == Complete {
+			done[tr.Params["x"].(float64)]++
+		}
+	}
+	if done[1] != 1 || done[2] != 1 || trials[dead.Number].State != Failed || trials[dead.Number].FailKind != FailStale {
+		t.Errorf("points done %v, dead trial %v/%v; want each point once and the dead trial failed as stale", done, trials[dead.Number].State, trials[dead.Number].FailKind)
+	}
+}

@@ -380,6 +380,9 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 		return trialEnd{}, err
 	}
 	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner}, claim)
+	for errors.Is(err, ErrSearchSpaceExhausted) && s.heldPointsMayFree(ctx) {
+		ft, err = s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner}, claim)
+	}
 	if err != nil {
 		return trialEnd{}, err
 	}
