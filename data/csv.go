@@ -33,7 +33,23 @@ type CSVConfig struct {
 	// Dtype of X and Y: tensor.Float32 or tensor.Float64; the zero value
 	// means tensor.Float64.
 	Dtype tensor.Dtype
+	// MaxRows caps the data rows (the header not counted); 0 means
+	// DefaultCSVMaxRows. Negative is an error wrapping ErrLimit.
+	MaxRows int
+	// MaxColumns caps the columns of a row; 0 means DefaultCSVMaxColumns.
+	// Negative is an error wrapping ErrLimit.
+	MaxColumns int
 }
+
+// The caps CSVConfig's zero value applies. Memory is proportional to the
+// cells read so far (about 16 bytes per cell at most while reading, 8 or 4
+// after), never to a size the input declares; the caps keep a table that
+// is not what it should be (one endless row, a log file read by mistake)
+// from taking gigabytes first.
+const (
+	DefaultCSVMaxRows    = 10_000_000
+	DefaultCSVMaxColumns = 100_000
+)
 
 // LoadCSV reads a numeric table from r into a Dataset: X (rows, columns not
 // in TargetColumns) and Y (rows, len(TargetColumns)). Cells may have spaces
@@ -48,7 +64,8 @@ type CSVConfig struct {
 // length differs from the first row's wraps ErrShape and names the line; a
 // target column out of range, a repeated one, or targets leaving no feature
 // wrap ErrShape and name it; no data rows wraps ErrEmpty; an unsupported
-// Dtype wraps ErrDtype. Errors from r are returned wrapped.
+// Dtype wraps ErrDtype; more rows or columns than MaxRows or MaxColumns, or
+// a negative cap, wraps ErrLimit and names the line. Errors from r are returned wrapped.
 func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 	ds, _, err := loadCSV(r, cfg, false)
 	return ds, err
@@ -65,6 +82,10 @@ func LoadCSVClasses(r io.Reader, cfg CSVConfig) (ds *Dataset, classes []string, 
 // loadCSV implements LoadCSV and, with named, LoadCSVClasses.
 func loadCSV(r io.Reader, cfg CSVConfig, named bool) (*Dataset, []string, error) {
 	dt, err := dtypeOr(cfg.Dtype, tensor.Float64)
+	if err != nil {
+		return nil, nil, err
+	}
+	maxRows, maxCols, err := csvCaps(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -98,6 +119,14 @@ func loadCSV(r io.Reader, cfg CSVConfig, named bool) (*Dataset, []string, error)
 			return nil, nil, fmt.Errorf("data: reading CSV: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
+		if len(rec) > maxCols {
+			return nil, nil, fmt.Errorf("%w: line %d has %d columns, over the cap of %d (CSVConfig.MaxColumns)",
+				ErrLimit, line, len(rec), maxCols)
+		}
+		if rows == maxRows {
+			return nil, nil, fmt.Errorf("%w: line %d: more than %d data rows, the cap (CSVConfig.MaxRows)",
+				ErrLimit, line, maxRows)
+		}
 		if width == 0 {
 			width = len(rec)
 			if yCols, err = targetColumns(cfg.TargetColumns, width); err != nil {
@@ -171,6 +200,22 @@ func loadCSV(r io.Reader, cfg CSVConfig, named bool) (*Dataset, []string, error)
 	}
 	ds, err := New(matrix(xs, rows, width-len(yCols), dt), matrix(ys, rows, len(yCols), dt))
 	return ds, classes, err
+}
+
+// csvCaps returns cfg's MaxRows and MaxColumns, or the defaults for 0.
+func csvCaps(cfg CSVConfig) (rows, cols int, err error) {
+	if cfg.MaxRows < 0 || cfg.MaxColumns < 0 {
+		return 0, 0, fmt.Errorf("%w: CSVConfig.MaxRows %d, MaxColumns %d: want 0 (the default) or more",
+			ErrLimit, cfg.MaxRows, cfg.MaxColumns)
+	}
+	rows, cols = cfg.MaxRows, cfg.MaxColumns
+	if rows == 0 {
+		rows = DefaultCSVMaxRows
+	}
+	if cols == 0 {
+		cols = DefaultCSVMaxColumns
+	}
+	return rows, cols, nil
 }
 
 // withoutBOM returns r decoded by the byte-order mark it starts with, the

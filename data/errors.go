@@ -26,4 +26,8 @@ var (
 	ErrParse = errors.New("data: parse error")
 	// ErrFormat: malformed IDX data (wrong magic number, truncated, bad gzip).
 	ErrFormat = errors.New("data: malformed IDX data")
+	// ErrLimit: an input larger than a reader's documented cap
+	// (IDXLimits.MaxBytes, CSVConfig.MaxRows, CSVConfig.MaxColumns), or a
+	// negative cap.
+	ErrLimit = errors.New("data: size limit exceeded")
 )

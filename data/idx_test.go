@@ -19,7 +19,7 @@ func idxBytes(magic uint32, sizes []uint32, body []byte) []byte {
 	return b.Bytes()
 }
 
-func gzipBytes(t *testing.T, raw []byte) []byte {
+func gzipBytes(t testing.TB, raw []byte) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := gzip.NewWriter(&b)

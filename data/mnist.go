@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -21,6 +20,10 @@ type MNISTConfig struct {
 	// Dtype of X and Y: tensor.Float32 or tensor.Float64; the zero value
 	// means tensor.Float32.
 	Dtype tensor.Dtype
+	// MaxBytes caps the pixels or labels of each file, in bytes after
+	// decompression, as IDXLimits.MaxBytes; 0 means DefaultIDXMaxBytes
+	// (128 MiB; MNIST's largest file holds 47 MB).
+	MaxBytes int64
 }
 
 // LoadMNIST loads the MNIST training set (60000 images) and test set (10000
@@ -29,7 +32,7 @@ type MNISTConfig struct {
 //
 // Errors: an empty Dir, or a missing file, wraps fs.ErrNotExist and names
 // the file and the folder looked in; malformed files wrap
-// ErrFormat and name the file; image and label counts that differ, or train
+// ErrFormat and name the file; a file over MaxBytes wraps ErrLimit; image and label counts that differ, or train
 // and test images of different sizes, wrap ErrShape; an unsupported Dtype
 // wraps ErrDtype.
 func LoadMNIST(cfg MNISTConfig) (train, test *Dataset, err error) {
@@ -41,10 +44,14 @@ func LoadMNIST(cfg MNISTConfig) (train, test *Dataset, err error) {
 	if dir == "" {
 		return nil, nil, fmt.Errorf("data: MNISTConfig.Dir is empty, want the folder holding the MNIST IDX files (datasets.MNIST fetches them): %w", fs.ErrNotExist)
 	}
-	if train, err = loadMNISTSet(dir, "train", dt); err != nil {
+	limits := IDXLimits{MaxBytes: cfg.MaxBytes}
+	if _, err := limits.maxBytes(); err != nil {
+		return nil, nil, fmt.Errorf("%w (MNISTConfig.MaxBytes)", err)
+	}
+	if train, err = loadMNISTSet(dir, "train", dt, limits); err != nil {
 		return nil, nil, err
 	}
-	if test, err = loadMNISTSet(dir, "t10k", dt); err != nil {
+	if test, err = loadMNISTSet(dir, "t10k", dt, limits); err != nil {
 		return nil, nil, err
 	}
 	if train.Features() != test.Features() {
@@ -56,7 +63,7 @@ func LoadMNIST(cfg MNISTConfig) (train, test *Dataset, err error) {
 
 // loadMNISTSet reads prefix-images-idx3-ubyte[.gz] and
 // prefix-labels-idx1-ubyte[.gz] from dir.
-func loadMNISTSet(dir, prefix string, dt tensor.Dtype) (*Dataset, error) {
+func loadMNISTSet(dir, prefix string, dt tensor.Dtype, limits IDXLimits) (*Dataset, error) {
 	imagesPath, err := findMNISTFile(dir, prefix+"-images-idx3-ubyte")
 	if err != nil {
 		return nil, err
@@ -65,20 +72,22 @@ func loadMNISTSet(dir, prefix string, dt tensor.Dtype) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(imagesPath)
+	var pixels []byte
+	var n, rows, cols int
+	err = readFile(imagesPath, func(f *os.File) (err error) {
+		pixels, n, rows, cols, err = limits.ReadImages(f)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, err
 	}
-	pixels, n, rows, cols, err := ReadIDXImages(bytes.NewReader(raw))
+	var labels []byte
+	err = readFile(labelsPath, func(f *os.File) (err error) {
+		labels, err = limits.ReadLabels(f)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", imagesPath, err)
-	}
-	if raw, err = os.ReadFile(labelsPath); err != nil {
-		return nil, fmt.Errorf("data: %w", err)
-	}
-	labels, err := ReadIDXLabels(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", labelsPath, err)
+		return nil, err
 	}
 	if len(labels) != n {
 		return nil, fmt.Errorf("%w: %s holds %d images but %s holds %d labels",
@@ -121,4 +130,18 @@ func findMNISTFile(dir, name string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("data: MNIST file %s[.gz] not found in %s: %w", name, dir, fs.ErrNotExist)
+}
+
+// readFile opens path and calls read with it; read's errors are prefixed
+// with path, an open failure wraps the *fs.PathError.
+func readFile(path string, read func(*os.File) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	defer f.Close()
+	if err := read(f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }

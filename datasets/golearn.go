@@ -1,9 +1,6 @@
 package datasets
 
-import (
-	"fmt"
-	"path/filepath"
-)
+import "fmt"
 
 // The public CSV data sets shipped in github.com/sjwhitworth/golearn's
 // examples/datasets folder (Iris, Boston housing, Titanic, house-votes-84,
@@ -17,18 +14,16 @@ const (
 // GolearnFile returns the path of a file of golearn's examples/datasets
 // folder, such as "iris_headers.csv" or "house-votes-84.csv", downloading
 // the module (about 60 MB) with `go mod download` the first time. Read it
-// with data.LoadCSV or data.LoadCSVClasses.
+// with data.LoadCSV or data.LoadCSVClasses. name is a slash-separated path
+// inside that folder: one leaving it ("../x", "/etc/x", or through a
+// symbolic link pointing outside) is refused.
 //
 // Errors: wrapping ErrNotFound, naming the file, when the module can be
-// neither found nor downloaded or has no such file.
+// neither found nor downloaded, has no such file, or name leaves the folder.
 func GolearnFile(name string) (string, error) {
 	dir, err := moduleFolder(golearnModule, golearnVersion, "examples/datasets")
 	if err != nil {
 		return "", fmt.Errorf("%w: %s: %w", ErrNotFound, name, err)
 	}
-	path := filepath.Join(dir, name)
-	if !isFile(path) {
-		return "", fmt.Errorf("%w: no %s in %s", ErrNotFound, name, dir)
-	}
-	return path, nil
+	return fileInside(dir, name)
 }

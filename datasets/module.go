@@ -57,11 +57,22 @@ func moduleCache() (string, error) {
 }
 
 // downloadModule runs `go mod download -json pathAtVersion` and returns the
-// folder it reports.
+// folder it reports. It runs in a new temporary folder holding a go.mod of
+// its own, so that no go.mod or go.work around it (a go.mod left in $TMPDIR,
+// say) changes what is downloaded, with GOWORK=off and -mod=mod replacing
+// any -mod in GOFLAGS (-mod=vendor would refuse to download).
 func downloadModule(pathAtVersion string) (string, error) {
+	tmp, err := os.MkdirTemp("", "gradtune-datasets-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), []byte("module gradtune.invalid/datasets-download\n"), 0o644); err != nil {
+		return "", err
+	}
 	cmd := exec.Command("go", "mod", "download", "-json", pathAtVersion)
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "GO111MODULE=on")
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), "GO111MODULE=on", "GOWORK=off", "GOFLAGS="+goflagsModMod(os.Getenv("GOFLAGS")))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
@@ -83,6 +94,42 @@ func downloadModule(pathAtVersion string) (string, error) {
 	return info.Dir, nil
 }
 
+// goflagsModMod returns the GOFLAGS value flags with any -mod flag replaced
+// by -mod=mod; the other flags (-modcacherw, …) are kept.
+func goflagsModMod(flags string) string {
+	var kept []string
+	for _, f := range strings.Fields(flags) {
+		if !strings.HasPrefix(strings.TrimLeft(f, "-"), "mod=") {
+			kept = append(kept, f)
+		}
+	}
+	return strings.Join(append(kept, "-mod=mod"), " ")
+}
+
+// fileInside returns the path of the regular file name (slash-separated)
+// inside root. A name that leaves root, lexically ("../x", "/x") or through a
+// symbolic link, is refused, as is one that is no regular file; the error
+// wraps ErrNotFound and names both.
+func fileInside(root, name string) (string, error) {
+	local, err := filepath.Localize(name)
+	if err != nil {
+		return "", fmt.Errorf("%w: %q is not a path inside %s: %w", ErrNotFound, name, root, err)
+	}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s: %w", ErrNotFound, name, err)
+	}
+	defer r.Close()
+	st, err := r.Stat(local) // follows links only while they stay inside root
+	if err != nil {
+		return "", fmt.Errorf("%w: no %s in %s: %w", ErrNotFound, name, root, err)
+	}
+	if !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%w: %s in %s is not a regular file", ErrNotFound, name, root)
+	}
+	return filepath.Join(root, local), nil
+}
+
 // escapeModulePath escapes a module path for the module cache as the go
 // command does (golang.org/x/mod/module.EscapePath): each ASCII upper-case
 // letter becomes '!' and its lower case. Module paths are ASCII.
@@ -101,9 +148,4 @@ func escapeModulePath(path string) string {
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
-}
-
-func isFile(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"gorgonia.org/tensor"
@@ -56,7 +57,12 @@ func (m *Model) SaveFile(path string) error {
 
 // Load reads parameters written by Save into the model. Every parameter
 // must be present with the same shape; errors wrap ErrCheckpoint and name
-// the parameter. Nothing is changed unless all of them fit.
+// the parameter. A value that does not fit the model's dtype (1e300 in a
+// float32 model, which would become +Inf) is an error naming the parameter,
+// the element (its row-major index and position) and the value. NaN and ±Inf
+// cannot be written in JSON, so a checkpoint holding them is refused as
+// malformed. Values are rounded to the nearest float32 in a float32 model:
+// tiny ones may become 0. Nothing is changed unless all of them fit.
 func (m *Model) Load(r io.Reader) error {
 	var f checkpointFile
 	if err := json.NewDecoder(r).Decode(&f); err != nil {
@@ -77,6 +83,9 @@ func (m *Model) Load(r io.Reader) error {
 		}
 		if !tensor.Shape(c.Shape).Eq(p.Value.Shape()) {
 			return fmt.Errorf("%w: parameter %s has shape %v, the model's is %v", ErrCheckpoint, p.Name, c.Shape, p.Value.Shape())
+		}
+		if err := fitsDtype(c.Values, c.Shape, m.cfg.Dtype); err != nil {
+			return fmt.Errorf("%w: parameter %s: %w", ErrCheckpoint, p.Name, err)
 		}
 		v, err := dense.FromFloat64(m.cfg.Dtype, c.Values, c.Shape...)
 		if err != nil {
@@ -103,4 +112,30 @@ func (m *Model) LoadFile(path string) error {
 	}
 	defer f.Close()
 	return m.Load(f)
+}
+
+// fitsDtype returns an error naming the first of vals (row-major, of the
+// given shape) that overflows dt: only float32 can overflow a float64.
+func fitsDtype(vals []float64, shape []int, dt tensor.Dtype) error {
+	if dt != tensor.Float32 {
+		return nil
+	}
+	for i, v := range vals {
+		if f := float64(float32(v)); math.IsInf(f, 0) && !math.IsInf(v, 0) {
+			return fmt.Errorf("element %d %v is %g, outside the float32 range (±%g)", i, position(i, shape), v, math.MaxFloat32)
+		}
+	}
+	return nil
+}
+
+// position returns the multi-index of row-major element i of shape.
+func position(i int, shape []int) []int {
+	pos := make([]int, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		if shape[k] > 0 {
+			pos[k] = i % shape[k]
+			i /= shape[k]
+		}
+	}
+	return pos
 }
