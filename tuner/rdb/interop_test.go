@@ -302,15 +302,24 @@ func TestOptunaAndGradtuneWorkersShareAStudy(t *testing.T) {
 			if err := tr.SetAttr("side", "go"); err != nil {
 				return 0, err
 			}
-			all, err := s.Trials(ctx)
-			if err != nil {
-				return 0, err
-			}
+			// Until Python's first trial is in (its start may lag under
+			// load), wait for it: the test is about seeing each other.
 			var fromPython int64
-			for _, o := range all {
-				if o.Attrs["side"] == "python" {
-					fromPython++
+			for wait := 0; ; wait++ {
+				all, err := s.Trials(ctx)
+				if err != nil {
+					return 0, err
 				}
+				fromPython = 0
+				for _, o := range all {
+					if o.Attrs["side"] == "python" {
+						fromPython++
+					}
+				}
+				if fromPython > 0 || wait >= 500 {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
 			if fromPython > seenPython.Load() {
 				seenPython.Store(fromPython)
