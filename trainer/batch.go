@@ -38,6 +38,12 @@ func (b *batchTensors) fill(x, y *tensor.Dense, idx []int) {
 	}
 }
 
+// minPrefetch is the batch size, in feature values, from which the next
+// batch is gathered in the background: below it (a few KiB), the gather
+// costs less than handing it to another goroutine, and parallel trials of
+// small models would only get one more goroutine each to schedule.
+const minPrefetch = 1 << 14
+
 // prefetcher gathers the next batch's rows into a spare set of tensors on
 // another goroutine while the current step checks its gradients and
 // updates the weights, so that copying rows scattered over the dataset (a

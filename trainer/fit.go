@@ -236,7 +236,7 @@ func (t *Trainer) step(tr *prepared, idx, next []int) (stepResult, error) {
 	if err := lg.run(); err != nil {
 		return r, err
 	}
-	if next != nil {
+	if next != nil && lg.in.x.Shape().TotalSize() >= minPrefetch {
 		lg.prefetch.start(tr.raw.X, tr.targets, next)
 	}
 	loss := dense.Scalar(lg.dataLossVal)
