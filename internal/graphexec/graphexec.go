@@ -78,8 +78,12 @@ func Compile(g *G.ExprGraph) (*Program, error) {
 				s.args = append(s.args, j)
 			}
 			s.in = make([]G.Value, len(s.args))
-			_, prealloc := s.op.(G.UsePreallocDoer)
-			s.reuse = prealloc && !s.op.ReturnsPtr()
+			// ReturnsPtr is no guide: Gorgonia's elementwise ops, sums and
+			// repeats say true (the tape machine may run them in place) yet
+			// write a fresh output through UsePreallocDo. What matters is
+			// whether the output shares an input's memory, which apply
+			// checks on the first run.
+			_, s.reuse = s.op.(G.UsePreallocDoer)
 		}
 		p.steps = append(p.steps, s)
 	}
@@ -160,8 +164,8 @@ func (p *Program) Grad(n *G.Node) (G.Value, error) {
 }
 
 // OwnsValue reports whether n's value is a buffer only n's op writes: an op
-// node whose op does not return a view of an input, and whose output has
-// not been seen sharing an input's memory. A caller may then modify the
+// node whose op takes a buffer (UsePreallocDo) and whose output has not
+// been seen sharing an input's memory. A caller may then modify the
 // value between runs (a solver zeroing a gradient) without changing
 // anything else.
 func (p *Program) OwnsValue(n *G.Node) bool {
