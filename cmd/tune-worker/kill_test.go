@@ -44,7 +44,7 @@ func TestKillOneOfFourWorkers(t *testing.T) {
 func killOneOfFour(t *testing.T, shared string) {
 	dir := t.TempDir()
 	flags := []string{"-storage", shared, "-study", "grid", "-sampler", "grid", "-trials", "40",
-		"-heartbeat", "200ms", "-grace", "3s"}
+		"-heartbeat", "200ms", "-grace", "5s"}
 	workers := make([]*exec.Cmd, 4)
 	for i := range workers {
 		cmd := exec.Command(os.Args[0], flags...)
