@@ -9,64 +9,20 @@ import (
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/optunaenum"
 )
 
-// Optuna's enum names (optuna/trial/_state.py, optuna/study/_study_direction.py).
+// Optuna's stored names and value split, shared with the other storage
+// that follows Optuna's layout.
 var (
-	stateNames = map[tuner.TrialState]string{
-		tuner.Running: "RUNNING", tuner.Complete: "COMPLETE", tuner.Pruned: "PRUNED",
-		tuner.Failed: "FAIL", tuner.Waiting: "WAITING",
-	}
-	directionNames = map[tuner.Direction]string{tuner.Minimize: "MINIMIZE", tuner.Maximize: "MAXIMIZE"}
+	stateName      = optunaenum.StateName
+	parseState     = optunaenum.ParseState
+	directionName  = optunaenum.DirectionName
+	parseDirection = optunaenum.ParseDirection
+	encodeValue    = optunaenum.EncodeValue
 )
 
-func stateName(st tuner.TrialState) (string, error) {
-	if n, ok := stateNames[st]; ok {
-		return n, nil
-	}
-	return "", fmt.Errorf("%w: trial state %v", tuner.ErrStorage, st)
-}
-
-func parseState(n string) (tuner.TrialState, error) {
-	for st, name := range stateNames {
-		if name == n {
-			return st, nil
-		}
-	}
-	return 0, fmt.Errorf("%w: stored trial state %q, want one of Optuna's RUNNING, COMPLETE, PRUNED, FAIL, WAITING", tuner.ErrStorage, n)
-}
-
-func directionName(d tuner.Direction) (string, error) {
-	if n, ok := directionNames[d]; ok {
-		return n, nil
-	}
-	return "", fmt.Errorf("%w: Direction = %d, want Minimize or Maximize", tuner.ErrConfig, d)
-}
-
-func parseDirection(n string) (tuner.Direction, error) {
-	for d, name := range directionNames {
-		if name == n {
-			return d, nil
-		}
-	}
-	return 0, fmt.Errorf("%w: stored direction %q, want MINIMIZE or MAXIMIZE", tuner.ErrStorage, n)
-}
-
-// encodeValue splits v as Optuna's TrialValueModel and
-// TrialIntermediateValueModel do: ±Inf (and NaN, intermediate values only)
-// as a NULL number with a type saying which.
-func encodeValue(v float64) (value any, typ string) {
-	switch {
-	case math.IsNaN(v):
-		return nil, "NAN"
-	case math.IsInf(v, 1):
-		return nil, "INF_POS"
-	case math.IsInf(v, -1):
-		return nil, "INF_NEG"
-	}
-	return v, "FINITE"
-}
-
+// decodeValue inverts encodeValue.
 func decodeValue(value sql.NullFloat64, typ string) (float64, error) {
 	switch {
 	case typ == "NAN":
