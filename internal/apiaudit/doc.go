@@ -6,5 +6,6 @@
 //
 //	go test ./internal/apiaudit -run TestNoPanicEscapes -v
 //
-// lists every finding; APIAUDIT_VERBOSE=1 also prints every call.
+// lists every finding; APIAUDIT_VERBOSE=1 also prints every call, and
+// APIAUDIT_ONLY=model,trainer/ audits only the packages named (prefixes).
 package apiaudit

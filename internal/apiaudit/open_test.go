@@ -25,22 +25,34 @@ func checkFindings(t *testing.T, findings []finding) {
 	for _, f := range findings {
 		keys = append(keys, f.key)
 	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	if os.Getenv("APIAUDIT_UPDATE") != "" {
-		if err := os.WriteFile(openFindingsFile, []byte(strings.Join(keys, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	open := map[string]bool{}
 	f, err := os.Open(openFindingsFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	var others []string // open findings outside APIAUDIT_ONLY, kept as they are
 	for sc := bufio.NewScanner(f); sc.Scan(); {
-		if line := strings.TrimSpace(sc.Text()); line != "" {
+		line := strings.TrimSpace(sc.Text())
+		_, name, _ := strings.Cut(line, " ")
+		switch {
+		case line == "":
+		case !audited(name):
+			others = append(others, line)
+		default:
 			open[line] = true
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	if os.Getenv("APIAUDIT_UPDATE") != "" {
+		all := slices.Sorted(slices.Values(append(others, keys...)))
+		if err := os.WriteFile(openFindingsFile, []byte(strings.Join(all, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		open = map[string]bool{}
+		for _, k := range keys {
+			open[k] = true
 		}
 	}
 	t.Logf("%d findings (%d distinct), %d listed as open in %s", len(findings), len(keys), len(open), openFindingsFile)
@@ -64,4 +76,21 @@ func checkFindings(t *testing.T, findings []finding) {
 func siteFunc(where string) string {
 	fn, _, _ := strings.Cut(where, " ")
 	return fn
+}
+
+// audited reports whether the function name (as call.name gives it, without
+// the module path) is in the part of the API under audit: all of it, or only
+// the packages listed in APIAUDIT_ONLY, comma-separated ("model,trainer/"),
+// each matched as a prefix of the name.
+func audited(name string) bool {
+	only := os.Getenv("APIAUDIT_ONLY")
+	if only == "" {
+		return true
+	}
+	for _, p := range strings.Split(only, ",") {
+		if p = strings.TrimSpace(p); p != "" && strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
