@@ -1,8 +1,6 @@
 package prune
 
 import (
-	"encoding/json"
-	"fmt"
 	"math"
 	"testing"
 
@@ -12,30 +10,7 @@ import (
 )
 
 // goldenNum is a float64 in pruners.json: a number, or "NaN", "Inf", "-Inf".
-type goldenNum float64
-
-func (n *goldenNum) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		switch s {
-		case "NaN":
-			*n = goldenNum(math.NaN())
-		case "Inf":
-			*n = goldenNum(math.Inf(1))
-		case "-Inf":
-			*n = goldenNum(math.Inf(-1))
-		default:
-			return fmt.Errorf("goldenNum %q", s)
-		}
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*n = goldenNum(f)
-	return nil
-}
+type goldenNum = golden.Num
 
 // event is one line of a scenario's event log (gen_pruners.py's play).
 type event struct {
