@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+
+	"github.com/gradtune/gradtune/internal/crmath"
 )
 
 // hyperbandBrackets is Optuna's number of brackets,
@@ -13,7 +15,7 @@ import (
 // ⌊4.999…⌋ + 1 = 5, as in Optuna). It is ≤ 0 when max < min.
 func hyperbandBrackets(minResource, maxResource, eta int) int {
 	x := float64(maxResource) / float64(minResource)
-	return int(math.Floor(glibcLog(x)/glibcLog(float64(eta)))) + 1
+	return int(math.Floor(crmath.Log(x)/crmath.Log(float64(eta)))) + 1
 }
 
 // hyperbandBudgets is Optuna's _calculate_trial_allocation_budget for
