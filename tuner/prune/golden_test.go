@@ -97,10 +97,7 @@ type goldenFile struct {
 			Brackets        []int  `json:"brackets"` // of trial numbers 0, 1, …
 		} `json:"bracket_ids"`
 	} `json:"hyperband_tables"`
-	Log []struct {
-		X   float64 `json:"x"`
-		Log float64 `json:"log"`
-	} `json:"log"`
+	// "log" (Python's math.log) is tested by internal/crmath now.
 	NanPercentile []struct {
 		Values []goldenNum `json:"values"`
 		Q      float64     `json:"q"`
