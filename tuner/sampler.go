@@ -47,12 +47,35 @@ type TrialStarter interface {
 // study seed, the trial number and the parameter name.
 type RandomSampler struct{}
 
-// Sample implements Sampler.
-func (RandomSampler) Sample(c *SampleContext, _ string, d Distribution) (float64, error) {
+// Sample implements Sampler. Errors wrap ErrConfig: a SampleContext
+// without Rand, a distribution that is invalid or not a FloatDist, IntDist
+// or CategoricalDist.
+func (RandomSampler) Sample(c *SampleContext, name string, d Distribution) (float64, error) {
+	if c == nil || c.Rand == nil {
+		return 0, fmt.Errorf("%w: RandomSampler: parameter %q: a SampleContext with a Rand, want one from the study", ErrConfig, name)
+	}
+	if err := checkUniform(d); err != nil {
+		return 0, fmt.Errorf("RandomSampler: parameter %q: %w", name, err)
+	}
 	return sampleUniform(c.Rand, d), nil
 }
 
-// sampleUniform draws an internal value of d uniformly.
+// checkUniform refuses what sampleUniform cannot draw from: a
+// distribution that is invalid or of a kind it does not know (ErrConfig).
+func checkUniform(d Distribution) error {
+	switch d := d.(type) {
+	case FloatDist:
+		return d.Validate()
+	case IntDist:
+		return d.Validate()
+	case CategoricalDist:
+		return d.Validate()
+	}
+	return fmt.Errorf("%w: distribution %T, want FloatDist, IntDist or CategoricalDist", ErrConfig, d)
+}
+
+// sampleUniform draws an internal value of d uniformly; d is valid
+// (checkUniform).
 func sampleUniform(r *rand.Rand, d Distribution) float64 {
 	switch d := d.(type) {
 	case FloatDist:
@@ -147,10 +170,10 @@ func (g *GridSampler) Exhausted(trials []FrozenTrial) bool {
 	return len(g.taken(trials)) >= g.Points()
 }
 
-// Validate reports a Space with no parameter or a parameter with no value
-// (ErrConfig); Open calls it.
+// Validate reports a nil GridSampler, a Space with no parameter or a
+// parameter with no value (ErrConfig); Open calls it.
 func (g *GridSampler) Validate() error {
-	if len(g.Space) == 0 {
+	if g == nil || len(g.Space) == 0 {
 		return fmt.Errorf("%w: GridSampler with an empty Space", ErrConfig)
 	}
 	for _, name := range g.names() {
@@ -215,13 +238,25 @@ func (g *GridSampler) pointOf(trial FrozenTrial) (i int, ok bool) {
 	return i, true
 }
 
-// Sample implements Sampler: the current point's value of name.
+// Sample implements Sampler: the current point's value of name. Errors
+// wrap ErrConfig: an invalid grid, a SampleContext without a Trial, a trial
+// without a grid point (or with one outside the grid), a name not in Space,
+// a value d does not hold.
 func (g *GridSampler) Sample(c *SampleContext, name string, d Distribution) (float64, error) {
+	if err := g.Validate(); err != nil {
+		return 0, err
+	}
+	if c == nil || c.Trial == nil || d == nil {
+		return 0, fmt.Errorf("%w: GridSampler: parameter %q: want a SampleContext with its Trial and a Distribution", ErrConfig, name)
+	}
 	s, ok := c.Trial.Attrs[attrSamplerSystemGrid]
 	if !ok {
 		return 0, fmt.Errorf("%w: GridSampler: trial %d has no grid point", ErrConfig, c.Trial.Number)
 	}
-	i, _ := strconv.Atoi(s)
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i >= g.Points() {
+		return 0, fmt.Errorf("%w: GridSampler: trial %d has grid point %q, want 0 to %d", ErrConfig, c.Trial.Number, s, g.Points()-1)
+	}
 	v, ok := g.point(i)[name]
 	if !ok {
 		return 0, fmt.Errorf("%w: GridSampler: parameter %q is not in the grid's Space", ErrConfig, name)
