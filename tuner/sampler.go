@@ -112,19 +112,36 @@ func sampleUniform(r *rand.Rand, d Distribution) float64 {
 // where Optuna's GridSampler only makes that unlikely. A point is held by a
 // Running trial or a finished one that counts (FrozenTrial.Counted): the
 // point of a stale or interrupted trial is run again.
+//
+// A grid holds at most MaxGridPoints points. Choosing a trial's point takes
+// time and memory in proportion to the trials, never to the points, also
+// with Shuffle.
 type GridSampler struct {
 	Space map[string][]any
 	// Shuffle visits the points in a seeded random order instead of
-	// row-major order.
+	// row-major order (a permutation computed point by point, never held in
+	// memory).
 	Shuffle bool
 	Seed    uint64
 }
 
-// Points returns the number of grid points.
+// MaxGridPoints bounds a GridSampler's points: each point is a trial, and a
+// study holds at most MaxTrials trials.
+const MaxGridPoints = MaxTrials
+
+// Points returns the number of grid points, the product of the numbers of
+// values; math.MaxInt when that product overflows an int.
 func (g *GridSampler) Points() int {
 	n := 1
 	for _, vs := range g.Space {
-		n *= len(vs)
+		switch {
+		case len(vs) == 0:
+			return 0
+		case n > math.MaxInt/len(vs):
+			n = math.MaxInt // saturated; an empty list may still make it 0
+		default:
+			n *= len(vs)
+		}
 	}
 	return n
 }
@@ -170,8 +187,9 @@ func (g *GridSampler) Exhausted(trials []FrozenTrial) bool {
 	return len(g.taken(trials)) >= g.Points()
 }
 
-// Validate reports a nil GridSampler, a Space with no parameter or a
-// parameter with no value (ErrConfig); Open calls it.
+// Validate reports a nil GridSampler, a Space with no parameter, a
+// parameter with no value or more than MaxGridPoints points (ErrConfig);
+// Open calls it.
 func (g *GridSampler) Validate() error {
 	if g == nil || len(g.Space) == 0 {
 		return fmt.Errorf("%w: GridSampler with an empty Space", ErrConfig)
@@ -180,6 +198,9 @@ func (g *GridSampler) Validate() error {
 		if len(g.Space[name]) == 0 {
 			return fmt.Errorf("%w: GridSampler: parameter %q has no values", ErrConfig, name)
 		}
+	}
+	if g.Points() > MaxGridPoints {
+		return fmt.Errorf("%w: GridSampler: %d parameters with more than MaxGridPoints = %d points", ErrConfig, len(g.Space), MaxGridPoints)
 	}
 	return nil
 }
@@ -200,14 +221,16 @@ func (g *GridSampler) pick(trial FrozenTrial, others []FrozenTrial) (string, err
 	if i, ok := g.pointOf(trial); ok && !taken[i] {
 		return strconv.Itoa(i), nil
 	}
-	var perm []int
+	// At most len(taken) positions are passed over before a free one.
+	n := g.Points()
+	var order gridOrder
 	if g.Shuffle {
-		perm = rand.New(rand.NewPCG(g.Seed, 0x67726964)).Perm(g.Points())
+		order = newGridOrder(n, g.Seed)
 	}
-	for p := 0; p < g.Points(); p++ {
+	for p := 0; p < n; p++ {
 		i := p
-		if perm != nil {
-			i = perm[p]
+		if g.Shuffle {
+			i = order.at(p)
 		}
 		if !taken[i] {
 			return strconv.Itoa(i), nil
