@@ -48,8 +48,11 @@ type TrialClaimer interface {
 
 // Choose runs Pick for a storage: it checks the claim, turns a panic in
 // Pick into an error and refuses an empty value. Errors other than Pick's
-// own wrap ErrConfig.
+// own wrap ErrConfig (a nil Claim too).
 func (c *Claim) Choose(trial FrozenTrial, others []FrozenTrial) (value string, err error) {
+	if c == nil {
+		return "", fmt.Errorf("%w: nil Claim", ErrConfig)
+	}
 	if c.Key == "" || c.Pick == nil {
 		return "", fmt.Errorf("%w: Claim{Key: %q} needs a Key and a Pick", ErrConfig, c.Key)
 	}

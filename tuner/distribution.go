@@ -20,7 +20,8 @@ type Distribution interface {
 }
 
 // FloatDist is a float in [Low, High], uniform (or log-uniform with Log);
-// Step > 0 restricts it to Low + k·Step (not with Log).
+// Step > 0 restricts it to Low + k·Step (not with Log), at most 2^53 + 1
+// values (MaxSteps), as an int range.
 type FloatDist struct {
 	Low, High float64
 	Log       bool
@@ -49,11 +50,18 @@ func (d FloatDist) Validate() error {
 		return fmt.Errorf("%w: log float range [%v, %v], want Low > 0", ErrConfig, d.Low, d.High)
 	case d.Log && d.Step != 0:
 		return fmt.Errorf("%w: float range with both Log and Step %v, want one of them", ErrConfig, d.Step)
-	case d.Step < 0 || math.IsNaN(d.Step):
-		return fmt.Errorf("%w: float Step = %v, want > 0 (or 0 for continuous)", ErrConfig, d.Step)
+	case d.Step < 0 || math.IsNaN(d.Step) || math.IsInf(d.Step, 0):
+		return fmt.Errorf("%w: float Step = %v, want finite > 0 (or 0 for continuous)", ErrConfig, d.Step)
+	case d.Step > 0 && !((d.High-d.Low)/d.Step <= MaxSteps):
+		return fmt.Errorf("%w: float range [%v, %v] with Step %v has more than MaxSteps = 2^53 steps", ErrConfig, d.Low, d.High, d.Step)
 	}
 	return nil
 }
+
+// MaxSteps bounds (High − Low)/Step of a FloatDist and High − Low of an
+// IntDist: 2^53, beyond which float64 no longer holds every step's index,
+// so that a sampler can count the values.
+const MaxSteps = 1 << 53
 
 // Validate returns an error wrapping ErrConfig naming the bad field.
 func (d IntDist) Validate() error {
@@ -66,8 +74,8 @@ func (d IntDist) Validate() error {
 		return fmt.Errorf("%w: int range with both Log and Step %d, want one of them", ErrConfig, d.Step)
 	case d.Step < 0:
 		return fmt.Errorf("%w: int Step = %d, want ≥ 1 (0 means 1)", ErrConfig, d.Step)
-	case d.High-d.Low < 0 || d.High-d.Low > 1<<53:
-		return fmt.Errorf("%w: int range [%d, %d] spans more than 2^53 values", ErrConfig, d.Low, d.High)
+	case d.High-d.Low < 0 || d.High-d.Low > MaxSteps:
+		return fmt.Errorf("%w: int range [%d, %d] spans more than MaxSteps = 2^53 values", ErrConfig, d.Low, d.High)
 	}
 	return nil
 }
@@ -149,7 +157,15 @@ func (d CategoricalDist) ToInternal(v any) (float64, error) {
 	}
 	return 0, fmt.Errorf("%w: %v is not one of %v", ErrConfig, v, d.Choices)
 }
-func (d CategoricalDist) FromInternal(x float64) any { return d.Choices[int(x)] }
+
+// FromInternal returns the choice at index x; nil when x is no index of
+// Choices (Contains is false).
+func (d CategoricalDist) FromInternal(x float64) any {
+	if !d.Contains(x) {
+		return nil
+	}
+	return d.Choices[int(x)]
+}
 func (d CategoricalDist) Contains(x float64) bool {
 	i := int(x)
 	return x == float64(i) && i >= 0 && i < len(d.Choices)

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // HeartbeatStorage is a Storage whose Running trials record heartbeats, so
@@ -90,9 +92,9 @@ func (s *Study) failStale(ctx context.Context) error {
 }
 
 // beat records trial id's heartbeat every HeartbeatInterval until stop is
-// closed. Once the storage says the trial is no longer
-// Running, lost is called and beat returns. Other errors (a busy database)
-// are retried at the next beat, never fatal (Optuna #5470).
+// closed. Once the storage says the trial is no longer Running, lost is
+// called and beat returns. Other errors (a busy database, a panic in the
+// storage) are retried at the next beat, never fatal (Optuna #5470).
 func (s *Study) beat(ctx context.Context, id int64, stop <-chan struct{}, lost func()) {
 	hs, _, _ := s.heartbeats()
 	tick := time.NewTicker(s.cfg.HeartbeatInterval)
@@ -105,11 +107,18 @@ func (s *Study) beat(ctx context.Context, id int64, stop <-chan struct{}, lost f
 			return
 		case <-tick.C:
 		}
-		if err := hs.RecordHeartbeat(ctx, id); errors.Is(err, ErrTrialFinished) {
+		if err := recordHeartbeat(ctx, hs, id); errors.Is(err, ErrTrialFinished) {
 			lost()
 			return
 		}
 	}
+}
+
+// recordHeartbeat records trial id's heartbeat; a panic in the storage's
+// RecordHeartbeat is an error like another (on beat's goroutine, nothing
+// else could recover it, and the process would end).
+func recordHeartbeat(ctx context.Context, hs HeartbeatStorage, id int64) error {
+	return gerr.User("tuner: storage RecordHeartbeat", func() error { return hs.RecordHeartbeat(ctx, id) })
 }
 
 // startHeartbeat records trial t's first heartbeat before the objective
@@ -121,7 +130,7 @@ func (s *Study) startHeartbeat(t *Trial) (stop func()) {
 	if !on {
 		return func() {}
 	}
-	if err := hs.RecordHeartbeat(t.ctx, t.frozen.ID); errors.Is(err, ErrTrialFinished) {
+	if err := recordHeartbeat(t.ctx, hs, t.frozen.ID); errors.Is(err, ErrTrialFinished) {
 		t.lose()
 	}
 	done, finished := make(chan struct{}), make(chan struct{})

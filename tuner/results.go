@@ -79,8 +79,12 @@ func resultsParam(v any) string {
 // trial, a parameter the trial did not suggest (conditional parameters), an
 // absent attribute. Numbers are written in Go's shortest round-trip form
 // (strconv 'g', -1), so ±Inf values read "+Inf"/"-Inf"; parameters by their
-// external value (choices as they are).
+// external value (choices as they are). A nil w is an error wrapping
+// ErrConfig.
 func WriteTrialsCSV(w io.Writer, trials []FrozenTrial) error {
+	if w == nil {
+		return fmt.Errorf("%w: WriteTrialsCSV: nil writer", ErrConfig)
+	}
 	params, attrs := resultsColumns(trials)
 	cw := csv.NewWriter(w)
 	header := []string{"number", "state", "value", "duration_seconds"}
@@ -147,8 +151,12 @@ type resultsRow struct {
 // value and duration_seconds are null where the CSV cell is empty; value is
 // also null for ±Inf, which JSON cannot hold. params holds only the
 // parameters the trial suggested, by external value (float64, int, string
-// or bool); fail_reason and attrs are left out when empty.
+// or bool); fail_reason and attrs are left out when empty. A nil w, or a
+// parameter that is NaN or ±Inf, is an error wrapping ErrConfig.
 func WriteTrialsJSON(w io.Writer, trials []FrozenTrial) error {
+	if w == nil {
+		return fmt.Errorf("%w: WriteTrialsJSON: nil writer", ErrConfig)
+	}
 	rows := make([]resultsRow, len(trials))
 	for i, t := range trials {
 		r := resultsRow{Number: t.Number, State: t.State.String(), Params: map[string]any{}, FailReason: t.FailReason}

@@ -47,12 +47,35 @@ type TrialStarter interface {
 // study seed, the trial number and the parameter name.
 type RandomSampler struct{}
 
-// Sample implements Sampler.
-func (RandomSampler) Sample(c *SampleContext, _ string, d Distribution) (float64, error) {
+// Sample implements Sampler. Errors wrap ErrConfig: a SampleContext
+// without Rand, a distribution that is invalid or not a FloatDist, IntDist
+// or CategoricalDist.
+func (RandomSampler) Sample(c *SampleContext, name string, d Distribution) (float64, error) {
+	if c == nil || c.Rand == nil {
+		return 0, fmt.Errorf("%w: RandomSampler: parameter %q: a SampleContext with a Rand, want one from the study", ErrConfig, name)
+	}
+	if err := checkUniform(d); err != nil {
+		return 0, fmt.Errorf("RandomSampler: parameter %q: %w", name, err)
+	}
 	return sampleUniform(c.Rand, d), nil
 }
 
-// sampleUniform draws an internal value of d uniformly.
+// checkUniform refuses what sampleUniform cannot draw from: a
+// distribution that is invalid or of a kind it does not know (ErrConfig).
+func checkUniform(d Distribution) error {
+	switch d := d.(type) {
+	case FloatDist:
+		return d.Validate()
+	case IntDist:
+		return d.Validate()
+	case CategoricalDist:
+		return d.Validate()
+	}
+	return fmt.Errorf("%w: distribution %T, want FloatDist, IntDist or CategoricalDist", ErrConfig, d)
+}
+
+// sampleUniform draws an internal value of d uniformly; d is valid
+// (checkUniform).
 func sampleUniform(r *rand.Rand, d Distribution) float64 {
 	switch d := d.(type) {
 	case FloatDist:
@@ -89,19 +112,36 @@ func sampleUniform(r *rand.Rand, d Distribution) float64 {
 // where Optuna's GridSampler only makes that unlikely. A point is held by a
 // Running trial or a finished one that counts (FrozenTrial.Counted): the
 // point of a stale or interrupted trial is run again.
+//
+// A grid holds at most MaxGridPoints points. Choosing a trial's point takes
+// time and memory in proportion to the trials, never to the points, also
+// with Shuffle.
 type GridSampler struct {
 	Space map[string][]any
 	// Shuffle visits the points in a seeded random order instead of
-	// row-major order.
+	// row-major order (a permutation computed point by point, never held in
+	// memory).
 	Shuffle bool
 	Seed    uint64
 }
 
-// Points returns the number of grid points.
+// MaxGridPoints bounds a GridSampler's points: each point is a trial, and a
+// study holds at most MaxTrials trials.
+const MaxGridPoints = MaxTrials
+
+// Points returns the number of grid points, the product of the numbers of
+// values; math.MaxInt when that product overflows an int.
 func (g *GridSampler) Points() int {
 	n := 1
 	for _, vs := range g.Space {
-		n *= len(vs)
+		switch {
+		case len(vs) == 0:
+			return 0
+		case n > math.MaxInt/len(vs):
+			n = math.MaxInt // saturated; an empty list may still make it 0
+		default:
+			n *= len(vs)
+		}
 	}
 	return n
 }
@@ -147,16 +187,20 @@ func (g *GridSampler) Exhausted(trials []FrozenTrial) bool {
 	return len(g.taken(trials)) >= g.Points()
 }
 
-// Validate reports a Space with no parameter or a parameter with no value
-// (ErrConfig); Open calls it.
+// Validate reports a nil GridSampler, a Space with no parameter, a
+// parameter with no value or more than MaxGridPoints points (ErrConfig);
+// Open calls it.
 func (g *GridSampler) Validate() error {
-	if len(g.Space) == 0 {
+	if g == nil || len(g.Space) == 0 {
 		return fmt.Errorf("%w: GridSampler with an empty Space", ErrConfig)
 	}
 	for _, name := range g.names() {
 		if len(g.Space[name]) == 0 {
 			return fmt.Errorf("%w: GridSampler: parameter %q has no values", ErrConfig, name)
 		}
+	}
+	if g.Points() > MaxGridPoints {
+		return fmt.Errorf("%w: GridSampler: %d parameters with more than MaxGridPoints = %d points", ErrConfig, len(g.Space), MaxGridPoints)
 	}
 	return nil
 }
@@ -177,14 +221,16 @@ func (g *GridSampler) pick(trial FrozenTrial, others []FrozenTrial) (string, err
 	if i, ok := g.pointOf(trial); ok && !taken[i] {
 		return strconv.Itoa(i), nil
 	}
-	var perm []int
+	// At most len(taken) positions are passed over before a free one.
+	n := g.Points()
+	var order gridOrder
 	if g.Shuffle {
-		perm = rand.New(rand.NewPCG(g.Seed, 0x67726964)).Perm(g.Points())
+		order = newGridOrder(n, g.Seed)
 	}
-	for p := 0; p < g.Points(); p++ {
+	for p := 0; p < n; p++ {
 		i := p
-		if perm != nil {
-			i = perm[p]
+		if g.Shuffle {
+			i = order.at(p)
 		}
 		if !taken[i] {
 			return strconv.Itoa(i), nil
@@ -215,13 +261,25 @@ func (g *GridSampler) pointOf(trial FrozenTrial) (i int, ok bool) {
 	return i, true
 }
 
-// Sample implements Sampler: the current point's value of name.
+// Sample implements Sampler: the current point's value of name. Errors
+// wrap ErrConfig: an invalid grid, a SampleContext without a Trial, a trial
+// without a grid point (or with one outside the grid), a name not in Space,
+// a value d does not hold.
 func (g *GridSampler) Sample(c *SampleContext, name string, d Distribution) (float64, error) {
+	if err := g.Validate(); err != nil {
+		return 0, err
+	}
+	if c == nil || c.Trial == nil || d == nil {
+		return 0, fmt.Errorf("%w: GridSampler: parameter %q: want a SampleContext with its Trial and a Distribution", ErrConfig, name)
+	}
 	s, ok := c.Trial.Attrs[attrSamplerSystemGrid]
 	if !ok {
 		return 0, fmt.Errorf("%w: GridSampler: trial %d has no grid point", ErrConfig, c.Trial.Number)
 	}
-	i, _ := strconv.Atoi(s)
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i >= g.Points() {
+		return 0, fmt.Errorf("%w: GridSampler: trial %d has grid point %q, want 0 to %d", ErrConfig, c.Trial.Number, s, g.Points()-1)
+	}
 	v, ok := g.point(i)[name]
 	if !ok {
 		return 0, fmt.Errorf("%w: GridSampler: parameter %q is not in the grid's Space", ErrConfig, name)

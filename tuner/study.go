@@ -135,8 +135,12 @@ type Study struct {
 // trials of a live process on the same machine sharing a persistent storage
 // are left alone; Running trials of processes on other hosts are treated as
 // dead. Several processes may share a study this way, but a TotalTrials
-// budget is counted per process and may be overshot.
+// budget is counted per process and may be overshot. A nil ctx or a bad
+// Config field is an error wrapping ErrConfig.
 func Open(ctx context.Context, cfg Config) (*Study, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: Open: nil context", ErrConfig)
+	}
 	if cfg.Name == "" {
 		cfg.Name = "default"
 	}
@@ -223,19 +227,43 @@ func (s *Study) requeue(ctx context.Context, t FrozenTrial) error {
 	return s.storage.EnqueueTrial(ctx, s.id, t.Internal, t.Distributions, map[string]string{attrRequeuedFrom: strconv.Itoa(t.Number)})
 }
 
+// errNoStudy is what the methods of a nil *Study, or of a Study not made
+// by Open (its zero value has no storage), return.
+var errNoStudy = fmt.Errorf("%w: a nil *Study or one not made by Open", ErrConfig)
+
+// check refuses a Study that Open did not make and a nil ctx, naming the
+// method called (op); both errors wrap ErrConfig.
+func (s *Study) check(ctx context.Context, op string) error {
+	switch {
+	case s == nil || s.storage == nil:
+		return fmt.Errorf("Study.%s: %w", op, errNoStudy)
+	case ctx == nil:
+		return fmt.Errorf("%w: Study.%s: nil context", ErrConfig, op)
+	}
+	return nil
+}
+
 // Name returns the study's name.
 func (s *Study) Name() string { return s.cfg.Name }
 
 // Direction returns the study's direction.
 func (s *Study) Direction() Direction { return s.cfg.Direction }
 
-// Trials returns all trials, ordered by number.
+// Trials returns all trials, ordered by number. A nil ctx, or a Study not
+// made by Open, is an error wrapping ErrConfig.
 func (s *Study) Trials(ctx context.Context) ([]FrozenTrial, error) {
+	if err := s.check(ctx, "Trials"); err != nil {
+		return nil, err
+	}
 	return s.storage.Trials(ctx, s.id)
 }
 
-// Best returns the best Complete trial; ErrNoCompleted if there is none.
+// Best returns the best Complete trial; ErrNoCompleted if there is none,
+// ErrConfig for a nil ctx or a Study not made by Open.
 func (s *Study) Best(ctx context.Context) (FrozenTrial, error) {
+	if err := s.check(ctx, "Best"); err != nil {
+		return FrozenTrial{}, err
+	}
 	trials, err := s.Trials(ctx)
 	if err != nil {
 		return FrozenTrial{}, err
@@ -254,16 +282,28 @@ func (s *Study) Best(ctx context.Context) (FrozenTrial, error) {
 
 // Enqueue queues a trial with fixed parameters (external values, e.g. a
 // known good configuration); suggestions of other parameters are sampled.
+// Each parameter needs a valid distribution in dists, of the value's type.
+// Errors wrap ErrConfig: a parameter without a distribution (absent or
+// nil), an invalid one, a value of another type, a nil ctx, a Study not made
+// by Open; or come from the storage.
 func (s *Study) Enqueue(ctx context.Context, params map[string]any, dists map[string]Distribution) error {
+	if err := s.check(ctx, "Enqueue"); err != nil {
+		return err
+	}
 	internal := map[string]float64{}
 	for k, v := range params {
-		d, ok := dists[k]
-		if !ok {
-			return fmt.Errorf("%w: parameter %q has no distribution", ErrConfig, k)
+		d := dists[k]
+		if d == nil {
+			return fmt.Errorf("%w: Enqueue: parameter %q has no distribution", ErrConfig, k)
+		}
+		if v, ok := d.(validator); ok {
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("Enqueue: parameter %q: %w", k, err)
+			}
 		}
 		x, err := d.ToInternal(v)
 		if err != nil {
-			return err
+			return fmt.Errorf("Enqueue: parameter %q: %w", k, err)
 		}
 		internal[k] = x
 	}
@@ -275,10 +315,15 @@ func (s *Study) Enqueue(ctx context.Context, params map[string]any, dists map[st
 // trials (Complete, Pruned, or Failed by the objective — not those failed
 // as stale), which makes a re-run resume rather than start over. One of them
 // must be > 0; with both, the first reached stops. Trials interrupted by a
-// cancelled context do not count either.
+// cancelled context do not count either. Neither may exceed MaxTrials.
 type Budget struct {
 	Trials, TotalTrials int
 }
+
+// MaxTrials bounds Budget.Trials and Budget.TotalTrials: trial numbers are
+// 32-bit integers in Optuna's schema (an INTEGER column, 32 bits on
+// PostgreSQL), so no study holds more trials.
+const MaxTrials = math.MaxInt32
 
 // Counted reports whether the trial counts toward a TotalTrials budget:
 // Complete, Pruned, or Failed by its objective — not Running or Waiting, nor
@@ -296,13 +341,20 @@ func counted(t FrozenTrial) bool {
 // failing trial is recorded and the study goes on, until
 // Config.MaxConsecutiveFailures of them fail in a row. It returns ctx's
 // error if cancelled, a storage error, an error wrapping ErrTooManyFailures
-// (and the last failure's cause), or nil.
+// (and the last failure's cause), or nil. A nil ctx or objective, a Budget
+// out of range and a Study not made by Open are errors wrapping ErrConfig.
+// A panic in a sampler or storage while a trial starts or ends stops
+// Optimize with a *panics.Error wrapping panics.ErrUser (a panic in the
+// objective, or in what it calls, only fails its trial).
 func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
+	if err := s.check(ctx, "Optimize"); err != nil {
+		return err
+	}
 	if obj == nil {
 		return fmt.Errorf("%w: nil objective", ErrConfig)
 	}
-	if b.Trials < 0 || b.TotalTrials < 0 || b.Trials == 0 && b.TotalTrials == 0 {
-		return fmt.Errorf("%w: Budget %+v, want Trials > 0 or TotalTrials > 0", ErrConfig, b)
+	if b.Trials < 0 || b.TotalTrials < 0 || b.Trials == 0 && b.TotalTrials == 0 || b.Trials > MaxTrials || b.TotalTrials > MaxTrials {
+		return fmt.Errorf("%w: Budget %+v, want Trials > 0 or TotalTrials > 0, neither above MaxTrials = %d", ErrConfig, b, MaxTrials)
 	}
 	trials, err := s.Trials(ctx)
 	if err != nil {
@@ -347,6 +399,13 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Nobody can recover a panic on this goroutine but itself: one
+			// in a sampler's or storage's code would end the process.
+			defer func() {
+				if r := recover(); r != nil {
+					halt(gerr.Recovered("tuner: Optimize (a sampler or storage, as a trial started or ended)", r))
+				}
+			}()
 			for take() {
 				end, err := s.runTrial(ctx, obj)
 				if err == nil {
@@ -484,7 +543,8 @@ func (s *Study) startTrial(t *Trial) error {
 	}
 	t.history = trials
 	if st, ok := s.cfg.Sampler.(TrialStarter); ok {
-		if err := st.StartTrial(s.sampleContext(t, trials, "")); err != nil {
+		err := gerr.User("tuner: sampler StartTrial", func() error { return st.StartTrial(s.sampleContext(t, trials, "")) })
+		if err != nil {
 			return err
 		}
 		// Persist what the sampler noted while the lock is held, so that
@@ -499,7 +559,11 @@ func (s *Study) startTrial(t *Trial) error {
 	if !ok {
 		return nil
 	}
-	rel, err := rs.SampleRelative(s.sampleContext(t, trials, ""))
+	var rel map[string]float64
+	err = gerr.User("tuner: sampler SampleRelative", func() (err error) {
+		rel, err = rs.SampleRelative(s.sampleContext(t, trials, ""))
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -526,7 +590,11 @@ func (s *Study) sample(t *Trial, name string, d Distribution) (float64, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	x, err := s.cfg.Sampler.Sample(s.sampleContext(t, trials, name), name, d)
+	var x float64
+	err := gerr.User("tuner: sampler Sample", func() (err error) {
+		x, err = s.cfg.Sampler.Sample(s.sampleContext(t, trials, name), name, d)
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}

@@ -114,16 +114,25 @@ type tpeParam struct {
 	d    Distribution
 }
 
-// Sample implements Sampler: one parameter, by independent TPE.
+// Sample implements Sampler: one parameter, by independent TPE. Errors
+// wrap ErrConfig: bad settings, a SampleContext without Rand, a
+// distribution that is invalid or not a FloatDist, IntDist or
+// CategoricalDist.
 func (s TPESampler) Sample(c *SampleContext, name string, d Distribution) (x float64, err error) {
 	defer tpeRecover(&err)
 	startup, o, err := s.settings()
 	if err != nil {
 		return 0, err
 	}
+	if err := tpeCheckContext(c); err != nil {
+		return 0, err
+	}
 	dist, err := tpeDist(name, d)
 	if err != nil {
 		return 0, err
+	}
+	if err := checkUniform(d); err != nil {
+		return 0, fmt.Errorf("TPESampler: parameter %q: %w", name, err)
 	}
 	if Single(d) {
 		return dist.Low, nil // the choice index 0 of a categorical
@@ -155,6 +164,9 @@ func (s TPESampler) SampleRelative(c *SampleContext) (_ map[string]float64, err 
 	if err != nil {
 		return nil, err
 	}
+	if err := tpeCheckContext(c); err != nil {
+		return nil, err
+	}
 	space := tpeIntersection(c.Trials)
 	if len(space) == 0 {
 		return nil, nil
@@ -178,6 +190,15 @@ func (s TPESampler) SampleRelative(c *SampleContext) (_ map[string]float64, err 
 		out[space[p].name] = x
 	}
 	return out, nil
+}
+
+// tpeCheckContext refuses a SampleContext the study did not make: nil, or
+// without Rand (ErrConfig).
+func tpeCheckContext(c *SampleContext) error {
+	if c == nil || c.Rand == nil {
+		return fmt.Errorf("%w: TPESampler: a SampleContext with a Rand, want one from the study", ErrConfig)
+	}
+	return nil
 }
 
 // tpeDist describes d to package tpe; TPE models FloatDist, IntDist and

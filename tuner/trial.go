@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/gradtune/gradtune/goal"
+	"github.com/gradtune/gradtune/internal/gerr"
 )
 
 // TrialState is where a trial is in its life.
@@ -81,9 +84,10 @@ func (t *FrozenTrial) LastStep() (step int, v float64, ok bool) {
 // trials (Float("other", 0, 1-top)), as in Optuna; its kind (float, int or
 // categorical), Log flag and choices may not (see Compatible). A suggestion
 // that cannot be honoured (a kind that changed, a name asked for again in
-// the same trial with another range, a bad range) does not panic: it returns
-// the range's lower end, and the trial fails with that error when the
-// objective returns. Err reports it early.
+// the same trial with another range, a bad range, a Trial no study made)
+// does not panic: it returns the range's lower end (a categorical's first
+// choice), and the trial fails with that error when the objective returns.
+// Err reports it early.
 type Trial struct {
 	study  *Study
 	frozen FrozenTrial
@@ -107,9 +111,27 @@ type Trial struct {
 func (t *Trial) Number() int { return t.frozen.Number }
 
 // Direction returns the direction of the trial's study (Minimize or
-// Maximize, never goal.Auto), so that code reporting to the trial can check
-// that its values improve the same way (tunertrainer.PruneOn does).
-func (t *Trial) Direction() Direction { return t.study.cfg.Direction }
+// Maximize), so that code reporting to the trial can check that its values
+// improve the same way (tunertrainer.PruneOn does); goal.Auto only for a
+// nil *Trial or one no study made (its zero value).
+func (t *Trial) Direction() Direction {
+	if t == nil || t.study == nil {
+		return goal.Auto
+	}
+	return t.study.cfg.Direction
+}
+
+// errNoTrial is what the methods of a nil *Trial, or of a Trial no study
+// made (its zero value), return or record.
+var errNoTrial = fmt.Errorf("%w: a nil *Trial or one no study made (a Trial comes to an Objective)", ErrConfig)
+
+// check refuses a trial no study made.
+func (t *Trial) check() error {
+	if t == nil || t.study == nil {
+		return errNoTrial
+	}
+	return nil
+}
 
 // RequeuedFrom returns the number of the trial this one re-runs with the
 // same parameters — one that a dead process left Running, or that a
@@ -126,8 +148,14 @@ func (t *Trial) RequeuedFrom() (number int, ok bool) {
 	return n, err == nil && n >= 0
 }
 
-// Err returns the first suggestion error, if any.
-func (t *Trial) Err() error { return t.err }
+// Err returns the first suggestion error, if any; on a nil *Trial or one no
+// study made, an error wrapping ErrConfig.
+func (t *Trial) Err() error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	return t.err
+}
 
 // Params returns the parameters suggested so far.
 func (t *Trial) Params() map[string]any {
@@ -152,11 +180,25 @@ func Log() Option { return func(o *suggestOpts) { o.log = true } }
 // Step restricts values to low + k·step.
 func Step(step float64) Option { return func(o *suggestOpts) { o.step = step } }
 
+// apply applies the options of a suggestion of name; nil ones are
+// skipped, and a panicking one (an Option made by reflection) is an error.
+func (o *suggestOpts) apply(name string, opts []Option) error {
+	return gerr.User(fmt.Sprintf("tuner: options of parameter %q", name), func() error {
+		for _, f := range opts {
+			if f != nil {
+				f(o)
+			}
+		}
+		return nil
+	})
+}
+
 // Float suggests a float64 in [low, high] (Optuna's suggest_float).
 func (t *Trial) Float(name string, low, high float64, opts ...Option) float64 {
 	var o suggestOpts
-	for _, f := range opts {
-		f(&o)
+	if err := o.apply(name, opts); err != nil {
+		t.fail(err)
+		return low
 	}
 	v, err := t.suggest(name, FloatDist{Low: low, High: high, Log: o.log, Step: o.step})
 	if err != nil {
@@ -169,11 +211,12 @@ func (t *Trial) Float(name string, low, high float64, opts ...Option) float64 {
 // Int suggests an int in [low, high] (Optuna's suggest_int).
 func (t *Trial) Int(name string, low, high int, opts ...Option) int {
 	var o suggestOpts
-	for _, f := range opts {
-		f(&o)
+	if err := o.apply(name, opts); err != nil {
+		t.fail(err)
+		return low
 	}
-	if o.step != math.Trunc(o.step) {
-		t.fail(fmt.Errorf("%w: parameter %q: int Step = %v, want a whole number", ErrConfig, name, o.step))
+	if o.step != math.Trunc(o.step) || math.Abs(o.step) > 1<<53 {
+		t.fail(fmt.Errorf("%w: parameter %q: int Step = %v, want a whole number up to 2^53", ErrConfig, name, o.step))
 		return low
 	}
 	v, err := t.suggest(name, IntDist{Low: low, High: high, Log: o.log, Step: int(o.step)})
@@ -208,7 +251,7 @@ func (t *Trial) String(name string, choices ...string) string {
 }
 
 func (t *Trial) fail(err error) {
-	if t.err == nil {
+	if t != nil && t.err == nil {
 		t.err = err
 	}
 }
@@ -217,6 +260,9 @@ type validator interface{ Validate() error }
 
 // suggest returns the value of name in d, sampling it the first time.
 func (t *Trial) suggest(name string, d Distribution) (any, error) {
+	if err := t.check(); err != nil {
+		return nil, err
+	}
 	if v, ok := d.(validator); ok {
 		if err := v.Validate(); err != nil {
 			return nil, fmt.Errorf("parameter %q: %w", name, err)
@@ -275,7 +321,12 @@ func (t *Trial) set(name string, x float64, d Distribution) (any, error) {
 // pruners and plots. A NaN value is stored as given. An error wrapping
 // ErrTrialFinished means the trial is no longer this worker's (another
 // worker failed it as stale): stop, its result will be dropped.
+//
+// A nil *Trial or one no study made is an error wrapping ErrConfig.
 func (t *Trial) Report(step int, value float64) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := t.checkLost(nil); err != nil {
 		return err
 	}
@@ -287,13 +338,23 @@ func (t *Trial) Report(step int, value float64) error {
 }
 
 // ShouldPrune asks the study's pruner whether to stop this trial now; the
-// objective then returns ErrPruned.
-func (t *Trial) ShouldPrune() bool { return t.study.shouldPrune(t) }
+// objective then returns ErrPruned. A nil *Trial or one no study made is
+// never pruned.
+func (t *Trial) ShouldPrune() bool {
+	if t.check() != nil {
+		return false
+	}
+	return t.study.shouldPrune(t)
+}
 
 // SetAttr stores a user attribute (say, the CV score's standard deviation).
 // Like Report, it refuses (ErrTrialFinished) once the trial was lost to
-// another worker.
+// another worker. A nil *Trial or one no study made is an error wrapping
+// ErrConfig.
 func (t *Trial) SetAttr(key, value string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
 	if err := t.checkLost(nil); err != nil {
 		return err
 	}

@@ -14,11 +14,16 @@ type Acquisition struct {
 	Best       int
 }
 
-// Chosen returns the chosen candidate, one internal value per parameter.
+// Chosen returns the chosen candidate, one internal value per parameter:
+// Candidates[p][Best], or NaN where Best is no index of Candidates[p] (an
+// Acquisition Acquire did not make).
 func (a Acquisition) Chosen() []float64 {
 	out := make([]float64, len(a.Candidates))
-	for p := range out {
-		out[p] = a.Candidates[p][a.Best]
+	for p, c := range a.Candidates {
+		out[p] = math.NaN()
+		if a.Best >= 0 && a.Best < len(c) {
+			out[p] = c[a.Best]
+		}
 	}
 	return out
 }

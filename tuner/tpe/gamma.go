@@ -2,6 +2,11 @@ package tpe
 
 import "math"
 
+// MaxObservations bounds the observations TPE weighs: a study holds at
+// most tuner.MaxTrials trials, 2^31 − 1 (trial numbers are 32-bit in
+// Optuna's schema).
+const MaxObservations = math.MaxInt32
+
 // DefaultGamma is Optuna's default_gamma, the size of TPE's "good" group
 // among n finished trials: min(⌈0.1·n⌉, 25).
 func DefaultGamma(n int) int {
@@ -17,8 +22,13 @@ func HyperoptGamma(n int) int {
 // DefaultWeights is Optuna's default_weights, the weights of n
 // observations, oldest first (Bergstra et al. 2013, "Making a Science of
 // Model Search"): all 1 below 25; from 25 on, the 25 newest weigh 1 and the
-// n−25 older ones ramp linearly from 1/n up to 1 (numpy's linspace).
+// n−25 older ones ramp linearly from 1/n up to 1 (numpy's linspace). It
+// is empty for n < 0, and nil for n > MaxObservations (which Acquire then
+// refuses with ErrOptions).
 func DefaultWeights(n int) []float64 {
+	if n > MaxObservations {
+		return nil
+	}
 	w := make([]float64, max(n, 0))
 	if n < 25 {
 		for i := range w {

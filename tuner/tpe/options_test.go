@@ -101,3 +101,34 @@ func TestAcquireRefusesHugeCandidatesAndNilU(t *testing.T) {
 		t.Errorf("DefaultWeights(-3) = %v, want none", w)
 	}
 }
+
+// DefaultWeights of more observations than a study can hold is nil, which
+// Acquire refuses; 2^40 aborted the process (out of memory).
+func TestDefaultWeightsOverMaxObservations(t *testing.T) {
+	for _, n := range []int{1 << 40, MaxObservations + 1} {
+		if w := DefaultWeights(n); w != nil {
+			t.Errorf("DefaultWeights(%d) has %d weights, want nil", n, len(w))
+		}
+	}
+	if w := DefaultWeights(30); len(w) != 30 || w[29] != 1 {
+		t.Errorf("DefaultWeights(30) = %v, want 30 weights ending in 1", w)
+	}
+	o := Options{Weights: func(int) []float64 { return DefaultWeights(1 << 40) }}
+	obs := Observations{N: 2, Below: [][]float64{{0.2}}, Above: [][]float64{{0.7}}}
+	if _, err := Acquire([]Dist{{Low: 0, High: 1}}, obs, o, func() float64 { return 0.5 }); !errors.Is(err, ErrOptions) {
+		t.Errorf("Acquire with nil weights = %v, want ErrOptions", err)
+	}
+}
+
+// Chosen of an Acquisition whose Best is no index of its candidates (one
+// Acquire did not make) is NaN there; it panicked.
+func TestChosenOutsideCandidatesIsNaN(t *testing.T) {
+	a := Acquisition{Candidates: [][]float64{{0.25, 0.5}, {3}}, Best: 1}
+	got := a.Chosen()
+	if len(got) != 2 || got[0] != 0.5 || !math.IsNaN(got[1]) {
+		t.Errorf("Chosen = %v, want [0.5 NaN]", got)
+	}
+	if got := (Acquisition{Candidates: [][]float64{{1}}, Best: -1}).Chosen(); !math.IsNaN(got[0]) {
+		t.Errorf("Chosen with Best -1 = %v, want [NaN]", got)
+	}
+}

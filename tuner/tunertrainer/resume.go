@@ -16,8 +16,11 @@ import (
 // resume is "" otherwise. The trial then continues from its checkpoint and
 // ends as the uninterrupted trial would, bit for bit, if the objective
 // builds its Trainer as before (same parameters, data and seed). Processes
-// sharing a study must share dir.
+// sharing a study must share dir. A nil t gives "" for both.
 func StatePaths(t *tuner.Trial, dir string) (save, resume string) {
+	if t == nil {
+		return "", ""
+	}
 	save = statePath(dir, t.Number())
 	if from, ok := t.RequeuedFrom(); ok {
 		if p := statePath(dir, from); fileExists(p) {

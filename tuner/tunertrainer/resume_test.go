@@ -125,3 +125,19 @@ func TestInterruptedTrialResumesFromItsState(t *testing.T) {
 		t.Errorf("resumed trial ended with\n%s value %v\nthe uninterrupted one with\n%s value %v", runs[0].weights, runs[0].value, whole[0].weights, whole[0].value)
 	}
 }
+
+// StatePaths of a nil trial is "" for both paths; it panicked.
+func TestStatePathsOfNilTrial(t *testing.T) {
+	var save, resume string
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Fatalf("StatePaths(nil, dir) panicked: %v", r)
+			}
+		}()
+		save, resume = tunertrainer.StatePaths(nil, t.TempDir())
+	}()
+	if save != "" || resume != "" {
+		t.Errorf("StatePaths(nil, dir) = %q, %q; want empty paths", save, resume)
+	}
+}

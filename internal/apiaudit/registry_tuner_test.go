@@ -1,0 +1,108 @@
+package apiaudit
+
+import (
+	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/importance"
+	"github.com/gradtune/gradtune/tuner/prune"
+	"github.com/gradtune/gradtune/tuner/tpe"
+	"github.com/gradtune/gradtune/tuner/tunerplot"
+	"github.com/gradtune/gradtune/tuner/tunertrainer"
+)
+
+// The tuner's packages. Left out: tuner/sqlite and tuner/rdb (audited with
+// the data packages), and tuner/storagetest, the storages' conformance
+// suite: a testing helper whose Run takes a *testing.T and reports every
+// failure through it (SameRecord is its comparison of two records), linked
+// only into tests, never into a program.
+func init() {
+	auditedPackages = append(auditedPackages,
+		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer")
+	registry = append(registry,
+		(*tuner.Claim).Choose,
+		(*tuner.FrozenTrial).LastStep,
+		(*tuner.GridSampler).Exhausted,
+		(*tuner.GridSampler).Points,
+		(*tuner.GridSampler).Sample,
+		(*tuner.GridSampler).TrialClaim,
+		(*tuner.GridSampler).Validate,
+		(*tuner.Study).Best,
+		(*tuner.Study).Direction,
+		(*tuner.Study).Enqueue,
+		(*tuner.Study).Name,
+		(*tuner.Study).Optimize,
+		(*tuner.Study).Trials,
+		(*tuner.Trial).Categorical,
+		(*tuner.Trial).Direction,
+		(*tuner.Trial).Err,
+		(*tuner.Trial).Float,
+		(*tuner.Trial).Int,
+		(*tuner.Trial).Number,
+		(*tuner.Trial).Params,
+		(*tuner.Trial).Report,
+		(*tuner.Trial).RequeuedFrom,
+		(*tuner.Trial).SetAttr,
+		(*tuner.Trial).ShouldPrune,
+		(*tuner.Trial).String,
+		tuner.CategoricalDist.Contains,
+		tuner.CategoricalDist.FromInternal,
+		tuner.CategoricalDist.String,
+		tuner.CategoricalDist.ToInternal,
+		tuner.CategoricalDist.Validate,
+		tuner.CheckFinish,
+		tuner.Compatible,
+		tuner.Equal,
+		tuner.FailKind.Counted,
+		tuner.FloatDist.Contains,
+		tuner.FloatDist.FromInternal,
+		tuner.FloatDist.String,
+		tuner.FloatDist.ToInternal,
+		tuner.FloatDist.Validate,
+		tuner.FrozenTrial.Counted,
+		tuner.IntDist.Contains,
+		tuner.IntDist.FromInternal,
+		tuner.IntDist.IntStep,
+		tuner.IntDist.String,
+		tuner.IntDist.ToInternal,
+		tuner.IntDist.Validate,
+		tuner.LegacyFailKind,
+		tuner.Log,
+		tuner.MarshalDistribution,
+		tuner.NewMemoryStorage,
+		tuner.NopPruner.Prune,
+		tuner.Open,
+		tuner.RandomSampler.Sample,
+		tuner.RequeueAttrs,
+		tuner.Single,
+		tuner.Step,
+		tuner.TPESampler.Sample,
+		tuner.TPESampler.SampleRelative,
+		tuner.TrialState.Finished,
+		tuner.TrialState.String,
+		tuner.UnmarshalDistribution,
+		tuner.WriteTrialsCSV,
+		tuner.WriteTrialsJSON,
+		tpe.Acquire,
+		tpe.Acquisition.Chosen,
+		tpe.DefaultGamma,
+		tpe.DefaultWeights,
+		tpe.Dist.Categorical,
+		tpe.HyperoptGamma,
+		tpe.Options.Validate,
+		tpe.Split,
+		(*prune.Hyperband).Prune,
+		(*prune.Hyperband).Validate,
+		(*prune.SuccessiveHalving).Prune,
+		(*prune.SuccessiveHalving).Validate,
+		prune.Median.Prune,
+		prune.Median.Validate,
+		prune.Percentile.Prune,
+		prune.Percentile.Validate,
+		importance.Evaluate,
+		tunerplot.Importances,
+		tunerplot.IntermediateValues,
+		tunerplot.OptimizationHistory,
+		tunerplot.ParallelCoordinates,
+		tunertrainer.PruneOn,
+		tunertrainer.StatePaths,
+	)
+}
