@@ -97,11 +97,80 @@ type Callback interface {
 	OnEvent(ctx context.Context, t *Trainer, e *Event) error
 }
 
+// CheckEvent is the check every callback of gradtune makes first in
+// OnEvent: it returns an error wrapping ErrConfig, naming who (the
+// callback), for a nil ctx or a nil e, which Fit never passes; nil
+// otherwise. A Callback of your own may call it too.
+func CheckEvent(ctx context.Context, who string, e *Event) error {
+	if ctx == nil || e == nil { // small enough to inline: it runs at every event
+		return badEvent(ctx, who, false, e)
+	}
+	return nil
+}
+
+// badEvent is the error of CheckEvent and checkOnEvent.
+func badEvent(ctx context.Context, who string, nilReceiver bool, e *Event) error {
+	if nilReceiver {
+		return errNilCallback(who, "OnEvent")
+	}
+	if ctx == nil {
+		return fmt.Errorf("%w: %s OnEvent: nil context", ErrConfig, who)
+	}
+	return fmt.Errorf("%w: %s OnEvent: nil *Event", ErrConfig, who)
+}
+
+// checkOnEvent is CheckEvent for a callback of this package whose receiver
+// is a pointer, which must not be nil either (nilReceiver). Not generic, so
+// that it inlines.
+func checkOnEvent(ctx context.Context, who string, nilReceiver bool, e *Event) error {
+	if nilReceiver || ctx == nil || e == nil {
+		return badEvent(ctx, who, nilReceiver, e)
+	}
+	return nil
+}
+
+// errNilCallback is the error of method called on a nil pointer to one of
+// the package's callbacks, of type who.
+func errNilCallback(who, method string) error {
+	return fmt.Errorf("%w: %s on a nil *%s", ErrConfig, method, who)
+}
+
+// errBeforeFitStart is the error of a callback, who, that is given an
+// epoch's end without the FitStart that sets it up: called by hand, not by
+// Fit.
+func errBeforeFitStart(who string) error {
+	return fmt.Errorf("%w: %s got an epoch before FitStart", ErrConfig, who)
+}
+
+// errNoStats is the error of a callback, who, given an EpochEnd event
+// without the Stats it reads.
+func errNoStats(who string) error {
+	return fmt.Errorf("%w: %s got an EpochEnd event without Stats", ErrConfig, who)
+}
+
 // CallbackFunc adapts a function to a Callback.
 type CallbackFunc func(ctx context.Context, t *Trainer, e *Event) error
 
-// OnEvent calls f.
-func (f CallbackFunc) OnEvent(ctx context.Context, t *Trainer, e *Event) error { return f(ctx, t, e) }
+// OnEvent calls f. It returns CheckEvent's error for a nil ctx or e, an
+// error wrapping ErrConfig for a nil f, and a panic in f as an error
+// wrapping panics.ErrUser (see package panics).
+func (f CallbackFunc) OnEvent(ctx context.Context, t *Trainer, e *Event) (err error) {
+	if err := CheckEvent(ctx, "CallbackFunc", e); err != nil {
+		return err
+	}
+	if f == nil {
+		return fmt.Errorf("%w: nil CallbackFunc", ErrConfig)
+	}
+	// gerr.User's boundary, written out as callOne's (a deferred closure
+	// costs less per step than gerr.User's call), with callOne's op for a
+	// CallbackFunc: the same error whichever of the two recovers a panic.
+	defer func() {
+		if r := recover(); r != nil {
+			err = gerr.Recovered("trainer: trainer.CallbackFunc OnEvent", r)
+		}
+	}()
+	return f(ctx, t, e)
+}
 
 // emit calls every callback with e, after filling in what every event of
 // the Fit shares. It returns ErrStopTraining (naming the first callback that

@@ -16,6 +16,9 @@ import (
 // monitorValue reads name from an epoch's stats, with an error listing what
 // is available when it is missing (say, val_loss without a validation set).
 func monitorValue(who, name string, s *EpochStats) (float64, error) {
+	if s == nil {
+		return 0, errNoStats(who)
+	}
 	if v, ok := s.Value(name); ok {
 		return v, nil
 	}
@@ -60,8 +63,13 @@ type EarlyStopping struct {
 	bestWeights []*tensor.Dense
 }
 
-// OnEvent implements Callback.
-func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+// OnEvent implements Callback. Besides the errors above, it returns
+// CheckEvent's for a nil ctx or e, and an error wrapping ErrConfig on a nil
+// c or for an EpochEnd before any FitStart.
+func (c *EarlyStopping) OnEvent(ctx context.Context, t *Trainer, e *Event) error {
+	if err := checkOnEvent(ctx, "EarlyStopping", c == nil, e); err != nil {
+		return err
+	}
 	monitor := c.Monitor
 	if monitor == "" {
 		monitor = "val_loss"
@@ -82,6 +90,9 @@ func (c *EarlyStopping) OnEvent(_ context.Context, t *Trainer, e *Event) error {
 		c.wait, c.BestEpoch, c.StoppedEpoch, c.bestWeights = 0, 0, 0, nil
 		c.Best = math.NaN()
 	case EpochEnd:
+		if !c.dir.Resolved() {
+			return errBeforeFitStart("EarlyStopping")
+		}
 		v, err := monitorValue("EarlyStopping", monitor, e.Stats)
 		if err != nil {
 			return err
@@ -122,8 +133,13 @@ type ReduceLROnPlateau struct {
 	plateau *schedulers.Plateau // made at the first FitStart, kept by later Fits
 }
 
-// OnEvent implements Callback.
-func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+// OnEvent implements Callback. Besides the errors above, it returns
+// CheckEvent's for a nil ctx or e, and an error wrapping ErrConfig on a nil
+// c or for an EpochEnd before any FitStart.
+func (c *ReduceLROnPlateau) OnEvent(ctx context.Context, t *Trainer, e *Event) error {
+	if err := checkOnEvent(ctx, "ReduceLROnPlateau", c == nil, e); err != nil {
+		return err
+	}
 	switch e.Kind {
 	case FitStart:
 		monitor := c.Monitor
@@ -144,8 +160,11 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 			return fmt.Errorf("%w: ReduceLROnPlateau: %w", ErrConfig, err)
 		}
 	case EpochEnd:
+		if c.plateau == nil {
+			return errBeforeFitStart("ReduceLROnPlateau")
+		}
 		monitor := c.Monitor
-		if monitor == "" {
+		if monitor == "" && e.Stats != nil {
 			monitor = "loss"
 			if !math.IsNaN(e.Stats.ValLoss) {
 				monitor = "val_loss"
@@ -174,9 +193,13 @@ func (c *ReduceLROnPlateau) OnEvent(_ context.Context, t *Trainer, e *Event) err
 // stops Fit with ErrNonFinite, with or without this callback.)
 type TerminateOnNaN struct{}
 
-// OnEvent implements Callback.
-func (TerminateOnNaN) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
-	if e.Kind != EpochEnd {
+// OnEvent implements Callback. It returns CheckEvent's error for a nil ctx
+// or e; an EpochEnd without Stats has nothing to check.
+func (TerminateOnNaN) OnEvent(ctx context.Context, _ *Trainer, e *Event) error {
+	if err := CheckEvent(ctx, "TerminateOnNaN", e); err != nil {
+		return err
+	}
+	if e.Kind != EpochEnd || e.Stats == nil {
 		return nil
 	}
 	bad := func(v float64) bool { return math.IsInf(v, 0) || math.IsNaN(v) }
@@ -198,8 +221,12 @@ type LRMonitor struct {
 	LRs   []float64
 }
 
-// OnEvent implements Callback.
-func (c *LRMonitor) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
+// OnEvent implements Callback. It returns CheckEvent's error for a nil ctx
+// or e, and one wrapping ErrConfig on a nil c.
+func (c *LRMonitor) OnEvent(ctx context.Context, _ *Trainer, e *Event) error {
+	if err := checkOnEvent(ctx, "LRMonitor", c == nil, e); err != nil {
+		return err
+	}
 	if e.Kind == BatchStart {
 		c.Steps = append(c.Steps, e.Step+1)
 		c.LRs = append(c.LRs, e.LR)

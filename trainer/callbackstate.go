@@ -36,8 +36,12 @@ type earlyStoppingState struct {
 }
 
 // State implements StatefulCallback: the best value, its epoch and
-// weights, and the epochs waited since.
+// weights, and the epochs waited since. On a nil c it returns an error
+// wrapping ErrConfig.
 func (c *EarlyStopping) State() ([]byte, error) {
+	if c == nil {
+		return nil, errNilCallback("EarlyStopping", "State")
+	}
 	s := earlyStoppingState{Best: c.Best, BestEpoch: c.BestEpoch, StoppedEpoch: c.StoppedEpoch, Dir: c.dir, Wait: c.wait}
 	for _, w := range c.bestWeights {
 		s.BestWeights = append(s.BestWeights, saveTensor(w))
@@ -45,8 +49,12 @@ func (c *EarlyStopping) State() ([]byte, error) {
 	return encodeState(s)
 }
 
-// SetState implements StatefulCallback.
+// SetState implements StatefulCallback. On a nil c it returns an error
+// wrapping ErrConfig.
 func (c *EarlyStopping) SetState(b []byte) error {
+	if c == nil {
+		return errNilCallback("EarlyStopping", "SetState")
+	}
 	var s earlyStoppingState
 	if err := decodeState(b, &s); err != nil {
 		return err
@@ -74,8 +82,11 @@ type plateauCallbackState struct {
 }
 
 // State implements StatefulCallback: the plateau's best value, bad epochs,
-// cooldown and scale.
+// cooldown and scale. On a nil c it returns an error wrapping ErrConfig.
 func (c *ReduceLROnPlateau) State() ([]byte, error) {
+	if c == nil {
+		return nil, errNilCallback("ReduceLROnPlateau", "State")
+	}
 	var s plateauCallbackState
 	if c.plateau != nil {
 		s = plateauCallbackState{Made: true, Mode: c.plateau.Config().Mode, Plateau: c.plateau.State()}
@@ -83,8 +94,12 @@ func (c *ReduceLROnPlateau) State() ([]byte, error) {
 	return encodeState(s)
 }
 
-// SetState implements StatefulCallback.
+// SetState implements StatefulCallback. On a nil c it returns an error
+// wrapping ErrConfig.
 func (c *ReduceLROnPlateau) SetState(b []byte) error {
+	if c == nil {
+		return errNilCallback("ReduceLROnPlateau", "SetState")
+	}
 	var s plateauCallbackState
 	if err := decodeState(b, &s); err != nil {
 		return err

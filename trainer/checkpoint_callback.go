@@ -76,8 +76,13 @@ func (c *ModelCheckpoint) Checkpoints() []string {
 	return paths
 }
 
-// OnEvent implements Callback.
-func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+// OnEvent implements Callback. Besides the errors above, it returns
+// CheckEvent's for a nil ctx or e, and an error wrapping ErrConfig on a nil
+// c or for an EpochEnd before any FitStart.
+func (c *ModelCheckpoint) OnEvent(ctx context.Context, t *Trainer, e *Event) error {
+	if err := checkOnEvent(ctx, "ModelCheckpoint", c == nil, e); err != nil {
+		return err
+	}
 	monitor := c.Monitor
 	if monitor == "" {
 		monitor = "val_loss"
@@ -97,6 +102,9 @@ func (c *ModelCheckpoint) OnEvent(_ context.Context, t *Trainer, e *Event) error
 		c.dir = dir
 		return os.MkdirAll(c.Dir, 0o755)
 	case EpochEnd:
+		if !c.dir.Resolved() { // else Dir may be "": files would land in the working directory
+			return errBeforeFitStart("ModelCheckpoint")
+		}
 		v, err := monitorValue("ModelCheckpoint", monitor, e.Stats)
 		if err != nil {
 			return err
@@ -213,8 +221,12 @@ type keptFile struct {
 	Value       float64
 }
 
-// State implements StatefulCallback.
+// State implements StatefulCallback. On a nil c it returns an error
+// wrapping ErrConfig.
 func (c *ModelCheckpoint) State() ([]byte, error) {
+	if c == nil {
+		return nil, errNilCallback("ModelCheckpoint", "State")
+	}
 	s := modelCheckpointState{Dir: c.dir, Best: c.Best, BestEpoch: c.BestEpoch}
 	for _, f := range c.kept {
 		s.Kept = append(s.Kept, keptFile{Name: f.name, Epoch: f.epoch, Step: f.step, Value: f.value})
@@ -222,8 +234,12 @@ func (c *ModelCheckpoint) State() ([]byte, error) {
 	return encodeState(s)
 }
 
-// SetState implements StatefulCallback.
+// SetState implements StatefulCallback. On a nil c it returns an error
+// wrapping ErrConfig.
 func (c *ModelCheckpoint) SetState(b []byte) error {
+	if c == nil {
+		return errNilCallback("ModelCheckpoint", "SetState")
+	}
 	var s modelCheckpointState
 	if err := decodeState(b, &s); err != nil {
 		return err

@@ -2,9 +2,11 @@ package trainer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -196,11 +198,11 @@ func TestEpochOrderIsAFunctionOfSeedAndEpoch(t *testing.T) {
 	}
 	whole, chunked := record(3), record(1)
 	for e := 1; e <= 3; e++ {
-		want := EpochOrder(seed, e, n)
+		want := epochOrder(t, seed, e, n)
 		if !slices.Equal(whole[e], want) || !slices.Equal(chunked[e], want) {
 			t.Errorf("epoch %d: rows %v in one Fit, %v in Fit calls of 1 epoch; want EpochOrder = %v", e, whole[e], chunked[e], want)
 		}
-		if slices.Equal(want, EpochOrder(seed, e+1, n)) || slices.Equal(want, EpochOrder(seed+1, e, n)) {
+		if slices.Equal(want, epochOrder(t, seed, e+1, n)) || slices.Equal(want, epochOrder(t, seed+1, e, n)) {
 			t.Errorf("epoch %d: same order as the next epoch or the next seed", e)
 		}
 		sorted := slices.Sorted(slices.Values(want))
@@ -210,11 +212,29 @@ func TestEpochOrderIsAFunctionOfSeedAndEpoch(t *testing.T) {
 			}
 		}
 	}
-	if got := EpochOrder(seed, 1, 0); len(got) != 0 {
+	if got := epochOrder(t, seed, 1, 0); len(got) != 0 {
 		t.Errorf("EpochOrder for 0 rows = %v, want empty", got)
 	}
-	if got := EpochOrder(seed, 1, -3); len(got) != 0 {
-		t.Errorf("EpochOrder for -3 rows = %v, want empty", got)
+}
+
+// epochOrder is EpochOrder, failing t on an error.
+func epochOrder(t *testing.T, seed uint64, epoch, n int) []int {
+	t.Helper()
+	order, err := EpochOrder(seed, epoch, n)
+	if err != nil {
+		t.Fatalf("EpochOrder(%d, %d, %d): %v", seed, epoch, n, err)
+	}
+	return order
+}
+
+// A row count that is negative or too large to hold is an error, returned
+// before anything is allocated (1<<40 rows would be 8 TiB of indices).
+func TestEpochOrderRejectsImpossibleRowCounts(t *testing.T) {
+	for _, n := range []int{-3, MaxEpochOrderRows + 1, 1 << 40} {
+		order, err := EpochOrder(1, 1, n)
+		if !errors.Is(err, ErrConfig) || order != nil || !strings.Contains(err.Error(), fmt.Sprint(n)) {
+			t.Errorf("EpochOrder(1, 1, %d) = %d rows, %v; want nil and an error wrapping ErrConfig naming %d", n, len(order), err, n)
+		}
 	}
 }
 
@@ -223,7 +243,7 @@ func TestEpochOrderIsAFunctionOfSeedAndEpoch(t *testing.T) {
 // derivation is changed on purpose, checkpoints from earlier runs no longer
 // resume exactly; update the pin and say so.
 func TestEpochOrderIsStable(t *testing.T) {
-	got := fmt.Sprint(EpochOrder(1, 1, 10), EpochOrder(1, 2, 10), EpochOrder(2, 1, 10))
+	got := fmt.Sprint(epochOrder(t, 1, 1, 10), epochOrder(t, 1, 2, 10), epochOrder(t, 2, 1, 10))
 	const want = "[3 4 7 8 6 2 0 5 9 1] [2 1 7 9 5 3 4 8 6 0] [6 2 4 1 9 5 8 3 0 7]"
 	if got != want {
 		t.Errorf("EpochOrder(1,1,10) EpochOrder(1,2,10) EpochOrder(2,1,10) = %s, want %s", got, want)

@@ -35,8 +35,13 @@ type CSVLogger struct {
 	offset int      // added to the trainer's epoch numbers, to continue the file's
 }
 
-// OnEvent implements Callback.
-func (c *CSVLogger) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+// OnEvent implements Callback. Besides the errors above, it returns
+// CheckEvent's for a nil ctx or e, and an error wrapping ErrConfig on a nil
+// c, for an EpochEnd before FitStart or one without Stats.
+func (c *CSVLogger) OnEvent(ctx context.Context, t *Trainer, e *Event) error {
+	if err := checkOnEvent(ctx, "CSVLogger", c == nil, e); err != nil {
+		return err
+	}
 	switch e.Kind {
 	case FitStart:
 		var validated []string // the metrics each epoch will have val_ values of
@@ -97,8 +102,11 @@ func (c *CSVLogger) open(done int, columns []string) error {
 
 // write appends the epoch's row, writing or checking the header first.
 func (c *CSVLogger) write(s *EpochStats) error {
-	if c.w == nil {
-		return fmt.Errorf("%w: CSVLogger got an epoch before FitStart", ErrConfig)
+	switch {
+	case c.w == nil:
+		return errBeforeFitStart("CSVLogger")
+	case s == nil:
+		return errNoStats("CSVLogger")
 	}
 	validated := make([]string, 0, len(s.ValMetrics))
 	for k := range s.ValMetrics {

@@ -31,8 +31,12 @@ type EpochLogger struct {
 	W io.Writer
 }
 
-// OnEvent writes the line at EpochEnd.
-func (l EpochLogger) OnEvent(_ context.Context, _ *Trainer, e *Event) error {
+// OnEvent writes the line at EpochEnd (nothing for one without Stats). It
+// returns CheckEvent's error for a nil ctx or e, and nil otherwise.
+func (l EpochLogger) OnEvent(ctx context.Context, _ *Trainer, e *Event) error {
+	if err := CheckEvent(ctx, "EpochLogger", e); err != nil {
+		return err
+	}
 	if e.Kind != EpochEnd || e.Stats == nil {
 		return nil
 	}

@@ -23,8 +23,12 @@ type SaveOnInterrupt struct {
 	Path string // the state file; its folder must exist
 }
 
-// OnEvent implements Callback.
-func (c SaveOnInterrupt) OnEvent(_ context.Context, t *Trainer, e *Event) error {
+// OnEvent implements Callback. It also returns CheckEvent's error for a nil
+// ctx or e.
+func (c SaveOnInterrupt) OnEvent(ctx context.Context, t *Trainer, e *Event) error {
+	if err := CheckEvent(ctx, "SaveOnInterrupt", e); err != nil {
+		return err
+	}
 	switch {
 	case e.Kind == FitStart && c.Path == "":
 		return fmt.Errorf("%w: SaveOnInterrupt.Path is empty, want the state file's path", ErrConfig)

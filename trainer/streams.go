@@ -1,6 +1,8 @@
 package trainer
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/gradtune/gradtune/data"
@@ -21,12 +23,24 @@ const (
 // (seed, epoch, n) alone, so epoch e's batches are the same whether the
 // Trainer reaches it in one Fit, in several, or after a restart in a new
 // process. Batch b of the epoch is rows order[(b−1)·B : b·B] for
-// Config.BatchSize B (clipped to the dataset). n ≤ 0 gives an empty order.
-func EpochOrder(seed uint64, epoch, n int) []int {
-	order := make([]int, max(n, 0))
+// Config.BatchSize B (clipped to the dataset). n = 0 gives an empty order.
+//
+// A negative n, or one above MaxEpochOrderRows, is an error wrapping
+// ErrConfig, returned before anything is allocated.
+func EpochOrder(seed uint64, epoch, n int) ([]int, error) {
+	if n < 0 || n > MaxEpochOrderRows {
+		return nil, fmt.Errorf("%w: EpochOrder of %d rows, want 0 to %d", ErrConfig, n, MaxEpochOrderRows)
+	}
+	order := make([]int, n)
 	fillEpochOrder(order, seed, epoch)
-	return order
+	return order, nil
 }
+
+// MaxEpochOrderRows bounds EpochOrder's n: 2³¹−1 rows, whose order takes
+// 16 GiB. A training set that large (as many bytes again at least, held in
+// memory by a data.Dataset) is beyond what gradtune trains on; Fit itself
+// shuffles its own dataset's rows, whatever their number.
+const MaxEpochOrderRows = math.MaxInt32
 
 // fillEpochOrder writes EpochOrder(seed, epoch, len(order)) into order.
 func fillEpochOrder(order []int, seed uint64, epoch int) {

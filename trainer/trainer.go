@@ -96,8 +96,14 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 func (t *Trainer) Model() *model.Model { return t.m }
 
 // LR returns the learning rate the next step will use. At EpochEnd it is
-// the next epoch's rate: the schedule has already advanced.
-func (t *Trainer) LR() float64 { return t.solver.LR() }
+// the next epoch's rate: the schedule has already advanced. It is 0 for a
+// Trainer not made by New.
+func (t *Trainer) LR() float64 {
+	if t == nil || t.solver == nil {
+		return 0
+	}
+	return t.solver.LR()
+}
 
 // Steps returns the number of optimizer steps taken so far, over every Fit
 // and TrainBatch call.
@@ -165,11 +171,14 @@ func (t *Trainer) Close() {
 	t.train, t.evals, t.closed = nil, nil, true
 }
 
+// errNotMade is the error of a method called on a nil or zero Trainer.
+var errNotMade = fmt.Errorf("%w: Trainer not created by trainer.New", ErrConfig)
+
 // usable returns ErrClosed after Close and ErrConfig for a Trainer not made by New.
 func (t *Trainer) usable() error {
 	switch {
 	case t == nil || t.m == nil:
-		return fmt.Errorf("%w: Trainer not created by trainer.New", ErrConfig)
+		return errNotMade
 	case t.closed:
 		return ErrClosed
 	}

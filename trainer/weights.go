@@ -24,7 +24,11 @@ func (t *Trainer) current() []tensor.Tensor {
 
 // Weights returns a copy of the current weights, in Model.Params order. A
 // callback can keep it and give it back to SetWeights (EarlyStopping does).
+// It returns nil for a Trainer not made by New.
 func (t *Trainer) Weights() []*tensor.Dense {
+	if t == nil || t.m == nil {
+		return nil
+	}
 	var out []*tensor.Dense
 	for _, w := range t.current() {
 		out = append(out, w.Clone().(*tensor.Dense))
@@ -33,9 +37,13 @@ func (t *Trainer) Weights() []*tensor.Dense {
 }
 
 // SetWeights replaces the current weights with ws (as returned by Weights).
-// The optimizer's state is kept. It returns an error, changing nothing, if
-// ws does not match the model's parameters.
+// The optimizer's state is kept. It returns an error wrapping ErrConfig,
+// changing nothing, if ws does not match the model's parameters or t was
+// not made by New. After Close it still sets the model's parameters.
 func (t *Trainer) SetWeights(ws []*tensor.Dense) error {
+	if t == nil || t.m == nil {
+		return errNotMade
+	}
 	cur := t.current()
 	if len(ws) != len(cur) {
 		return fmt.Errorf("%w: %d weight tensors for %d parameters", ErrConfig, len(ws), len(cur))
@@ -57,8 +65,12 @@ func (t *Trainer) SetWeights(ws []*tensor.Dense) error {
 // callback saves the epoch it sees — in model.Model.Save's format, which
 // model.Model.Load reads. During Fit it first brings the model's parameters
 // up to date (Fit does so at its end anyway). Errors are the writer's, or
-// ErrClosed after Close.
+// ErrClosed after Close, or wrap ErrConfig for a nil w or a Trainer not
+// made by New.
 func (t *Trainer) Save(w io.Writer) error {
+	if w == nil {
+		return fmt.Errorf("%w: Save into a nil io.Writer", ErrConfig)
+	}
 	if err := t.syncModel(); err != nil {
 		return err
 	}

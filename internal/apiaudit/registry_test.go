@@ -64,6 +64,7 @@ var registry = []any{
 	(*trainer.Trainer).TrainBatch,
 	(*trainer.Trainer).Weights,
 	trainer.CallbackFunc.OnEvent,
+	trainer.CheckEvent,
 	trainer.EpochLogger.OnEvent,
 	trainer.EpochLogger.ShowsProgress,
 	trainer.EpochOrder,

@@ -39,14 +39,19 @@ type Bar struct {
 // ShowsProgress marks Bar as a trainer.ProgressCallback.
 func (*Bar) ShowsProgress() {}
 
-// OnEvent draws the bar and writes the epoch lines.
-func (b *Bar) OnEvent(_ context.Context, t *trainer.Trainer, e *trainer.Event) error {
+// OnEvent draws the bar and writes the epoch lines. It returns
+// trainer.CheckEvent's error for a nil ctx or e, an error wrapping
+// trainer.ErrConfig on a nil b, and nil otherwise.
+func (b *Bar) OnEvent(ctx context.Context, t *trainer.Trainer, e *trainer.Event) error {
+	if b == nil {
+		return fmt.Errorf("%w: OnEvent on a nil *progress.Bar", trainer.ErrConfig)
+	}
+	if err := trainer.CheckEvent(ctx, "progress.Bar", e); err != nil {
+		return err
+	}
 	switch e.Kind {
 	case trainer.FitStart:
-		b.w = b.W
-		if b.w == nil {
-			b.w = os.Stderr
-		}
+		b.w = b.writer()
 		f, ok := b.w.(*os.File)
 		b.tty = ok && term.IsTerminal(int(f.Fd()))
 	case trainer.EpochStart:
@@ -76,10 +81,22 @@ func (b *Bar) OnEvent(_ context.Context, t *trainer.Trainer, e *trainer.Event) e
 			b.bar = nil
 		}
 		if e.Stats != nil {
-			fmt.Fprintln(b.w, e.Stats.String())
+			fmt.Fprintln(b.writer(), e.Stats.String())
 		}
 	case trainer.FitEnd:
 		b.bar = nil // a Fit that failed mid-epoch leaves no bar for the next
 	}
 	return nil
+}
+
+// writer is where the lines go: the one FitStart chose, else W, nil →
+// os.Stderr (an epoch's end given by hand, without FitStart).
+func (b *Bar) writer() io.Writer {
+	switch {
+	case b.w != nil:
+		return b.w
+	case b.W != nil:
+		return b.W
+	}
+	return os.Stderr
 }

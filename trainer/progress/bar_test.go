@@ -2,6 +2,7 @@ package progress_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -50,3 +51,44 @@ func TestBarWithoutTerminal(t *testing.T) {
 
 // Bar is a progress callback, so Fit calls it first and adds no default.
 var _ trainer.ProgressCallback = (*progress.Bar)(nil)
+
+// OnEvent refuses what Fit never passes — a nil Bar, context or event —
+// with errors, and an epoch's end given without FitStart still goes to W.
+func TestBarMisuse(t *testing.T) {
+	var nilCtx context.Context // the misuse under test
+	var out strings.Builder
+	b := &progress.Bar{W: &out}
+	for _, c := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"nil Bar", func() error { return (*progress.Bar)(nil).OnEvent(context.Background(), nil, &trainer.Event{}) }, "OnEvent on a nil *progress.Bar"},
+		{"nil context", func() error { return b.OnEvent(nilCtx, nil, &trainer.Event{Kind: trainer.FitStart}) }, "progress.Bar OnEvent: nil context"},
+		{"nil event", func() error { return b.OnEvent(context.Background(), nil, nil) }, "progress.Bar OnEvent: nil *Event"},
+	} {
+		var err error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("%s: panicked: %v", c.name, p)
+				}
+			}()
+			err = c.call()
+		}()
+		if !errors.Is(err, trainer.ErrConfig) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error wrapping trainer.ErrConfig that says %q", c.name, err, c.want)
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("refused events wrote %q", out.String())
+	}
+	stats := &trainer.EpochStats{Epoch: 1, TrainLoss: 0.25}
+	fresh := &progress.Bar{W: &out} // no FitStart has chosen its writer
+	if err := fresh.OnEvent(context.Background(), nil, &trainer.Event{Kind: trainer.EpochEnd, Stats: stats}); err != nil {
+		t.Fatal(err)
+	}
+	if want := stats.String() + "\n"; out.String() != want {
+		t.Errorf("epoch end without FitStart wrote %q, want %q", out.String(), want)
+	}
+}
