@@ -3,7 +3,9 @@ package apiaudit
 import (
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/importance"
+	"github.com/gradtune/gradtune/tuner/pareto"
 	"github.com/gradtune/gradtune/tuner/prune"
+	"github.com/gradtune/gradtune/tuner/qmc"
 	"github.com/gradtune/gradtune/tuner/tpe"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
 	"github.com/gradtune/gradtune/tuner/tunertrainer"
@@ -16,7 +18,8 @@ import (
 // only into tests, never into a program.
 func init() {
 	auditedPackages = append(auditedPackages,
-		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer")
+		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
+		"tuner/pareto", "tuner/qmc")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -103,6 +106,24 @@ func init() {
 		tunerplot.OptimizationHistory,
 		tunerplot.ParallelCoordinates,
 		tunertrainer.PruneOn,
+		tunertrainer.MeasureCost,
+		tunertrainer.RecordCost,
+		tunertrainer.Cost.Record,
+		pareto.Check,
+		pareto.ConstrainedDominates,
+		pareto.ConstrainedRanks,
+		pareto.CrowdingDistance,
+		pareto.Dominates,
+		pareto.Feasible,
+		pareto.Front,
+		pareto.Hypervolume,
+		pareto.Ranks,
+		pareto.Violation,
+		qmc.NewSobol,
+		qmc.Sampler.Sample,
+		qmc.Sampler.SampleRelative,
+		(*qmc.Sobol).Dim,
+		(*qmc.Sobol).Point,
 		tunertrainer.StatePaths,
 	)
 }

@@ -59,9 +59,12 @@ func NewSobol(d int, scramble bool, seed uint64) (*Sobol, error) {
 func (s *Sobol) Dim() int { return len(s.v) }
 
 // Point writes point i (0-based) to dst, which must hold Dim values in
-// [0, 1). The error wraps ErrSobol when i ≥ 2³⁰ (the sequence has no more
+// [0, 1). The error wraps ErrSobol when s is nil, i ≥ 2³⁰ (the sequence has no more
 // distinct points) or dst is shorter than Dim.
 func (s *Sobol) Point(i uint64, dst []float64) error {
+	if s == nil {
+		return fmt.Errorf("%w: nil *Sobol (make one with NewSobol)", ErrSobol)
+	}
 	if i >= 1<<sobolBits {
 		return fmt.Errorf("%w: point %d, the sequence has 2^%d", ErrSobol, i, sobolBits)
 	}

@@ -133,3 +133,10 @@ func TestSobolInput(t *testing.T) {
 		t.Errorf("short destination: err %v, want ErrSobol", err)
 	}
 }
+
+func TestNilSobol(t *testing.T) {
+	var s *Sobol
+	if err := s.Point(0, make([]float64, 1)); !errors.Is(err, ErrSobol) {
+		t.Errorf("nil *Sobol: err %v, want ErrSobol", err)
+	}
+}

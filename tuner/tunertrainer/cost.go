@@ -35,6 +35,13 @@ type Cost struct {
 	MemoryBytes int64
 }
 
+// Limits of CostOptions, so that a typo cannot run for hours or allocate
+// the machine's memory.
+const (
+	MaxCostRepeats = 1000
+	MaxCostBatch   = 1 << 20
+)
+
 // CostOptions tunes MeasureCost; the zero value is the default.
 type CostOptions struct {
 	// Repeats is the number of timed Predict runs, after one untimed
@@ -48,13 +55,15 @@ type CostOptions struct {
 // MeasureCost measures tr's model on x (n, features), typically the
 // validation inputs: see Cost. Errors: those of Trainer.Predict (a closed
 // trainer, x of the wrong shape), of building the forward graph, a
-// cancelled ctx, and negative options (tuner.ErrConfig).
+// cancelled ctx, and options outside [0, MaxCostRepeats] and
+// [0, MaxCostBatch] (tuner.ErrConfig).
 func MeasureCost(ctx context.Context, tr *trainer.Trainer, x *tensor.Dense, opts CostOptions) (Cost, error) {
 	if ctx == nil {
 		return Cost{}, fmt.Errorf("%w: MeasureCost: nil context", tuner.ErrConfig)
 	}
-	if opts.Repeats < 0 || opts.Batch < 0 {
-		return Cost{}, fmt.Errorf("%w: MeasureCost: Repeats %d and Batch %d, want ≥ 0", tuner.ErrConfig, opts.Repeats, opts.Batch)
+	if opts.Repeats < 0 || opts.Repeats > MaxCostRepeats || opts.Batch < 0 || opts.Batch > MaxCostBatch {
+		return Cost{}, fmt.Errorf("%w: MeasureCost: Repeats %d and Batch %d, want 0 to %d and 0 to %d",
+			tuner.ErrConfig, opts.Repeats, opts.Batch, MaxCostRepeats, MaxCostBatch)
 	}
 	repeats, batch := orDefault(opts.Repeats, 5), orDefault(opts.Batch, 1)
 	if tr == nil || x == nil {

@@ -89,8 +89,10 @@ func TestMeasureCostInput(t *testing.T) {
 	if _, err := tunertrainer.MeasureCost(ctx, nil, nil, tunertrainer.CostOptions{}); !errors.Is(err, tuner.ErrConfig) {
 		t.Errorf("nil trainer: err %v, want tuner.ErrConfig", err)
 	}
-	if _, err := tunertrainer.MeasureCost(ctx, nil, nil, tunertrainer.CostOptions{Repeats: -1}); !errors.Is(err, tuner.ErrConfig) {
-		t.Errorf("negative Repeats: err %v, want tuner.ErrConfig", err)
+	for _, o := range []tunertrainer.CostOptions{{Repeats: -1}, {Batch: -1}, {Repeats: 1 << 40}, {Batch: 1 << 40}} {
+		if _, err := tunertrainer.MeasureCost(ctx, nil, nil, o); !errors.Is(err, tuner.ErrConfig) {
+			t.Errorf("options %+v: err %v, want tuner.ErrConfig", o, err)
+		}
 	}
 	//lint:ignore SA1012 the nil context is the point
 	if _, err := tunertrainer.MeasureCost(nil, nil, nil, tunertrainer.CostOptions{}); !errors.Is(err, tuner.ErrConfig) { //nolint:staticcheck
