@@ -47,8 +47,8 @@ func main() {
 	jobs := flag.String("jobs", "mnist-float32,mnist-float64,linreg,tune", "comma-separated jobs")
 	tuneTrials := flag.Int("tune-trials", 32, "tune: trials per run (32: about 15 s with 1 worker on a quiet core)")
 	var mem memoryRuns
-	flag.IntVar(&mem.steps, "mem-steps", 50000, "memory: training steps of the long Fit (0 skips it; 50,000: about 20 s)")
-	flag.IntVar(&mem.trials, "mem-trials", 500, "memory: trials of the long study (0 skips it; 500: about 15 s)")
+	flag.IntVar(&mem.steps, "mem-steps", 50000, "memory: training steps of the long Fit (0 skips it; 50,000: about 5 s)")
+	flag.IntVar(&mem.trials, "mem-trials", 500, "memory: trials of the long study (0 skips it; 500: about 8 s)")
 	flag.IntVar(&mem.points, "mem-points", 50, "memory: samples of each curve")
 	python := flag.String("python", "/usr/bin/python3", "Python with torch for the PyTorch peer; \"\" skips it")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
