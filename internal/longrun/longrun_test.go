@@ -11,9 +11,9 @@ import (
 func logRun(t *testing.T, r *Run) {
 	t.Helper()
 	h, s := Trend(r.Points, HeapOf), Trend(r.Points, RSSOf)
-	t.Logf("%d points up to %s %d: live heap %s → %s, fitted growth past the warm-up %s (results keep %s); RSS %s → %s, fitted growth %s (results keep %s); %d goroutines before, %d after",
+	t.Logf("%d points up to %s %d: live heap %s → %s, fitted growth past the warm-up %s (results keep %s); RSS %s → %s, fitted growth %s (results keep %s); all dropped: live heap %s, %d goroutines (%d before)",
 		len(r.Points), r.What, r.End.At, size(HeapOf(r.Before)), size(HeapOf(r.End)), size(h.Total), size(float64(r.Kept())),
-		size(RSSOf(r.Before)), size(RSSOf(r.End)), size(s.Total), size(float64(r.KeptRSS())), r.Before.Goroutines, r.After.Goroutines)
+		size(RSSOf(r.Before)), size(RSSOf(r.End)), size(s.Total), size(float64(r.KeptRSS())), size(HeapOf(r.After)), r.After.Goroutines, r.Before.Goroutines)
 }
 
 // 5,000 steps of one Fit keep the heap and the resident set flat, once the

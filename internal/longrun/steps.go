@@ -57,6 +57,8 @@ func Steps(ctx context.Context, cfg StepsConfig) (*Run, error) {
 	run.End = Measure(epochs * StepsPerEpoch)
 	runtime.KeepAlive(hist)
 	run.After = Measure(epochs * StepsPerEpoch)
+	runtime.KeepAlive(train) // the data were made before Before: keep them to After too
+	runtime.KeepAlive(val)
 	return run, nil
 }
 

@@ -60,6 +60,8 @@ func Trials(ctx context.Context, cfg TrialsConfig) (*Run, error) {
 	run.End = Measure(trials)
 	runtime.KeepAlive(study)
 	run.After = Measure(trials)
+	runtime.KeepAlive(train) // the data were made before Before: keep them to After too
+	runtime.KeepAlive(val)
 	return run, nil
 }
 
