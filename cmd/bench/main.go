@@ -13,6 +13,9 @@
 //     with 2 workers; trials/s and the ratio 2 workers / 1, with the CPU
 //     each run kept busy (the Go runtime's Ps, the OS's cores) and GC's
 //     share of it.
+//   - memory (not in the default set): the curve of the live heap and the
+//     resident set over a long Fit and over a long study of build–fit–close
+//     trials (internal/longrun), with the growth past the warm-up.
 //
 // PyTorch runs only where Debian's python3-torch is importable; the output
 // says so otherwise. Usage:
@@ -20,6 +23,7 @@
 //	go run ./cmd/bench                 # 7 rounds of every job
 //	go run ./cmd/bench -rounds 3 -jobs mnist-float32
 //	go run ./cmd/bench -jobs tune -tune-trials 20 -cpuprofile cpu.out
+//	go run ./cmd/bench -jobs memory -mem-steps 50000 -mem-trials 500
 package main
 
 import (
@@ -42,6 +46,10 @@ func main() {
 	rounds := flag.Int("rounds", 7, "interleaved rounds of each job")
 	jobs := flag.String("jobs", "mnist-float32,mnist-float64,linreg,tune", "comma-separated jobs")
 	tuneTrials := flag.Int("tune-trials", 32, "tune: trials per run (32: about 15 s with 1 worker on a quiet core)")
+	var mem memoryRuns
+	flag.IntVar(&mem.steps, "mem-steps", 50000, "memory: training steps of the long Fit (0 skips it; 50,000: about 5 s)")
+	flag.IntVar(&mem.trials, "mem-trials", 500, "memory: trials of the long study (0 skips it; 500: about 8 s)")
+	flag.IntVar(&mem.points, "mem-points", 50, "memory: samples of each curve")
 	python := flag.String("python", "/usr/bin/python3", "Python with torch for the PyTorch peer; \"\" skips it")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	blockProfile := flag.String("blockprofile", "", "write a profile of where goroutines block to this file")
@@ -49,7 +57,7 @@ func main() {
 	flag.Parse()
 	stopProfiles, err := startProfiles(*cpuProfile, *blockProfile, *mutexProfile)
 	if err == nil {
-		err = run(os.Stdout, *rounds, strings.Split(*jobs, ","), *python, *tuneTrials)
+		err = run(os.Stdout, *rounds, strings.Split(*jobs, ","), *python, *tuneTrials, mem)
 		if perr := stopProfiles(); err == nil {
 			err = perr
 		}
@@ -60,13 +68,13 @@ func main() {
 	}
 }
 
-func run(w io.Writer, rounds int, jobs []string, python string, tuneTrials int) error {
+func run(w io.Writer, rounds int, jobs []string, python string, tuneTrials int, mem memoryRuns) error {
 	if rounds < 1 {
 		return fmt.Errorf("-rounds %d, want ≥ 1", rounds)
 	}
 	var torch *torchPeer
 	err := errors.New("no job that it runs")
-	if slices.ContainsFunc(jobs, func(j string) bool { return j != "tune" }) {
+	if slices.ContainsFunc(jobs, func(j string) bool { return j == "mnist-float32" || j == "mnist-float64" || j == "linreg" }) {
 		torch, err = startTorch(python)
 	}
 	if err != nil {
@@ -89,8 +97,10 @@ func run(w io.Writer, rounds int, jobs []string, python string, tuneTrials int) 
 			err = benchLinreg(w, rounds, torch)
 		case "tune":
 			err = benchTune(w, rounds, tuneTrials)
+		case "memory":
+			err = benchMemory(w, mem)
 		default:
-			err = fmt.Errorf("unknown job (want mnist-float32, mnist-float64, linreg or tune)")
+			err = fmt.Errorf("unknown job (want mnist-float32, mnist-float64, linreg, tune or memory)")
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", job, err)
