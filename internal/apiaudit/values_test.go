@@ -145,7 +145,7 @@ func init() {
 	impl(typeOf[optimizers.Optimizer](), optimizers.Adam{})
 	impl(typeOf[regularizers.Regularizer](), regularizers.L2{})
 	impl(typeOf[schedulers.Schedule](), schedulers.Constant{})
-	impl(typeOf[trainer.Callback](), trainer.EarlyStopping{})
+	impl(typeOf[trainer.Callback](), &trainer.EarlyStopping{}) // its methods have pointer receivers
 }
 
 func must(err error) {
