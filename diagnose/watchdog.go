@@ -35,9 +35,13 @@ type Watchdog struct {
 	steps int
 }
 
-// OnEvent implements trainer.Callback.
-func (w *Watchdog) OnEvent(_ context.Context, _ *trainer.Trainer, e *trainer.Event) error {
-	if e == nil {
+// OnEvent implements trainer.Callback. A nil ctx or e (Fit passes
+// neither) is an error wrapping ErrConfig.
+func (w *Watchdog) OnEvent(ctx context.Context, _ *trainer.Trainer, e *trainer.Event) error {
+	switch {
+	case ctx == nil:
+		return fmt.Errorf("%w: Watchdog got a nil context", ErrConfig)
+	case e == nil:
 		return fmt.Errorf("%w: Watchdog got a nil event", ErrConfig)
 	}
 	switch e.Kind {

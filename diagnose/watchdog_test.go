@@ -220,3 +220,19 @@ func TestWatchdogRecordsNonFinite(t *testing.T) {
 		t.Errorf("diagnosis names epoch %v, want %v (the one after the %d completed)", got, want, len(h.Epochs))
 	}
 }
+
+// A nil context is an error, as everywhere in gradtune (Fit never passes
+// one), and it leaves the Watchdog's state alone: the next event with a
+// context proceeds as if it had not happened.
+func TestWatchdogRefusesNilContext(t *testing.T) {
+	w := &Watchdog{}
+	//lint:ignore SA1012 a nil context is what is tested
+	err := w.OnEvent(nil, nil, &trainer.Event{Kind: trainer.FitStart}) //nolint:staticcheck
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "nil context") {
+		t.Fatalf("OnEvent(nil ctx): error %v, want ErrConfig naming the nil context", err)
+	}
+	err = w.OnEvent(ctx, nil, &trainer.Event{Kind: trainer.BatchEnd, Loss: 1})
+	if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "BatchEnd before FitStart") {
+		t.Errorf("BatchEnd after a refused FitStart: error %v, want the BatchEnd-before-FitStart error", err)
+	}
+}

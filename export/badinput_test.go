@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gradtune/gradtune/export"
+	"github.com/gradtune/gradtune/model"
 )
 
 // header returns a file of the given JSON header (padded to 8 bytes) and data.
@@ -125,5 +129,39 @@ func TestNilWriterAndReaderAreErrors(t *testing.T) {
 	}
 	if err := export.Read(nil, m, export.Options{}); !errors.Is(err, export.ErrFormat) {
 		t.Errorf("Read(nil, …) = %v, want ErrFormat", err)
+	}
+}
+
+// The audit found NewCard, Write and Save dereferencing the zero
+// model.Model (not made by model.New): every function taking a model
+// refuses it, and a nil one, with an error naming model.New, and Save
+// writes nothing.
+func TestModelNotMadeByNewIsAnError(t *testing.T) {
+	for name, m := range map[string]*model.Model{"nil": nil, "zero": {}} {
+		dir := filepath.Join(t.TempDir(), "out")
+		calls := map[string]func() error{
+			"NewCard":   func() error { _, err := export.NewCard(m); return err },
+			"Write":     func() error { return export.Write(io.Discard, m, export.Options{}) },
+			"WriteFile": func() error { return export.WriteFile(filepath.Join(t.TempDir(), "w"), m, export.Options{}) },
+			"Save":      func() error { return export.Save(dir, m, export.Card{}, export.Options{}) },
+			"Read":      func() error { return export.Read(strings.NewReader(""), m, export.Options{}) },
+		}
+		for fn, call := range calls {
+			var err error
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Fatalf("%s of a %s model panicked: %v", fn, name, p)
+					}
+				}()
+				err = call()
+			}()
+			if err == nil || !strings.Contains(err.Error(), "model.New") {
+				t.Errorf("%s of a %s model: error %v, want one naming model.New", fn, name, err)
+			}
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("Save of a %s model created %s (%v)", name, dir, err)
+		}
 	}
 }

@@ -40,4 +40,7 @@
 // ErrMismatch that names the tensor and both shapes, and a file that is not
 // valid safetensors is an error wrapping ErrFormat. Loading is all or
 // nothing: on any error the model's parameters are unchanged.
+//
+// Every function taking a *model.Model returns an error for a nil one or
+// one not made by model.New (the zero Model has nothing to export).
 package export

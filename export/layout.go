@@ -82,10 +82,11 @@ type tensorPlan struct {
 }
 
 // plan maps every parameter of m to its tensor, checking that names are
-// usable and distinct.
+// usable and distinct, and that m was made by model.New (which never makes
+// a model of fewer than 1 input).
 func plan(m *model.Model, opts Options) ([]tensorPlan, error) {
-	if m == nil {
-		return nil, fmt.Errorf("export: nil model")
+	if m.Inputs() < 1 {
+		return nil, fmt.Errorf("export: nil or zero *model.Model, want one made by model.New")
 	}
 	rename := opts.Rename
 	if rename == nil && opts.Torch {

@@ -1,6 +1,10 @@
 package fastblas
 
-import "gonum.org/v1/gonum/blas"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+)
 
 // gonum's panic messages (gonum.org/v1/gonum/blas/gonum, errors.go):
 // Gorgonia calls a BLAS expecting them, so ours are the same strings.
@@ -18,9 +22,11 @@ const (
 )
 
 // checkGemm panics, with gonum's message and in gonum's order, on what
-// gonum's Sgemm and Dgemm reject. It reports whether the matrices are
-// transposed; empty reports that C is empty (m or n is 0), in which case the
-// slice lengths are not checked and there is nothing to do.
+// gonum's Sgemm and Dgemm reject, and also on a slice length check that
+// overflows int in gonum's arithmetic (there gonum goes on and fails on an
+// index, or OpenBLAS reads past the slice). It reports whether the matrices
+// are transposed; empty reports that C is empty (m or n is 0), in which case
+// the slice lengths are not checked and there is nothing to do.
 func checkGemm(tA, tB blas.Transpose, m, n, k, lenA, lda, lenB, ldb, lenC, ldc int) (aTrans, bTrans, empty bool) {
 	aTrans, okA := isTrans(tA)
 	bTrans, okB := isTrans(tB)
@@ -54,14 +60,28 @@ func checkGemm(tA, tB blas.Transpose, m, n, k, lenA, lda, lenB, ldb, lenC, ldc i
 		return aTrans, bTrans, true
 	}
 	switch {
-	case lenA < (rowsA-1)*lda+colsA:
+	case short(lenA, rowsA, lda, colsA):
 		panic(shortA)
-	case lenB < (rowsB-1)*ldb+colsB:
+	case short(lenB, rowsB, ldb, colsB):
 		panic(shortB)
-	case lenC < (m-1)*ldc+n:
+	case short(lenC, m, ldc, n):
 		panic(shortC)
 	}
 	return aTrans, bTrans, false
+}
+
+// short reports whether a slice of n elements is too short for a rows ×
+// cols matrix with leading dimension ld ≥ max(1, cols): n < (rows−1)·ld +
+// cols, gonum's test, without its overflow (a matrix reaching past MaxInt
+// fits no slice). rows = 0 needs no element.
+func short(n, rows, ld, cols int) bool {
+	if rows == 0 {
+		return false
+	}
+	if rows > 1 && ld > (math.MaxInt-cols)/(rows-1) {
+		return true
+	}
+	return n < (rows-1)*ld+cols
 }
 
 // isTrans maps a blas.Transpose to "transposed" (ConjTrans is Trans for

@@ -68,42 +68,44 @@ var _ gorgonia.BLAS = Implementation{}
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major float32
 // matrices: op(A) is m×k, op(B) k×n and C m×n, op(X) = X or Xᵀ as tA, tB
-// say, and lda, ldb, ldc are the row strides in elements. As gonum's Sgemm
-// (whose checks and panic messages it shares, since Gorgonia expects them),
-// it panics on a bad transpose value, a negative size, a leading dimension
-// below the row length, or a slice too short for its matrix; beta = 0 clears
+// say, and lda, ldb, ldc are the row strides in elements. beta = 0 clears
 // C first (NaNs included) and alpha = 0 leaves A and B unread.
+//
+// Like every method of a gonum blas.Float32 (whose contract, in package
+// gonum.org/v1/gonum/blas, is to "perform appropriate parameter checking and
+// panic" on arguments the BLAS standard rejects), it has no error result
+// and panics, with gonum's messages ("blas: …", which Gorgonia expects), on
+// a bad transpose value, a negative size, a leading dimension below the row
+// length, or a slice too short for its matrix. It checks before any kernel
+// runs, whichever Kernel reports, and without gonum's overflow: a slice too
+// short for sizes whose product passes MaxInt is "blas: insufficient
+// length" too, never an index panic or a read past the slice.
 func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if kernel == KernelOpenBLAS && !vectorShaped(m, n) {
-		openblas.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	if kernel != KernelAVX2FMA || vectorShaped(m, n) {
-		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
 	aTrans, bTrans, empty := checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if empty {
-		return
+	switch {
+	case empty:
+	case kernel == KernelOpenBLAS && !vectorShaped(m, n):
+		openblas.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	case kernel != KernelAVX2FMA || vectorShaped(m, n):
+		impl.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	default:
+		gemm.Sgemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
-	gemm.Sgemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
-// Dgemm is Sgemm for float64.
+// Dgemm is Sgemm for float64 (gonum's blas.Float64, with the same checks
+// and panics).
 func (impl Implementation) Dgemm(tA, tB blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
-	if kernel == KernelOpenBLAS && !vectorShaped(m, n) {
-		openblas.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	if kernel != KernelAVX2FMA || vectorShaped(m, n) {
-		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
 	aTrans, bTrans, empty := checkGemm(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	if empty {
-		return
+	switch {
+	case empty:
+	case kernel == KernelOpenBLAS && !vectorShaped(m, n):
+		openblas.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	case kernel != KernelAVX2FMA || vectorShaped(m, n):
+		impl.Implementation.Dgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	default:
+		gemm.Dgemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
-	gemm.Dgemm(aTrans, bTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 
 // vectorShaped reports a product whose result is one row or one column: a

@@ -34,8 +34,16 @@ type checkpointParam struct {
 }
 
 // Save writes the parameters as JSON: names, shapes and values (float64
-// text round-trips float32 and float64 values exactly).
+// text round-trips float32 and float64 values exactly). A Model not made
+// by New or a nil w is an error wrapping ErrConfig; w's own errors are
+// returned as they are.
 func (m *Model) Save(w io.Writer) error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	if w == nil {
+		return fmt.Errorf("%w: Save into a nil io.Writer", ErrConfig)
+	}
 	f := checkpointFile{Format: checkpointFormat, Dtype: m.cfg.Dtype.String()}
 	for _, p := range m.params {
 		f.Params = append(f.Params, checkpointParam{Name: p.Name, Shape: p.Value.Shape().Clone(), Values: dense.Float64s(p.Value)})
@@ -50,8 +58,12 @@ func (m *Model) Save(w io.Writer) error {
 // folder after it. On an error path is untouched and no temporary file is
 // left; the error wraps the file system's. A process killed mid-write
 // leaves a temporary file beside path, named ".<name>.tmp-<digits>", which
-// can be deleted.
+// can be deleted. A Model not made by New is an error wrapping ErrConfig,
+// before any file is touched.
 func (m *Model) SaveFile(path string) error {
+	if err := m.usable(); err != nil {
+		return err
+	}
 	return atomicfile.WriteFile(path, m.Save)
 }
 
@@ -62,8 +74,15 @@ func (m *Model) SaveFile(path string) error {
 // the element (its row-major index and position) and the value. NaN and ±Inf
 // cannot be written in JSON, so a checkpoint holding them is refused as
 // malformed. Values are rounded to the nearest float32 in a float32 model:
-// tiny ones may become 0. Nothing is changed unless all of them fit.
+// tiny ones may become 0. Nothing is changed unless all of them fit. A
+// Model not made by New or a nil r is an error wrapping ErrConfig.
 func (m *Model) Load(r io.Reader) error {
+	if err := m.usable(); err != nil {
+		return err
+	}
+	if r == nil {
+		return fmt.Errorf("%w: Load from a nil io.Reader", ErrConfig)
+	}
 	var f checkpointFile
 	if err := json.NewDecoder(r).Decode(&f); err != nil {
 		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
@@ -104,8 +123,12 @@ func (m *Model) Load(r io.Reader) error {
 	return nil
 }
 
-// LoadFile reads a checkpoint file written by SaveFile.
+// LoadFile reads a checkpoint file written by SaveFile. A Model not made by
+// New is an error wrapping ErrConfig, before the file is opened.
 func (m *Model) LoadFile(path string) error {
+	if err := m.usable(); err != nil {
+		return err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err

@@ -23,8 +23,12 @@ import (
 // Rate 0 adds nothing to the graph; Rate must be in [0, 1).
 type Dropout struct{ Rate float64 }
 
-// Build implements Layer.
+// Build implements Layer. A Rate outside [0, 1), a nil input or a Scope no
+// Model made is an error wrapping ErrConfig.
 func (d Dropout) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
+	if err := checkBuild(s, x, name); err != nil {
+		return nil, err
+	}
 	if math.IsNaN(d.Rate) || d.Rate < 0 || d.Rate >= 1 {
 		return nil, fmt.Errorf("%w: layer %s Dropout Rate = %v, want 0 ≤ Rate < 1", ErrConfig, name, d.Rate)
 	}

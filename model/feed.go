@@ -28,8 +28,13 @@ type Feed struct {
 // Feed declares a placeholder of the given shape, named name, in the graph
 // being built, and records it in the Graph's Feeds with its fill function.
 // Layers that need randomness (Dropout) use it, typically only when
-// s.Training() is true.
+// s.Training() is true. Errors wrap ErrConfig: a Scope no Model made, a
+// nil fill, a shape with no dimension, a dimension < 1 or more than
+// MaxElements elements, a name used twice.
 func (s *Scope) Feed(name string, shape []int, fill func(rng *rand.Rand, dst []float64)) (*G.Node, error) {
+	if err := s.usable(); err != nil {
+		return nil, fmt.Errorf("feed %s: %w", name, err)
+	}
 	if fill == nil {
 		return nil, fmt.Errorf("%w: feed %s has a nil Fill", ErrConfig, name)
 	}
@@ -65,9 +70,20 @@ func (s *Scope) Feed(name string, shape []int, fill func(rng *rand.Rand, dst []f
 // rng, and binds them to their nodes. Call it before each run of a training
 // graph that has feeds; it does nothing for a graph without feeds (every
 // eval graph built by this package). The same generator state gives the same
-// values, bit for bit.
+// values, bit for bit. A nil g, a nil rng while g has feeds, or a feed not
+// made by Scope.Feed is an error wrapping ErrConfig; a panic in a feed's
+// Fill is an error (a *panics.Error naming the feed).
 func (g *Graph) FillFeeds(rng *rand.Rand) error {
-	for _, f := range g.Feeds {
+	if g == nil {
+		return fmt.Errorf("%w: FillFeeds of a nil *Graph", ErrConfig)
+	}
+	if len(g.Feeds) > 0 && rng == nil {
+		return fmt.Errorf("%w: FillFeeds with a nil generator", ErrConfig)
+	}
+	for i, f := range g.Feeds {
+		if f == nil || f.Node == nil || f.Fill == nil || f.value == nil {
+			return fmt.Errorf("%w: Feeds[%d] was not made by Scope.Feed", ErrConfig, i)
+		}
 		err := f.fill(rng)
 		if err != nil {
 			return err

@@ -16,7 +16,8 @@ import (
 // An Initializer may also have a method Validate(fanIn, fanOut int) error;
 // Scope.Param calls it before Init and returns its error (e.g. a negative
 // Std, or fans < 1 for a fan-scaled initializer). The built-in ones all have
-// it; their Init fills NaN if called directly with an invalid setting.
+// it; their Init fills NaN if called directly with an invalid setting, or
+// with a nil rng where they draw random values (Init has no error to return).
 type Initializer interface {
 	Init(dst []float64, fanIn, fanOut int, rng *rand.Rand)
 	String() string
@@ -65,7 +66,7 @@ type Uniform struct{ Low, High float64 }
 
 // Init implements Initializer.
 func (u Uniform) Init(dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if u.Validate(fanIn, fanOut) != nil {
+	if rng == nil || u.Validate(fanIn, fanOut) != nil {
 		fillNaN(dst)
 		return
 	}
@@ -205,9 +206,9 @@ type symmetricInit interface {
 }
 
 // initNormal fills dst from n's normal, or with NaN when n cannot serve
-// these fans (Scope.Param reports the error).
+// these fans (Scope.Param reports the error) or rng is nil.
 func initNormal(n normalInit, dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if n.Validate(fanIn, fanOut) != nil {
+	if rng == nil || n.Validate(fanIn, fanOut) != nil {
 		fillNaN(dst)
 		return
 	}
@@ -216,9 +217,9 @@ func initNormal(n normalInit, dst []float64, fanIn, fanOut int, rng *rand.Rand) 
 }
 
 // initSymmetric fills dst from U(−hi, hi) of u's bounds, or with NaN when u
-// cannot serve these fans.
+// cannot serve these fans or rng is nil.
 func initSymmetric(u symmetricInit, dst []float64, fanIn, fanOut int, rng *rand.Rand) {
-	if u.Validate(fanIn, fanOut) != nil {
+	if rng == nil || u.Validate(fanIn, fanOut) != nil {
 		fillNaN(dst)
 		return
 	}

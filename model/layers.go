@@ -33,9 +33,12 @@ type Dense struct {
 	Regularizers []regularizers.Regularizer
 }
 
-// Build implements Layer. Units < 1 or an input that is not a matrix is an
-// error wrapping ErrConfig.
+// Build implements Layer. Units < 1, a nil input or one that is not a
+// matrix, or a Scope no Model made is an error wrapping ErrConfig.
 func (d Dense) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
+	if err := checkBuild(s, x, name); err != nil {
+		return nil, err
+	}
 	if d.Units < 1 {
 		return nil, fmt.Errorf("%w: layer %s Units = %d, want ≥ 1", ErrConfig, name, d.Units)
 	}

@@ -42,8 +42,14 @@ type Network interface {
 // graph-building code.
 type Func func(s *Scope, x *G.Node) (*G.Node, error)
 
-// Build calls f.
-func (f Func) Build(s *Scope, x *G.Node) (*G.Node, error) { return f(s, x) }
+// Build calls f. A nil f is an error wrapping ErrConfig; a panic in f is
+// returned as an error (a *panics.Error naming "model.Func Build").
+func (f Func) Build(s *Scope, x *G.Node) (*G.Node, error) {
+	if f == nil {
+		return nil, fmt.Errorf("%w: nil Func", ErrConfig)
+	}
+	return gerr.Value("model: model.Func Build", func() (*G.Node, error) { return f(s, x) })
+}
 
 // Config holds what every model needs besides its Network. The zero value of
 // each field but Inputs means its default.
@@ -103,18 +109,49 @@ func New(net Network, cfg Config) (*Model, error) {
 	return m, nil
 }
 
-// Inputs returns the number of input features.
-func (m *Model) Inputs() int { return m.cfg.Inputs }
+// Inputs returns the number of input features: ≥ 1 for a Model made by
+// New, 0 for a nil or zero Model.
+func (m *Model) Inputs() int {
+	if m == nil {
+		return 0
+	}
+	return m.cfg.Inputs
+}
 
-// Outputs returns the width of the output node.
-func (m *Model) Outputs() int { return m.outputs }
+// Outputs returns the width of the output node (0 for a nil or zero Model).
+func (m *Model) Outputs() int {
+	if m == nil {
+		return 0
+	}
+	return m.outputs
+}
 
-// Dtype returns the model's dtype.
-func (m *Model) Dtype() tensor.Dtype { return m.cfg.Dtype }
+// Dtype returns the model's dtype; a nil or zero Model reports the default,
+// tensor.Float32.
+func (m *Model) Dtype() tensor.Dtype {
+	if m == nil || m.cfg.Dtype == (tensor.Dtype{}) {
+		return tensor.Float32
+	}
+	return m.cfg.Dtype
+}
 
-// Params returns the parameters in their stable order. The slice is shared:
-// read it, don't reorder it.
-func (m *Model) Params() []*Param { return m.params }
+// Params returns the parameters in their stable order (none for a nil or
+// zero Model). The slice is shared: read it, don't reorder it.
+func (m *Model) Params() []*Param {
+	if m == nil {
+		return nil
+	}
+	return m.params
+}
+
+// usable returns an error wrapping ErrConfig for a nil Model or one not
+// made by New (the zero Model has no network).
+func (m *Model) usable() error {
+	if m == nil || m.net == nil {
+		return fmt.Errorf("%w: nil or zero *Model, want one made by model.New", ErrConfig)
+	}
+	return nil
+}
 
 // Graph is one instance of a model in its own Gorgonia graph, with a fixed
 // batch size. The model's own ops (dense layers, activations and their
@@ -143,8 +180,12 @@ type Watched struct {
 
 // NewGraph builds the model into a new graph with the given batch size. The
 // learnables start from copies of the current parameter values. training
-// selects the behaviour of layers such as dropout.
+// selects the behaviour of layers such as dropout. A batch < 1, or a Model
+// not made by New, is an error wrapping ErrConfig.
 func (m *Model) NewGraph(batch int, training bool) (*Graph, error) {
+	if err := m.usable(); err != nil {
+		return nil, err
+	}
 	if batch < 1 {
 		return nil, fmt.Errorf("%w: batch size %d, want ≥ 1", ErrConfig, batch)
 	}
@@ -183,21 +224,44 @@ func (m *Model) newGraph(batch int, training, create bool) (*Graph, error) {
 }
 
 // SetParamValues copies values (aligned with Params, e.g. a training graph's
-// learnables) into the model's parameters.
+// learnables) into the model's parameters. A Model not made by New, a count
+// other than len(Params()), or a nil node or one without a tensor value is
+// an error wrapping ErrConfig that changes nothing; a value whose shape or
+// dtype does not fit its parameter is an error naming the parameter.
 func (m *Model) SetParamValues(values G.Nodes) error {
+	if err := m.usable(); err != nil {
+		return err
+	}
 	if len(values) != len(m.params) {
 		return fmt.Errorf("%w: %d values for %d parameters", ErrConfig, len(values), len(m.params))
 	}
 	for i, n := range values {
-		if err := dense.CopyValues(m.params[i].Value, n.Value().(tensor.Tensor)); err != nil {
+		if tensorValue(n) == nil {
+			return fmt.Errorf("%w: the value for parameter %s is a nil node or has no tensor value", ErrConfig, m.params[i].Name)
+		}
+	}
+	for i, n := range values {
+		if err := dense.CopyValues(m.params[i].Value, tensorValue(n)); err != nil {
 			return fmt.Errorf("model: parameter %s: %w", m.params[i].Name, err)
 		}
 	}
 	return nil
 }
 
+// tensorValue returns n's value as a tensor, nil for a nil node or one
+// whose value is not a tensor (a scalar, or none yet).
+func tensorValue(n *G.Node) tensor.Tensor {
+	if n == nil {
+		return nil
+	}
+	v, _ := n.Value().(tensor.Tensor)
+	return v
+}
+
 // Scope is what a Network sees while it builds: the graph, whether it is a
-// training graph, and Param to declare learnables.
+// training graph, and Param to declare learnables. Only the Scope a Model
+// passes to Build works: with a nil or zero Scope, Param, Feed and the
+// built-in layers and networks return an error wrapping ErrConfig.
 type Scope struct {
 	m        *Model
 	g        *G.ExprGraph
@@ -228,8 +292,29 @@ func (s *Scope) needsGradient(x *G.Node) bool {
 // Training reports whether this is a training graph.
 func (s *Scope) Training() bool { return s.training }
 
-// Dtype returns the model's dtype.
-func (s *Scope) Dtype() tensor.Dtype { return s.m.cfg.Dtype }
+// Dtype returns the model's dtype; the zero Scope reports the default,
+// tensor.Float32.
+func (s *Scope) Dtype() tensor.Dtype { return s.m.Dtype() }
+
+// usable returns an error wrapping ErrConfig for a Scope no Model made.
+func (s *Scope) usable() error {
+	if s == nil || s.m == nil || s.g == nil {
+		return fmt.Errorf("%w: nil or zero *Scope, want the one a Model passes to Build", ErrConfig)
+	}
+	return nil
+}
+
+// checkBuild is the first check of the built-in layers' Build: a usable
+// Scope and a non-nil input.
+func checkBuild(s *Scope, x *G.Node, name string) error {
+	if err := s.usable(); err != nil {
+		return fmt.Errorf("layer %s: %w", name, err)
+	}
+	if x == nil {
+		return fmt.Errorf("%w: layer %s input is a nil node", ErrConfig, name)
+	}
+	return nil
+}
 
 // ParamSpec declares one learnable.
 type ParamSpec struct {
@@ -247,7 +332,13 @@ type ParamSpec struct {
 // Param returns the learnable node for spec. On the model's first build it
 // creates the parameter and draws its initial values from a generator seeded
 // by (Config.Seed, spec.Name); on later builds it reuses the same parameter.
+// Errors wrap ErrConfig: a Scope no Model made, a name used twice or out of
+// order, a shape with a dimension < 1 or more than MaxElements elements, an
+// initializer or regularizer that refuses the parameter.
 func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
+	if err := s.usable(); err != nil {
+		return nil, fmt.Errorf("parameter %s: %w", spec.Name, err)
+	}
 	i := len(s.nodes)
 	var p *Param
 	if s.create {

@@ -57,8 +57,12 @@ func apply(act Activation, x *G.Node) (*G.Node, error) {
 // input's shape. A nil Activation is an error.
 type Act struct{ Activation Activation }
 
-// Build implements Layer.
+// Build implements Layer. A nil Activation, a nil input or a Scope no Model
+// made is an error wrapping ErrConfig.
 func (a Act) Build(s *Scope, x *G.Node, name string) (*G.Node, error) {
+	if err := checkBuild(s, x, name); err != nil {
+		return nil, err
+	}
 	if a.Activation == nil {
 		return nil, fmt.Errorf("%w: layer %s: Act with a nil Activation", ErrConfig, name)
 	}

@@ -76,12 +76,18 @@ func (s *AdaGradSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *AdaGradSolver) Step(vgs []G.ValueGrad) error {
+	if s == nil {
+		return errNilSolver("AdaGradSolver")
+	}
 	return runStep[*AdaGradSolver, *adagradState[float32], *adagradState[float64]](s, "optimizers: adagrad step", s.lr, &s.params, &s.state, vgs)
 }
 
 // StepSnapshot is Step saving each parameter's value into prev first and
 // reporting whether the updated values are all finite (SnapshotStepper).
 func (s *AdaGradSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	if s == nil {
+		return false, errNilSolver("AdaGradSolver")
+	}
 	return runStepSnapshot[*AdaGradSolver, *adagradState[float32], *adagradState[float64]](s, "optimizers: adagrad step", s.lr, &s.params, &s.state, vgs, prev)
 }
 func (s *AdaGradSolver) newState(ps []paramSize) []any {

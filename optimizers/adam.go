@@ -103,12 +103,18 @@ func (s *AdamSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *AdamSolver) Step(vgs []G.ValueGrad) error {
+	if s == nil {
+		return errNilSolver("AdamSolver")
+	}
 	return runStep[*AdamSolver, *adamState[float32], *adamState[float64]](s, s.what, s.lr, &s.params, &s.state, vgs)
 }
 
 // StepSnapshot is Step saving each parameter's value into prev first and
 // reporting whether the updated values are all finite (SnapshotStepper).
 func (s *AdamSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	if s == nil {
+		return false, errNilSolver("AdamSolver")
+	}
 	return runStepSnapshot[*AdamSolver, *adamState[float32], *adamState[float64]](s, s.what, s.lr, &s.params, &s.state, vgs, prev)
 }
 func (s *AdamSolver) newState(ps []paramSize) []any {

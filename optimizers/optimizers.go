@@ -28,7 +28,8 @@ import (
 var (
 	// ErrConfig is wrapped by every error about an invalid optimizer setting,
 	// including a rate that is not finite and > 0: from Solver, or, for a rate
-	// set with SetLR, from the next Step (which then changes nothing).
+	// set with SetLR, from the next Step (which then changes nothing). Step,
+	// StepSnapshot and SetState called on a nil solver return it too.
 	ErrConfig = errors.New("optimizers: invalid configuration")
 
 	// ErrParam is wrapped by every error about the parameters handed to a

@@ -83,12 +83,18 @@ func (s *RMSPropSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *RMSPropSolver) Step(vgs []G.ValueGrad) error {
+	if s == nil {
+		return errNilSolver("RMSPropSolver")
+	}
 	return runStep[*RMSPropSolver, *rmspropState[float32], *rmspropState[float64]](s, "optimizers: rmsprop step", s.lr, &s.params, &s.state, vgs)
 }
 
 // StepSnapshot is Step saving each parameter's value into prev first and
 // reporting whether the updated values are all finite (SnapshotStepper).
 func (s *RMSPropSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	if s == nil {
+		return false, errNilSolver("RMSPropSolver")
+	}
 	return runStepSnapshot[*RMSPropSolver, *rmspropState[float32], *rmspropState[float64]](s, "optimizers: rmsprop step", s.lr, &s.params, &s.state, vgs, prev)
 }
 func (s *RMSPropSolver) newState(ps []paramSize) []any {

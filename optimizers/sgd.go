@@ -76,12 +76,18 @@ func (s *SGDSolver) LR() float64 { return s.lr }
 // Step updates every parameter in place and zeroes its gradient. The
 // parameters must be the same (count, shapes, dtypes) at every Step.
 func (s *SGDSolver) Step(vgs []G.ValueGrad) error {
+	if s == nil {
+		return errNilSolver("SGDSolver")
+	}
 	return runStep[*SGDSolver, *sgdState[float32], *sgdState[float64]](s, "optimizers: sgd step", s.lr, &s.params, &s.state, vgs)
 }
 
 // StepSnapshot is Step saving each parameter's value into prev first and
 // reporting whether the updated values are all finite (SnapshotStepper).
 func (s *SGDSolver) StepSnapshot(vgs []G.ValueGrad, prev []*tensor.Dense) (finite bool, err error) {
+	if s == nil {
+		return false, errNilSolver("SGDSolver")
+	}
 	return runStepSnapshot[*SGDSolver, *sgdState[float32], *sgdState[float64]](s, "optimizers: sgd step", s.lr, &s.params, &s.state, vgs, prev)
 }
 func (s *SGDSolver) newState(ps []paramSize) []any {

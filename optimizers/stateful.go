@@ -21,8 +21,8 @@ type Stateful interface {
 	// State returns a copy of the state (sharing nothing with the solver).
 	State() State
 	// SetState replaces the state with st, as returned by State of a solver
-	// made by the same Optimizer. On error (wrapping ErrState) it changes
-	// nothing.
+	// made by the same Optimizer. On error (wrapping ErrState; on a nil
+	// solver also ErrConfig) it changes nothing.
 	SetState(st State) error
 }
 
@@ -64,6 +64,9 @@ func (s *AdamSolver) State() State { return exportState(s.cfg.name, s.t, &s.para
 
 // SetState implements Stateful.
 func (s *AdamSolver) SetState(st State) error {
+	if s == nil {
+		return fmt.Errorf("%w: %w", ErrState, errNilSolver("AdamSolver"))
+	}
 	return importState(st, s.cfg.name, s.newState, &s.t, &s.params, &s.state)
 }
 
@@ -72,6 +75,9 @@ func (s *SGDSolver) State() State { return exportState("sgd", 0, &s.params, s.st
 
 // SetState implements Stateful.
 func (s *SGDSolver) SetState(st State) error {
+	if s == nil {
+		return fmt.Errorf("%w: %w", ErrState, errNilSolver("SGDSolver"))
+	}
 	return importState(st, "sgd", s.newState, nil, &s.params, &s.state)
 }
 
@@ -80,6 +86,9 @@ func (s *RMSPropSolver) State() State { return exportState("rmsprop", 0, &s.para
 
 // SetState implements Stateful.
 func (s *RMSPropSolver) SetState(st State) error {
+	if s == nil {
+		return fmt.Errorf("%w: %w", ErrState, errNilSolver("RMSPropSolver"))
+	}
 	return importState(st, "rmsprop", s.newState, nil, &s.params, &s.state)
 }
 
@@ -88,6 +97,9 @@ func (s *AdaGradSolver) State() State { return exportState("adagrad", s.t, &s.pa
 
 // SetState implements Stateful.
 func (s *AdaGradSolver) SetState(st State) error {
+	if s == nil {
+		return fmt.Errorf("%w: %w", ErrState, errNilSolver("AdaGradSolver"))
+	}
 	return importState(st, "adagrad", s.newState, &s.t, &s.params, &s.state)
 }
 

@@ -5,6 +5,12 @@ import (
 	"math"
 )
 
+// errNilSolver is the error of Step, StepSnapshot and SetState called on a
+// nil solver of the named type.
+func errNilSolver(typ string) error {
+	return fmt.Errorf("%w: nil *%s, want one made by its Optimizer's Solver method", ErrConfig, typ)
+}
+
 // checkLR accepts a finite rate > 0 (torch accepts 0; a rate of 0 here is
 // always a mistake, such as an unset schedule).
 func checkLR(lr float64) error {

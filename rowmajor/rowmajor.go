@@ -45,8 +45,12 @@ func (m Matrix) Validate() error {
 
 // Row returns row i, Data[i*Cols : (i+1)*Cols], sharing m's storage (its
 // capacity ends with the row, so appending to it never overwrites the next
-// row). Like slicing, it panics if i is outside [0, Rows) of a valid m:
-// call Validate first on a Matrix you did not build.
+// row). Where slicing would panic it returns nil: i outside [0, Rows), or
+// Data too short to hold row i (call Validate first on a Matrix you did
+// not build).
 func (m Matrix) Row(i int) []float64 {
+	if i < 0 || i >= m.Rows || m.Cols < 0 || m.Cols > 0 && i >= len(m.Data)/m.Cols {
+		return nil
+	}
 	return m.Data[i*m.Cols : (i+1)*m.Cols : (i+1)*m.Cols]
 }

@@ -56,3 +56,49 @@ func TestRow(t *testing.T) {
 		t.Errorf("Row(1) = %v, want [3 4]", r)
 	}
 }
+
+// Where slicing would panic Row returns nil: a row outside [0, Rows), or
+// one that Data is too short to hold (sizes whose product overflows
+// included). Rows that Data holds are still returned.
+func TestRowOutOfRangeIsNil(t *testing.T) {
+	valid := Matrix{Rows: 2, Cols: 2, Data: []float64{1, 2, 3, 4}}
+	short := Matrix{Rows: 2, Cols: 2, Data: []float64{1, 2, 3}}
+	overflow := Matrix{Rows: math.MaxInt, Cols: 2, Data: []float64{1, 2}}
+	for _, c := range []struct {
+		name string
+		m    Matrix
+		i    int
+	}{
+		{"row -1", valid, -1},
+		{"row Rows", valid, 2},
+		{"row 1<<40", valid, 1 << 40},
+		{"row MaxInt", valid, math.MaxInt},
+		{"row beyond short Data", short, 1},
+		{"row beyond Data of overflowing sizes", overflow, 1},
+		{"row 1<<62 of overflowing sizes", overflow, 1 << 62},
+		{"negative Cols", Matrix{Rows: 2, Cols: -1, Data: []float64{1}}, 1},
+		{"zero Matrix", Matrix{}, 0},
+	} {
+		var r []float64
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("%s: Row(%d) panicked: %v", c.name, c.i, p)
+				}
+			}()
+			r = c.m.Row(c.i)
+		}()
+		if r != nil {
+			t.Errorf("%s: Row(%d) = %v, want nil", c.name, c.i, r)
+		}
+	}
+	if r := short.Row(0); len(r) != 2 || r[0] != 1 || r[1] != 2 {
+		t.Errorf("Row(0) of a short Matrix = %v, want [1 2]", r)
+	}
+	if r := overflow.Row(0); len(r) != 2 || r[1] != 2 {
+		t.Errorf("Row(0) of overflowing sizes = %v, want [1 2]", r)
+	}
+	if r := (Matrix{Rows: 3, Cols: 0}).Row(2); len(r) != 0 {
+		t.Errorf("Row(2) of a (3, 0) Matrix = %v, want empty", r)
+	}
+}

@@ -209,8 +209,11 @@ func (p *Plateau) State() PlateauState {
 
 // SetState puts back st, as returned by State. It returns an error wrapping
 // ErrConfig, changing nothing, for negative counts or a scale that is not
-// finite and > 0.
+// finite and > 0, or on a nil Plateau.
 func (p *Plateau) SetState(st PlateauState) error {
+	if p == nil {
+		return fmt.Errorf("%w: SetState on a nil *Plateau, want one made by NewPlateau", ErrConfig)
+	}
 	if st.Bad < 0 || st.Cooldown < 0 || !(st.Scale > 0) || math.IsInf(st.Scale, 0) {
 		return fmt.Errorf("%w: plateau state bad epochs %d, cooldown %d, scale %v: want counts ≥ 0 and a finite scale > 0",
 			ErrConfig, st.Bad, st.Cooldown, st.Scale)

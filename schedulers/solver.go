@@ -24,6 +24,10 @@ const (
 // calls) separately; the schedule's t is the one its Interval names, so the
 // first epoch or step uses At(0). The rate is At(t) times ScaleLR's factors
 // so far: a Plateau (or any rule of your own) lowers it through ScaleLR.
+//
+// Only NewSolver makes a working Solver: on a nil or zero one, Step,
+// StepSnapshot, ScaleLR and SetState return an error wrapping ErrConfig,
+// EpochEnd does nothing and the getters return zero values.
 type Solver struct {
 	inner  G.Solver
 	sched  Schedule
@@ -71,17 +75,45 @@ func NewSolver(inner G.Solver, sched Schedule, every Interval) (*Solver, error) 
 }
 
 // LR returns the learning rate the next Step will use.
-func (s *Solver) LR() float64 { return s.lr }
+func (s *Solver) LR() float64 {
+	if s == nil {
+		return 0
+	}
+	return s.lr
+}
 
 // Epochs returns the number of EpochEnd calls so far.
-func (s *Solver) Epochs() int { return s.epochs }
+func (s *Solver) Epochs() int {
+	if s == nil {
+		return 0
+	}
+	return s.epochs
+}
 
 // Steps returns the number of successful Step calls so far.
-func (s *Solver) Steps() int { return s.steps }
+func (s *Solver) Steps() int {
+	if s == nil {
+		return 0
+	}
+	return s.steps
+}
+
+// usable returns an error wrapping ErrConfig for a Solver NewSolver did not
+// make.
+func (s *Solver) usable() error {
+	if s == nil || s.inner == nil || s.sched == nil {
+		return fmt.Errorf("%w: nil or zero *schedulers.Solver, want one made by NewSolver", ErrConfig)
+	}
+	return nil
+}
 
 // Step applies one update at the current rate; with PerStep it then moves the
 // rate to the schedule's next value. A failed update counts no step.
 func (s *Solver) Step(model []G.ValueGrad) error {
+	if s == nil || s.inner == nil || s.sched == nil { // usable's test, spelled out on the hot path
+
+		return s.usable()
+	}
 	if err := s.inner.Step(model); err != nil {
 		return err
 	}
@@ -98,6 +130,9 @@ func (s *Solver) Step(model []G.ValueGrad) error {
 // false, and nothing is done, when the wrapped solver has no StepSnapshot
 // (Gorgonia's own solvers); the caller then copies and checks by itself.
 func (s *Solver) StepSnapshot(model []G.ValueGrad, prev []*tensor.Dense) (finite, ok bool, err error) {
+	if err := s.usable(); err != nil {
+		return false, false, err
+	}
 	inner, ok := s.inner.(interface {
 		StepSnapshot([]G.ValueGrad, []*tensor.Dense) (bool, error)
 	})
@@ -115,8 +150,12 @@ func (s *Solver) StepSnapshot(model []G.ValueGrad, prev []*tensor.Dense) (finite
 }
 
 // EpochEnd tells the solver an epoch is over; with PerEpoch it moves the rate
-// to the schedule's next value.
+// to the schedule's next value. It does nothing on a Solver NewSolver did
+// not make (it has no error to return).
 func (s *Solver) EpochEnd() {
+	if s.usable() != nil {
+		return
+	}
 	s.epochs++
 	if s.every == PerEpoch {
 		s.apply()
@@ -127,8 +166,12 @@ func (s *Solver) EpochEnd() {
 // schedule: the rate becomes At(t)·s, s the product of every factor given so
 // far. A ReduceLROnPlateau written outside this package lowers the rate with
 // it (factor = newLR/lr). It returns an error wrapping ErrConfig, changing
-// nothing, unless factor is finite and > 0.
+// nothing, unless factor is finite and > 0, or on a Solver NewSolver did
+// not make.
 func (s *Solver) ScaleLR(factor float64) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
 	if !(factor > 0) || math.IsInf(factor, 0) {
 		return fmt.Errorf("%w: rate factor %v, want a finite value > 0", ErrConfig, factor)
 	}
@@ -159,19 +202,31 @@ type SolverState struct {
 	Scale         float64
 }
 
-// State returns the counters and the scale.
+// State returns the counters and the scale (zero for a nil Solver).
 func (s *Solver) State() SolverState {
+	if s == nil {
+		return SolverState{}
+	}
 	return SolverState{Epochs: s.epochs, Steps: s.steps, Scale: s.scale}
 }
 
 // Inner returns the wrapped solver, whose own state (optimizers.Stateful)
 // is saved apart.
-func (s *Solver) Inner() G.Solver { return s.inner }
+func (s *Solver) Inner() G.Solver {
+	if s == nil {
+		return nil
+	}
+	return s.inner
+}
 
 // SetState puts back st, as returned by State, and sets the rate for it. It
 // returns an error wrapping ErrConfig, changing nothing, for negative
-// counts or a scale that is not finite and > 0.
+// counts or a scale that is not finite and > 0, or on a Solver NewSolver
+// did not make.
 func (s *Solver) SetState(st SolverState) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
 	if st.Epochs < 0 || st.Steps < 0 || !(st.Scale > 0) || math.IsInf(st.Scale, 0) {
 		return fmt.Errorf("%w: solver state epochs %d, steps %d, scale %v: want counts ≥ 0 and a finite scale > 0",
 			ErrConfig, st.Epochs, st.Steps, st.Scale)

@@ -28,9 +28,17 @@ type KFold struct {
 	Seed uint64
 }
 
+// MaxSplitIndices is the most indices KFold.Split returns in all: every
+// row is in each of the K folds, as training or validation row, so K·n
+// indices. 2^31 of them take 16 GiB; a larger request is an error wrapping
+// ErrConfig before anything is allocated, where it would otherwise abort
+// the process with "out of memory".
+const MaxSplitIndices = 1 << 31
+
 // Split returns the K folds of n rows, with sorted indices.
 //
-// Errors (ErrConfig): K < 0 or K = 1, or K > n (every fold needs a row).
+// Errors (ErrConfig): K < 0 or K = 1, K > n (every fold needs a row), or
+// K·n > MaxSplitIndices.
 func (kf KFold) Split(n int) ([]Fold, error) {
 	k, err := foldCount(kf.K)
 	if err != nil {
@@ -38,6 +46,9 @@ func (kf KFold) Split(n int) ([]Fold, error) {
 	}
 	if n < k {
 		return nil, fmt.Errorf("%w: K = %d folds of n = %d rows, want K ≤ n", ErrConfig, k, n)
+	}
+	if n > MaxSplitIndices/k {
+		return nil, fmt.Errorf("%w: K = %d folds of n = %d rows hold more than MaxSplitIndices = %d indices", ErrConfig, k, n, MaxSplitIndices)
 	}
 	order := make([]int, n)
 	for i := range order {

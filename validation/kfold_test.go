@@ -3,6 +3,7 @@ package validation
 import (
 	"errors"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -125,4 +126,35 @@ func TestKFoldDefaultAndErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The audit found KFold{K: 1<<40}.Split(1<<40) aborting the process ("out
+// of memory"): a split of more than MaxSplitIndices indices is an error,
+// returned before anything is allocated.
+func TestKFoldSplitRefusesHugeSplits(t *testing.T) {
+	for _, c := range []struct {
+		kf KFold
+		n  int
+	}{
+		{KFold{K: 1 << 40}, 1 << 40},
+		{KFold{K: 2}, MaxSplitIndices/2 + 1},
+		{KFold{}, 1 << 62},
+		{KFold{K: 1 << 20, Shuffle: true}, 1 << 40},
+	} {
+		var ms0, ms1 runtime.MemStats
+		runtime.ReadMemStats(&ms0)
+		folds, err := c.kf.Split(c.n)
+		runtime.ReadMemStats(&ms1)
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "MaxSplitIndices") || folds != nil {
+			t.Errorf("%+v.Split(%d) = %d folds, %v; want an ErrConfig naming MaxSplitIndices", c.kf, c.n, len(folds), err)
+		}
+		if got := ms1.TotalAlloc - ms0.TotalAlloc; got > 1<<20 {
+			t.Errorf("%+v.Split(%d) allocated %d bytes before refusing", c.kf, c.n, got)
+		}
+	}
+	folds, err := KFold{K: 3}.Split(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPartition(t, folds, 7)
 }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 
+	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
@@ -104,6 +105,8 @@ func init() {
 		return reflect.ValueOf(&[]any{fill(typeOf[float64](), m, 0).Interface()}[0]).Elem(), true
 	}
 	factories[typeOf[*rand.Rand]()] = one(func() any { return rand.New(rand.NewSource(1)) })
+	// A legal transpose, so that a BLAS call gets past its first check.
+	factories[typeOf[blas.Transpose]()] = one(func() any { return blas.NoTrans })
 	factories[typeOf[*G.ExprGraph]()] = one(func() any { return G.NewGraph() })
 	factories[typeOf[*G.Node]()] = one(func() any { return newNode() })
 	factories[typeOf[G.ValueGrad]()] = one(func() any { return G.ValueGrad(newNode()) })
