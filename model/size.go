@@ -2,11 +2,12 @@ package model
 
 import "fmt"
 
-// MaxElements is the most elements one parameter or feed may hold (2^31,
+// MaxElements is the most elements one parameter or feed may hold (2^31 − 1,
+// the largest int on 32-bit machines too;
 // 8 GiB of float32): a larger shape, or one whose size overflows int, is an
 // error wrapping ErrConfig before anything is allocated, where it would
 // otherwise abort the process with "out of memory".
-const MaxElements = 1 << 31
+const MaxElements = 1<<31 - 1
 
 // checkVolume checks that every dimension of shape is ≥ 1 and that their
 // product is at most MaxElements; what names the tensor in the error.

@@ -74,7 +74,7 @@ func (d IntDist) Validate() error {
 		return fmt.Errorf("%w: int range with both Log and Step %d, want one of them", ErrConfig, d.Step)
 	case d.Step < 0:
 		return fmt.Errorf("%w: int Step = %d, want ≥ 1 (0 means 1)", ErrConfig, d.Step)
-	case d.High-d.Low < 0 || d.High-d.Low > MaxSteps:
+	case d.High-d.Low < 0 || int64(d.High-d.Low) > MaxSteps:
 		return fmt.Errorf("%w: int range [%d, %d] spans more than MaxSteps = 2^53 values", ErrConfig, d.Low, d.High)
 	}
 	return nil

@@ -30,10 +30,10 @@ type KFold struct {
 
 // MaxSplitIndices is the most indices KFold.Split returns in all: every
 // row is in each of the K folds, as training or validation row, so K·n
-// indices. 2^31 of them take 16 GiB; a larger request is an error wrapping
+// indices. 2^31 − 1 of them take 16 GiB; a larger request is an error wrapping
 // ErrConfig before anything is allocated, where it would otherwise abort
 // the process with "out of memory".
-const MaxSplitIndices = 1 << 31
+const MaxSplitIndices = 1<<31 - 1 // the largest int on 32-bit machines too
 
 // Split returns the K folds of n rows, with sorted indices.
 //
