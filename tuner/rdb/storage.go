@@ -27,7 +27,10 @@ const readConns = 4
 
 // Storage is a tuner.Storage in Optuna's RDB schema. It is safe for
 // concurrent use, and several processes (gradtune or Optuna) may use the
-// same database at once.
+// same database at once. Every method taking a context returns an error
+// wrapping tuner.ErrConfig for a nil context, or for a nil Storage or one
+// not made by Open, OpenSQLite or OpenPostgres, and leaves the database as
+// it was.
 type Storage struct {
 	where string // the file, or the URL without its password, for messages
 	d     dialect
@@ -108,8 +111,15 @@ func (s *Storage) Path() string { return s.where }
 // password, if the URL opened had one).
 func (s *Storage) OptunaStorageURL() string { return s.optunaURL }
 
-// Close closes the database.
+// Close closes the database. Closing a zero Storage (never opened) does
+// nothing; closing a nil one is an error wrapping tuner.ErrConfig.
 func (s *Storage) Close() error {
+	switch {
+	case s == nil:
+		return fmt.Errorf("%w: rdb: Close of a nil *Storage", tuner.ErrConfig)
+	case s.w == nil:
+		return nil
+	}
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
@@ -143,6 +153,9 @@ func (t txn) row(q string, args ...any) *sql.Row {
 // write runs fn in one write transaction (BEGIN IMMEDIATE on SQLite) and
 // commits it; an error or panic rolls everything back.
 func (s *Storage) write(ctx context.Context, what string, fn func(t txn) error) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
 	if s.d.retry != nil {
 		return s.d.retry(ctx, func() error { return s.inTx(ctx, s.w, nil, what, fn) })
 	}
@@ -151,7 +164,24 @@ func (s *Storage) write(ctx context.Context, what string, fn func(t txn) error) 
 
 // read runs fn in one read-only snapshot.
 func (s *Storage) read(ctx context.Context, what string, fn func(t txn) error) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
 	return s.inTx(ctx, s.r, s.d.readOptions, what, fn)
+}
+
+// usable refuses, before database/sql sees them, a nil or never-opened
+// Storage and a nil context, with errors wrapping tuner.ErrConfig:
+// database/sql panics on a nil context while it holds the pool's lock, after
+// which every later call, and Close, would block forever.
+func (s *Storage) usable(ctx context.Context) error {
+	switch {
+	case s == nil || s.w == nil:
+		return fmt.Errorf("%w: rdb: the Storage is nil or was not opened, want one from rdb.Open, OpenSQLite or OpenPostgres", tuner.ErrConfig)
+	case ctx == nil:
+		return fmt.Errorf("%w: rdb: nil context", tuner.ErrConfig)
+	}
+	return nil
 }
 
 func (s *Storage) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, what string, fn func(t txn) error) (err error) {

@@ -24,7 +24,9 @@ const readConns = 4
 
 // Storage is a tuner.Storage in a SQLite file. It is safe for concurrent
 // use by the goroutines of one process, and several processes may open the
-// same file at once (see the package comment).
+// same file at once (see the package comment). Every method taking a
+// context returns an error wrapping tuner.ErrConfig for a nil context, or
+// for a nil Storage or one not made by Open, and leaves the file as it was.
 type Storage struct {
 	path string
 	// w is the one writing connection: its BEGIN is BEGIN IMMEDIATE, and
@@ -84,8 +86,15 @@ func dsn(abs, extra string) string {
 func (s *Storage) Path() string { return s.path }
 
 // Close closes the database; the last process to close it folds the WAL
-// back into the file.
+// back into the file. Closing a zero Storage (never opened) does nothing;
+// closing a nil one is an error wrapping tuner.ErrConfig.
 func (s *Storage) Close() error {
+	switch {
+	case s == nil:
+		return fmt.Errorf("%w: sqlite: Close of a nil *Storage", tuner.ErrConfig)
+	case s.w == nil:
+		return nil
+	}
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
