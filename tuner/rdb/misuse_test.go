@@ -3,11 +3,11 @@ package rdb_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfiletest"
 	"github.com/gradtune/gradtune/tuner/rdb"
 )
 
@@ -51,14 +51,14 @@ func TestNilContextIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, call := range storageCalls(st, nil) {
-		if err := within(t, name+"(nil context)", call); !errors.Is(err, tuner.ErrConfig) {
+		if err := studyfiletest.Bounded(t, name+"(nil context)", call); !errors.Is(err, tuner.ErrConfig) {
 			t.Errorf("%s(nil context) = %v, want an error wrapping tuner.ErrConfig", name, err)
 		}
 	}
 	if got, err := st.Trials(ctx, id); err != nil || len(got) != 1 || got[0].State != tuner.Running || len(got[0].Params) != 0 {
 		t.Errorf("nil-context calls changed the study: %+v, %v", got, err)
 	}
-	if err := within(t, "Close", st.Close); err != nil {
+	if err := studyfiletest.Bounded(t, "Close", st.Close); err != nil {
 		t.Errorf("Close: %v", err)
 	}
 	var nilCtx context.Context // the misuse under test
@@ -78,7 +78,7 @@ func TestNilContextIsAnError(t *testing.T) {
 func TestNilAndZeroStorage(t *testing.T) {
 	for _, st := range []*rdb.Storage{nil, {}} {
 		for name, call := range storageCalls(st, ctx) {
-			if err := within(t, name, call); !errors.Is(err, tuner.ErrConfig) {
+			if err := studyfiletest.Bounded(t, name, call); !errors.Is(err, tuner.ErrConfig) {
 				t.Errorf("(%#v).%s = %v, want an error wrapping tuner.ErrConfig", st, name, err)
 			}
 		}
@@ -89,37 +89,7 @@ func TestNilAndZeroStorage(t *testing.T) {
 	if err := (&rdb.Storage{}).Close(); err != nil {
 		t.Errorf("zero Storage Close = %v, want nil", err)
 	}
-	if got := within(t, "OptunaURL(nil)", func() error { return errors.New(rdb.OptunaURL(nil)) }); got.Error() != "" {
+	if got := studyfiletest.Bounded(t, "OptunaURL(nil)", func() error { return errors.New(rdb.OptunaURL(nil)) }); got.Error() != "" {
 		t.Errorf("OptunaURL(nil) = %q, want \"\"", got)
 	}
 }
-
-// within runs call and returns its error; it fails the test if call panics
-// or has not returned after 10 s (it then leaves it running).
-func within(t *testing.T, what string, call func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- panicked{p}
-			}
-		}()
-		done <- call()
-	}()
-	select {
-	case err := <-done:
-		if p, ok := err.(panicked); ok {
-			t.Fatalf("%s: %v", what, p)
-		}
-		return err
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s still blocked after 10 s", what)
-	}
-	return nil
-}
-
-// panicked is a panic that within recovered.
-type panicked struct{ v any }
-
-func (p panicked) Error() string { return fmt.Sprint("panic: ", p.v) }

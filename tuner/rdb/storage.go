@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
-	"strings"
 	"time"
 
 	sqlite3 "modernc.org/sqlite"
@@ -16,6 +14,7 @@ import (
 	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/panics"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // BusyTimeoutMillis is how long a SQLite write waits for another writer
@@ -46,11 +45,24 @@ type Storage struct {
 var _ tuner.Storage = (*Storage)(nil)
 
 // OpenSQLite opens the SQLite study database at path (a file name, not a
-// URI), creating the file with Optuna 3.1's tables if it is new. Errors
-// wrap tuner.ErrConfig (a bad path) or tuner.ErrStorage: the file cannot
-// be opened or is not a database; it holds gradtune's earlier schema
-// (ErrOldSchema); or Optuna's schema at another alembic revision than
-// AlembicRevision (ErrSchemaRevision).
+// URI), creating the file with Optuna 3.1's tables if it is new.
+//
+// The file is data, not code: before anything is written to it, OpenSQLite
+// refuses a file holding views, triggers or virtual tables, or Optuna
+// tables whose columns, defaults or foreign keys differ from Optuna 3.1's
+// (ErrUnsafeSchema, naming the object, with a one-line way out), and
+// leaves it as it was. Every connection then refuses SQL stored in the file
+// (an authorizer), runs with PRAGMA trusted_schema=OFF and SQLite's
+// defensive mode, and reads or writes no string, blob or row over 16 MiB;
+// the reading connections open the file read-only. Reads take at most 2^20 trials per
+// study and 2^14 parameters, 2^14 user and 2^14 system attributes and 2^20
+// intermediate values per trial; more is an error wrapping
+// tuner.ErrStorage.
+//
+// Errors wrap tuner.ErrConfig (a bad path) or tuner.ErrStorage: the file
+// cannot be opened or is not a database; it holds gradtune's earlier schema
+// (ErrOldSchema); Optuna's schema at another alembic revision than
+// AlembicRevision (ErrSchemaRevision); or ErrUnsafeSchema.
 func OpenSQLite(path string) (*Storage, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("%w: sqlite path = %q, want a file name (use tuner.NewMemoryStorage for memory)", tuner.ErrConfig, path)
@@ -60,7 +72,12 @@ func OpenSQLite(path string) (*Storage, error) {
 		return nil, fmt.Errorf("%w: sqlite path = %q: %w", tuner.ErrConfig, path, err)
 	}
 	s := &Storage{where: abs, d: sqliteDialect, optunaURL: "sqlite:///" + abs}
-	if s.w, err = sql.Open("sqlite", sqliteDSN(abs, "&_txlock=immediate&_pragma=foreign_keys(1)")); err != nil {
+	// Checked read-only first, so that a file refused is left untouched
+	// (the write connection turns it to WAL as it opens).
+	if err := studyfile.PreCheck(context.Background(), sqliteReadOnlyDSN(abs), s.checkFile); err != nil {
+		return nil, wrap("open "+abs, err)
+	}
+	if s.w, err = studyfile.OpenDB(sqliteDSN(abs, "&_txlock=immediate&_pragma=foreign_keys(1)")); err != nil {
 		return nil, wrap("open "+abs, err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -68,7 +85,7 @@ func OpenSQLite(path string) (*Storage, error) {
 		s.w.Close()
 		return nil, err
 	}
-	if s.r, err = sql.Open("sqlite", sqliteDSN(abs, "&_query_only=1")); err != nil {
+	if s.r, err = studyfile.OpenDB(sqliteDSN(abs, "&_query_only=1&mode=ro")); err != nil {
 		s.w.Close()
 		return nil, wrap("open "+abs, err)
 	}
@@ -77,14 +94,15 @@ func OpenSQLite(path string) (*Storage, error) {
 }
 
 // sqliteDSN is the modernc URI of the absolute path abs, escaped, in WAL
-// mode with the busy timeout, plus extra parameters.
+// mode with the busy timeout and the settings that keep the file's stored
+// SQL from running (studyfile.SafeDSN), plus extra parameters.
 func sqliteDSN(abs, extra string) string {
-	p := filepath.ToSlash(abs)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // a drive letter: file:///C:/...
-	}
-	u := url.URL{Scheme: "file", Path: p}
-	return u.String() + fmt.Sprintf("?_busy_timeout=%d&_pragma=journal_mode(WAL)", BusyTimeoutMillis) + extra
+	return studyfile.URI(abs) + fmt.Sprintf("?_busy_timeout=%d&_pragma=journal_mode(WAL)", BusyTimeoutMillis) + studyfile.SafeDSN + extra
+}
+
+// sqliteReadOnlyDSN opens abs read-only, without the WAL switch (a write).
+func sqliteReadOnlyDSN(abs string) string {
+	return studyfile.URI(abs) + fmt.Sprintf("?mode=ro&_busy_timeout=%d", BusyTimeoutMillis) + studyfile.SafeDSN
 }
 
 // retryBusy runs fn again while SQLite answers SQLITE_BUSY without waiting

@@ -3,11 +3,10 @@ package sqlite_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
-	"time"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfiletest"
 	"github.com/gradtune/gradtune/tuner/sqlite"
 )
 
@@ -42,41 +41,16 @@ func TestNilContextIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, call := range storageCalls(st, nil) {
-		if err := within(t, name+"(nil context)", call); !errors.Is(err, tuner.ErrConfig) {
+		if err := studyfiletest.Bounded(t, name+"(nil context)", call); !errors.Is(err, tuner.ErrConfig) {
 			t.Errorf("%s(nil context) = %v, want an error wrapping tuner.ErrConfig", name, err)
 		}
 	}
 	if got := allTrials(t, st, id); len(got) != 1 || got[0].State != tuner.Running || len(got[0].Params) != 0 {
 		t.Errorf("nil-context calls changed the study: %+v", got)
 	}
-	if err := within(t, "Close", st.Close); err != nil {
+	if err := studyfiletest.Bounded(t, "Close", st.Close); err != nil {
 		t.Errorf("Close: %v", err)
 	}
-}
-
-// within runs call and returns its error; it fails the test if call panics
-// or has not returned after 10 s (it then leaves it running).
-func within(t *testing.T, what string, call func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- panicked{p}
-			}
-		}()
-		done <- call()
-	}()
-	select {
-	case err := <-done:
-		if p, ok := err.(panicked); ok {
-			t.Fatalf("%s: %v", what, p)
-		}
-		return err
-	case <-time.After(10 * time.Second):
-		t.Fatalf("%s still blocked after 10 s", what)
-	}
-	return nil
 }
 
 // A nil *Storage and a zero Storage{} panicked on every method; they
@@ -97,8 +71,3 @@ func TestNilAndZeroStorage(t *testing.T) {
 		t.Errorf("zero Storage Close = %v, want nil", err)
 	}
 }
-
-// panicked is a panic that within recovered.
-type panicked struct{ v any }
-
-func (p panicked) Error() string { return fmt.Sprint("panic: ", p.v) }
