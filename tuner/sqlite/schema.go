@@ -107,14 +107,22 @@ var schemaSpec = sync.OnceValues(func() (*studyfile.Spec, error) {
 })
 
 // checkSchema refuses, wrapping ErrUnsafeSchema, a file whose schema
-// objects would run inside our queries or whose tables differ from ours;
-// tables it lacks are created by createSchema.
+// objects would run inside our queries or whose tables differ from ours,
+// and an Optuna study file (tuner/rdb's) with tuner.ErrStorage; tables it
+// lacks are created by createSchema.
 func (s *Storage) checkSchema(ctx context.Context, q studyfile.Querier) error {
 	spec, err := schemaSpec()
 	if err != nil {
 		return err
 	}
 	err = studyfile.CheckObjects(ctx, q, s.path)
+	if err == nil {
+		var optuna bool
+		if optuna, err = studyfile.HasTable(ctx, q, "alembic_version"); err == nil && optuna {
+			return fmt.Errorf("%w: %s holds Optuna's schema (alembic_version), not tuner/sqlite's: open it with tuner/rdb.OpenSQLite",
+				tuner.ErrStorage, s.path)
+		}
+	}
 	if err == nil {
 		err = studyfile.CheckTables(ctx, q, s.path, spec, false)
 	}

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -111,4 +112,25 @@ func TestReadsAreBounded(t *testing.T) {
 			INSERT INTO trial_attributes (trial_id, key, value) SELECT 1, 'k' || i, 'v' FROM n`, Want: "more than 16384 attributes for trial id 1"},
 	}
 	studyfiletest.CheckReadsBounded(t, cases, studyFile, func(path string) (tuner.Storage, error) { return sqlite.Open(path) })
+}
+
+// An Optuna study file (tuner/rdb's) was given tuner/sqlite's missing
+// tables before Open refused its schema version; it is refused untouched,
+// with the package that opens it.
+func TestOpenRefusesOptunaFile(t *testing.T) {
+	path := tempPath(t)
+	studyfiletest.Exec(t, path, `CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, PRIMARY KEY (version_num))`,
+		`CREATE TABLE studies (study_id INTEGER NOT NULL, study_name VARCHAR(512) NOT NULL, PRIMARY KEY (study_id))`)
+	_, err := sqlite.Open(path)
+	if !errors.Is(err, tuner.ErrStorage) || !strings.Contains(err.Error(), "tuner/rdb.OpenSQLite") {
+		t.Fatalf("Open = %v, want an error wrapping tuner.ErrStorage naming tuner/rdb.OpenSQLite", err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := queryStrings(t, db, `SELECT name FROM sqlite_master ORDER BY name`); len(got) != 3 { // 2 tables, 1 autoindex
+		t.Errorf("the refused file now holds %v", got)
+	}
 }
