@@ -65,7 +65,8 @@ const (
 // target column out of range, a repeated one, or targets leaving no feature
 // wrap ErrShape and name it; no data rows wraps ErrEmpty; an unsupported
 // Dtype wraps ErrDtype; more rows or columns than MaxRows or MaxColumns, or
-// a negative cap, wraps ErrLimit and names the line. Errors from r are returned wrapped.
+// a negative cap, wraps ErrLimit and names the line; a nil r wraps ErrParse.
+// Errors from r are returned wrapped.
 func LoadCSV(r io.Reader, cfg CSVConfig) (*Dataset, error) {
 	ds, _, err := loadCSV(r, cfg, false)
 	return ds, err
@@ -81,6 +82,9 @@ func LoadCSVClasses(r io.Reader, cfg CSVConfig) (ds *Dataset, classes []string, 
 
 // loadCSV implements LoadCSV and, with named, LoadCSVClasses.
 func loadCSV(r io.Reader, cfg CSVConfig, named bool) (*Dataset, []string, error) {
+	if r == nil {
+		return nil, nil, fmt.Errorf("%w: nil io.Reader, want one reading CSV text", ErrParse)
+	}
 	dt, err := dtypeOr(cfg.Dtype, tensor.Float64)
 	if err != nil {
 		return nil, nil, err

@@ -45,9 +45,9 @@ type IDXLimits struct {
 //
 // Errors wrap ErrFormat: a wrong magic number (naming it), a truncated header
 // or truncated pixels (saying how many bytes were expected and read, and also
-// wrapping io.ErrUnexpectedEOF), a bad gzip stream, or sizes whose product
-// overflows. Sizes over the cap wrap ErrLimit. Errors from r are returned
-// wrapped.
+// wrapping io.ErrUnexpectedEOF), a bad gzip stream, sizes whose product
+// overflows, or a nil r. Sizes over the cap wrap ErrLimit. Errors from r are
+// returned wrapped.
 func ReadIDXImages(r io.Reader) (pixels []byte, n, rows, cols int, err error) {
 	return IDXLimits{}.ReadImages(r)
 }
@@ -172,6 +172,9 @@ func bodyBytes(avail int64, known bool, headerLen int64) int64 {
 // ErrFormat if they are wrong, or ErrLimit if more than maxAfter bytes
 // follow the data (a zip bomb hidden after it would otherwise cost time).
 func maybeGunzip(r io.Reader, maxAfter int64) (_ io.Reader, finish func(what string) error, gzipped bool, _ error) {
+	if r == nil {
+		return nil, nil, false, fmt.Errorf("%w: nil io.Reader, want one reading IDX data", ErrFormat)
+	}
 	br := bufio.NewReader(r)
 	head, err := br.Peek(2)
 	if err != nil && !errors.Is(err, io.EOF) {

@@ -127,13 +127,14 @@ func TestNoPanicEscapes(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "audit.log")
 	var findings []finding
 	panicsSeen, exempted := 0, 0
+	offline := offlineEnv(t)
 	start := time.Now()
 	for next, children := 0, 0; next < len(calls); children++ {
 		if children > 100 {
 			t.Fatalf("more than 100 child processes died; stopping at call %d", next)
 		}
 		cmd := exec.Command(exe, "-test.run=^TestAuditChild$", "-test.v")
-		cmd.Env = append(os.Environ(), "APIAUDIT_CHILD="+strconv.Itoa(next), "APIAUDIT_LOG="+logPath)
+		cmd.Env = append(append(os.Environ(), offline...), "APIAUDIT_CHILD="+strconv.Itoa(next), "APIAUDIT_LOG="+logPath)
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stderr, &stderr
 		runErr := cmd.Run()

@@ -59,6 +59,9 @@ type dialect struct {
 	// Optuna's and our formats alike; PostgreSQL:
 	// h.heartbeat < now() - make_interval(secs => ?).
 	heartbeatOlder string
+	// file: the database is a file that may come from anyone, whose schema
+	// is checked before use (studyfile): SQLite.
+	file bool
 	// lockStale ends the SELECT of stale Running trials: "" on SQLite
 	// (BEGIN IMMEDIATE); " FOR UPDATE OF t" on PostgreSQL, the row lock
 	// FinishTrial's check-then-update relies on there.
@@ -67,6 +70,7 @@ type dialect struct {
 
 var sqliteDialect = dialect{
 	name:        "sqlite",
+	file:        true,
 	placeholder: func(int) string { return "?" },
 	schema:      sqliteSchema,
 	stepBits:    64,

@@ -45,6 +45,14 @@
 // Files of gradtune's earlier schema (tuner/sqlite) are refused with
 // ErrOldSchema and the command that moves them aside.
 //
+// # Untrusted files
+//
+// A SQLite study file is data, not code: OpenSQLite refuses a file holding
+// views, triggers, virtual tables, or Optuna tables with other columns than
+// Optuna 3.1's (ErrUnsafeSchema, naming the object and the way out), no
+// connection runs SQL stored in the file, values are capped at 16 MiB and
+// reads at 2^20 trials a study (see OpenSQLite).
+//
 // # Concurrency
 //
 // SQLite files are opened in WAL mode with a 10 s busy timeout. Every write

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 var _ tuner.HeartbeatStorage = (*Storage)(nil)
@@ -51,11 +52,14 @@ func (s *Storage) FailStaleTrials(ctx context.Context, studyID int64, grace time
 			return err
 		}
 		var ids []int64
+		count := studyfile.NewCounter("stale trials", studyfile.MaxTrials, 0)
 		if err := eachRow(rows, func() error {
 			var id int64
-			err := rows.Scan(&id)
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
 			ids = append(ids, id)
-			return err
+			return count.Row(id)
 		}); err != nil {
 			return err
 		}

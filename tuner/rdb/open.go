@@ -20,8 +20,12 @@ import (
 //
 // A URL of another scheme or a malformed one is an error wrapping
 // tuner.ErrConfig; an unreachable server one wrapping tuner.ErrStorage.
-// Messages name the URL without its password.
+// Messages name the URL without its password. A nil ctx is an error
+// wrapping tuner.ErrConfig.
 func Open(ctx context.Context, storageURL string) (*Storage, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: rdb: Open: nil context", tuner.ErrConfig)
+	}
 	scheme, _, ok := strings.Cut(storageURL, "://")
 	switch {
 	case ok && strings.EqualFold(scheme, "sqlite"):

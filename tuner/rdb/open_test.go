@@ -11,23 +11,10 @@ import (
 	"testing"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfiletest"
 	"github.com/gradtune/gradtune/tuner/rdb"
 	"github.com/gradtune/gradtune/tuner/sqlite"
 )
-
-func execSQL(t *testing.T, path string, stmts ...string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
 
 func tables(t *testing.T, path string) []string {
 	t.Helper()
@@ -62,10 +49,10 @@ func TestOpenRefuses(t *testing.T) {
 	st.Close()
 	newer, older, other := tempPath(t), tempPath(t), tempPath(t)
 	openAt(t, newer).Close()
-	execSQL(t, newer, `UPDATE alembic_version SET version_num = 'v3.2.0.a'`)
+	studyfiletest.Exec(t, newer, `UPDATE alembic_version SET version_num = 'v3.2.0.a'`)
 	openAt(t, older).Close()
-	execSQL(t, older, `UPDATE alembic_version SET version_num = 'v2.6.0.a'`)
-	execSQL(t, other, `CREATE TABLE things (id INTEGER)`)
+	studyfiletest.Exec(t, older, `UPDATE alembic_version SET version_num = 'v2.6.0.a'`)
+	studyfiletest.Exec(t, other, `CREATE TABLE things (id INTEGER)`)
 	cases := []struct {
 		path     string
 		sentinel error

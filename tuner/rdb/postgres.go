@@ -53,8 +53,12 @@ const postgresWriteConns = 4
 // postgresql+psycopg2:// form. Errors name the URL without its password and
 // wrap tuner.ErrConfig (a malformed URL) or tuner.ErrStorage (the server
 // cannot be reached or refuses the login; the database holds Optuna's
-// schema at another revision, ErrSchemaRevision, or other tables).
+// schema at another revision, ErrSchemaRevision, or other tables). A nil
+// ctx is an error wrapping tuner.ErrConfig.
 func OpenPostgres(ctx context.Context, rawURL string) (*Storage, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: rdb: OpenPostgres: nil context", tuner.ErrConfig)
+	}
 	u, err := parsePostgresURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -105,8 +109,12 @@ func parsePostgresURL(rawURL string) (*url.URL, error) {
 }
 
 // OptunaURL is the storage URL under which Optuna (SQLAlchemy with
-// psycopg2) opens the database of the postgres:// URL u, query included.
+// psycopg2) opens the database of the postgres:// URL u, query included;
+// "" for a nil u.
 func OptunaURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
 	o := *u
 	o.Scheme = "postgresql+psycopg2"
 	return o.String()

@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"path/filepath"
-	"strings"
 	"time"
 
 	sqlite3 "modernc.org/sqlite"
@@ -16,6 +14,7 @@ import (
 	"github.com/gradtune/gradtune/internal/gerr"
 	"github.com/gradtune/gradtune/panics"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // BusyTimeoutMillis is how long a SQLite write waits for another writer
@@ -27,7 +26,10 @@ const readConns = 4
 
 // Storage is a tuner.Storage in Optuna's RDB schema. It is safe for
 // concurrent use, and several processes (gradtune or Optuna) may use the
-// same database at once.
+// same database at once. Every method taking a context returns an error
+// wrapping tuner.ErrConfig for a nil context, or for a nil Storage or one
+// not made by Open, OpenSQLite or OpenPostgres, and leaves the database as
+// it was.
 type Storage struct {
 	where string // the file, or the URL without its password, for messages
 	d     dialect
@@ -43,11 +45,24 @@ type Storage struct {
 var _ tuner.Storage = (*Storage)(nil)
 
 // OpenSQLite opens the SQLite study database at path (a file name, not a
-// URI), creating the file with Optuna 3.1's tables if it is new. Errors
-// wrap tuner.ErrConfig (a bad path) or tuner.ErrStorage: the file cannot
-// be opened or is not a database; it holds gradtune's earlier schema
-// (ErrOldSchema); or Optuna's schema at another alembic revision than
-// AlembicRevision (ErrSchemaRevision).
+// URI), creating the file with Optuna 3.1's tables if it is new.
+//
+// The file is data, not code: before anything is written to it, OpenSQLite
+// refuses a file holding views, triggers or virtual tables, or Optuna
+// tables whose columns, defaults or foreign keys differ from Optuna 3.1's
+// (ErrUnsafeSchema, naming the object, with a one-line way out), and
+// leaves it as it was. Every connection then refuses SQL stored in the file
+// (an authorizer), runs with PRAGMA trusted_schema=OFF and SQLite's
+// defensive mode, and reads or writes no string, blob or row over 16 MiB;
+// the reading connections open the file read-only. Reads take at most 2^20 trials per
+// study and 2^14 parameters, 2^14 user and 2^14 system attributes and 2^20
+// intermediate values per trial; more is an error wrapping
+// tuner.ErrStorage.
+//
+// Errors wrap tuner.ErrConfig (a bad path) or tuner.ErrStorage: the file
+// cannot be opened or is not a database; it holds gradtune's earlier schema
+// (ErrOldSchema); Optuna's schema at another alembic revision than
+// AlembicRevision (ErrSchemaRevision); or ErrUnsafeSchema.
 func OpenSQLite(path string) (*Storage, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("%w: sqlite path = %q, want a file name (use tuner.NewMemoryStorage for memory)", tuner.ErrConfig, path)
@@ -57,7 +72,12 @@ func OpenSQLite(path string) (*Storage, error) {
 		return nil, fmt.Errorf("%w: sqlite path = %q: %w", tuner.ErrConfig, path, err)
 	}
 	s := &Storage{where: abs, d: sqliteDialect, optunaURL: "sqlite:///" + abs}
-	if s.w, err = sql.Open("sqlite", sqliteDSN(abs, "&_txlock=immediate&_pragma=foreign_keys(1)")); err != nil {
+	// Checked read-only first, so that a file refused is left untouched
+	// (the write connection turns it to WAL as it opens).
+	if err := studyfile.PreCheck(context.Background(), sqliteReadOnlyDSN(abs), s.checkFile); err != nil {
+		return nil, wrap("open "+abs, err)
+	}
+	if s.w, err = studyfile.OpenDB(sqliteDSN(abs, "&_txlock=immediate&_pragma=foreign_keys(1)")); err != nil {
 		return nil, wrap("open "+abs, err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -65,7 +85,7 @@ func OpenSQLite(path string) (*Storage, error) {
 		s.w.Close()
 		return nil, err
 	}
-	if s.r, err = sql.Open("sqlite", sqliteDSN(abs, "&_query_only=1")); err != nil {
+	if s.r, err = studyfile.OpenDB(sqliteDSN(abs, "&_query_only=1&mode=ro")); err != nil {
 		s.w.Close()
 		return nil, wrap("open "+abs, err)
 	}
@@ -74,14 +94,15 @@ func OpenSQLite(path string) (*Storage, error) {
 }
 
 // sqliteDSN is the modernc URI of the absolute path abs, escaped, in WAL
-// mode with the busy timeout, plus extra parameters.
+// mode with the busy timeout and the settings that keep the file's stored
+// SQL from running (studyfile.SafeDSN), plus extra parameters.
 func sqliteDSN(abs, extra string) string {
-	p := filepath.ToSlash(abs)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // a drive letter: file:///C:/...
-	}
-	u := url.URL{Scheme: "file", Path: p}
-	return u.String() + fmt.Sprintf("?_busy_timeout=%d&_pragma=journal_mode(WAL)", BusyTimeoutMillis) + extra
+	return studyfile.URI(abs) + fmt.Sprintf("?_busy_timeout=%d&_pragma=journal_mode(WAL)", BusyTimeoutMillis) + studyfile.SafeDSN + extra
+}
+
+// sqliteReadOnlyDSN opens abs read-only, without the WAL switch (a write).
+func sqliteReadOnlyDSN(abs string) string {
+	return studyfile.URI(abs) + fmt.Sprintf("?mode=ro&_busy_timeout=%d", BusyTimeoutMillis) + studyfile.SafeDSN
 }
 
 // retryBusy runs fn again while SQLite answers SQLITE_BUSY without waiting
@@ -108,8 +129,15 @@ func (s *Storage) Path() string { return s.where }
 // password, if the URL opened had one).
 func (s *Storage) OptunaStorageURL() string { return s.optunaURL }
 
-// Close closes the database.
+// Close closes the database. Closing a zero Storage (never opened) does
+// nothing; closing a nil one is an error wrapping tuner.ErrConfig.
 func (s *Storage) Close() error {
+	switch {
+	case s == nil:
+		return fmt.Errorf("%w: rdb: Close of a nil *Storage", tuner.ErrConfig)
+	case s.w == nil:
+		return nil
+	}
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
@@ -143,6 +171,9 @@ func (t txn) row(q string, args ...any) *sql.Row {
 // write runs fn in one write transaction (BEGIN IMMEDIATE on SQLite) and
 // commits it; an error or panic rolls everything back.
 func (s *Storage) write(ctx context.Context, what string, fn func(t txn) error) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
 	if s.d.retry != nil {
 		return s.d.retry(ctx, func() error { return s.inTx(ctx, s.w, nil, what, fn) })
 	}
@@ -151,7 +182,24 @@ func (s *Storage) write(ctx context.Context, what string, fn func(t txn) error) 
 
 // read runs fn in one read-only snapshot.
 func (s *Storage) read(ctx context.Context, what string, fn func(t txn) error) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
 	return s.inTx(ctx, s.r, s.d.readOptions, what, fn)
+}
+
+// usable refuses, before database/sql sees them, a nil or never-opened
+// Storage and a nil context, with errors wrapping tuner.ErrConfig:
+// database/sql panics on a nil context while it holds the pool's lock, after
+// which every later call, and Close, would block forever.
+func (s *Storage) usable(ctx context.Context) error {
+	switch {
+	case s == nil || s.w == nil:
+		return fmt.Errorf("%w: rdb: the Storage is nil or was not opened, want one from rdb.Open, OpenSQLite or OpenPostgres", tuner.ErrConfig)
+	case ctx == nil:
+		return fmt.Errorf("%w: rdb: nil context", tuner.ErrConfig)
+	}
+	return nil
 }
 
 func (s *Storage) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, what string, fn func(t txn) error) (err error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // GetOrCreateStudy implements tuner.Storage: the id of the study called
@@ -54,14 +55,18 @@ func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dir tuner.D
 }
 
 func studyDirections(t txn, id int64) ([]string, error) {
-	rows, err := t.query(`SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective`, id)
+	rows, err := t.query(`SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective LIMIT ?`, id, studyfile.MaxRowsSmall+1)
 	if err != nil {
 		return nil, err
 	}
 	var dirs []string
+	count := studyfile.NewCounter("objectives", studyfile.MaxRowsSmall, 0)
 	err = eachRow(rows, func() error {
 		var d string
 		if err := rows.Scan(&d); err != nil {
+			return err
+		}
+		if err := count.Row(0); err != nil {
 			return err
 		}
 		dirs = append(dirs, d)

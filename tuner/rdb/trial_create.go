@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // CreateTrial implements tuner.Storage. In one write transaction it claims
@@ -92,11 +93,13 @@ func claimHolders(t txn, studyID, trialID int64, attr string) ([]tuner.FrozenTri
 		FROM trials t JOIN `+table+` a ON a.trial_id = t.trial_id AND a."key" = ?
 		LEFT JOIN trial_system_attributes k ON k.trial_id = t.trial_id AND k."key" = ?
 		LEFT JOIN trial_system_attributes r ON r.trial_id = t.trial_id AND r."key" = ?
-		WHERE t.study_id = ? AND t.trial_id <> ? ORDER BY t.number`, key, sysFailKind, sysFailReason, studyID, trialID)
+		WHERE t.study_id = ? AND t.trial_id <> ? ORDER BY t.number LIMIT ?`, key, sysFailKind, sysFailReason, studyID, trialID,
+		studyfile.MaxTrials+1)
 	if err != nil {
 		return nil, err
 	}
 	var out []tuner.FrozenTrial
+	count := studyfile.NewCounter("trials holding the claimed attribute", studyfile.MaxTrials, 0)
 	err = eachRow(rows, func() error {
 		var (
 			ft           tuner.FrozenTrial
@@ -105,6 +108,9 @@ func claimHolders(t txn, studyID, trialID int64, attr string) ([]tuner.FrozenTri
 			kind, reason sql.NullString
 		)
 		if err := rows.Scan(&ft.ID, &number, &state, &value, &kind, &reason); err != nil {
+			return err
+		}
+		if err := count.Row(ft.ID); err != nil {
 			return err
 		}
 		st, err := parseState(state)

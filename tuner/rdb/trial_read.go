@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // Trials implements tuner.Storage: every trial of the study (gradtune's
@@ -37,18 +38,20 @@ const (
 
 // loadTrials reads the trials selected by where (byStudy or byTrial) with
 // their value (objective 0), parameters, intermediate values and
-// attributes, ordered by number. Datetimes are read as text (CAST): the
+// attributes, ordered by number: at most studyfile.MaxTrials trials and its
+// per-trial limits. Datetimes are read as text (CAST): the
 // driver would parse a DATETIME column itself, as UTC, while Optuna
 // stores local time without a zone.
 func loadTrials(t txn, where string, arg int64) ([]tuner.FrozenTrial, error) {
 	rows, err := t.query(`SELECT t.trial_id, t.number, t.state, CAST(t.datetime_start AS TEXT), CAST(t.datetime_complete AS TEXT), v.value, v.value_type
 		FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
-		WHERE `+where+` ORDER BY t.number, t.trial_id`, arg)
+		WHERE `+where+` ORDER BY t.number, t.trial_id LIMIT ?`, arg, studyfile.MaxTrials+1)
 	if err != nil {
 		return nil, err
 	}
 	out := []tuner.FrozenTrial{} // never nil, as in tuner's memory storage
 	index := map[int64]int{}
+	count := studyfile.NewCounter("trials", studyfile.MaxTrials, 0)
 	err = eachRow(rows, func() error {
 		var (
 			ft         tuner.FrozenTrial
@@ -59,6 +62,9 @@ func loadTrials(t txn, where string, arg int64) ([]tuner.FrozenTrial, error) {
 			valueType  sql.NullString
 		)
 		if err := rows.Scan(&ft.ID, &number, &state, &start, &end, &value, &valueType); err != nil {
+			return err
+		}
+		if err := count.Row(ft.ID); err != nil {
 			return err
 		}
 		st, err := parseState(state)
@@ -104,6 +110,7 @@ func loadParams(t txn, where string, arg int64, out []tuner.FrozenTrial, index m
 		return err
 	}
 	dists := map[string]tuner.Distribution{} // most trials share a few distributions
+	count := studyfile.NewCounter("parameters", 0, studyfile.MaxParamsPerTrial)
 	return eachRow(rows, func() error {
 		var (
 			id       int64
@@ -111,6 +118,9 @@ func loadParams(t txn, where string, arg int64, out []tuner.FrozenTrial, index m
 			x        float64
 		)
 		if err := rows.Scan(&id, &name, &x, &js); err != nil {
+			return err
+		}
+		if err := count.Row(id); err != nil {
 			return err
 		}
 		d, ok := dists[js]
@@ -137,6 +147,7 @@ func loadIntermediate(t txn, where string, arg int64, out []tuner.FrozenTrial, i
 	if err != nil {
 		return err
 	}
+	count := studyfile.NewCounter("intermediate values", 0, studyfile.MaxStepsPerTrial)
 	return eachRow(rows, func() error {
 		var (
 			id, step int64
@@ -144,6 +155,9 @@ func loadIntermediate(t txn, where string, arg int64, out []tuner.FrozenTrial, i
 			typ      string
 		)
 		if err := rows.Scan(&id, &step, &value, &typ); err != nil {
+			return err
+		}
+		if err := count.Row(id); err != nil {
 			return err
 		}
 		v, err := decodeValue(value, typ)
@@ -202,12 +216,16 @@ func eachAttr(t txn, table, where string, arg int64, fn func(id int64, key, js s
 	if err != nil {
 		return err
 	}
+	count := studyfile.NewCounter(strings.ReplaceAll(table, "_", " "), 0, studyfile.MaxAttrsPerTrial)
 	return eachRow(rows, func() error {
 		var (
 			id      int64
 			key, js sql.NullString
 		)
 		if err := rows.Scan(&id, &key, &js); err != nil {
+			return err
+		}
+		if err := count.Row(id); err != nil {
 			return err
 		}
 		return fn(id, key.String, js.String)

@@ -30,6 +30,9 @@ func (s *Storage) SetTrialParam(ctx context.Context, trialID int64, name string,
 // the value at step of a Running trial; NaN and ±Inf are kept in
 // intermediate_value_type, −0 in a system attribute.
 func (s *Storage) SetTrialIntermediate(ctx context.Context, trialID int64, step int, value float64) error {
+	if err := s.usable(ctx); err != nil {
+		return err
+	}
 	if err := s.d.checkStep(step); err != nil {
 		return err
 	}

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 var (
@@ -17,7 +20,38 @@ var (
 	// ErrSchemaRevision: the database holds Optuna's schema at an alembic
 	// revision other than AlembicRevision, or another schema version.
 	ErrSchemaRevision = errors.New("rdb: Optuna schema revision")
+	// ErrUnsafeSchema: a SQLite file holds what OpenSQLite will not run or
+	// write into: views, triggers or virtual tables (their stored SQL or
+	// code would run inside our queries), or Optuna tables whose columns,
+	// defaults, foreign keys or collations differ from Optuna 3.1's. The
+	// message names the object and the way out.
+	ErrUnsafeSchema = errors.New("rdb: study file holds objects gradtune will not use")
 )
+
+// sqliteSpec is Optuna 3.1's tables as SQLite reports them.
+var sqliteSpec = sync.OnceValues(func() (*studyfile.Spec, error) { return studyfile.NewSpec(sqliteSchema) })
+
+// checkFile refuses, wrapping ErrUnsafeSchema, a SQLite file whose schema
+// objects would run inside our queries, or that holds Optuna's tables
+// (alembic_version) with other columns than Optuna 3.1's or without some.
+// Other files are told apart by ensureSchema.
+func (s *Storage) checkFile(ctx context.Context, q studyfile.Querier) error {
+	err := studyfile.CheckObjects(ctx, q, s.where)
+	if err == nil {
+		var optuna bool
+		if optuna, err = studyfile.HasTable(ctx, q, "alembic_version"); err == nil && optuna {
+			var spec *studyfile.Spec
+			if spec, err = sqliteSpec(); err == nil {
+				err = studyfile.CheckTables(ctx, q, s.where, spec, true)
+			}
+		}
+	}
+	var unsafe *studyfile.UnsafeError
+	if errors.As(err, &unsafe) {
+		return fmt.Errorf("%w: %w", ErrUnsafeSchema, err)
+	}
+	return err
+}
 
 // olderRevisions are Optuna's alembic revisions before AlembicRevision
 // (optuna/storages/_rdb/alembic/versions), oldest first.
@@ -31,6 +65,13 @@ func (s *Storage) ensureSchema() error {
 	return s.write(context.Background(), "open "+s.where, func(t txn) error {
 		if t.d.lockSchema != "" {
 			if _, err := t.exec(t.d.lockSchema); err != nil {
+				return err
+			}
+		}
+		if t.d.file {
+			// Again inside the write lock: the file may have changed since
+			// OpenSQLite's read-only check, or been unreadable read-only then.
+			if err := s.checkFile(t.ctx, t.tx); err != nil {
 				return err
 			}
 		}
@@ -74,9 +115,13 @@ func tableNames(t txn) ([]string, error) {
 		return nil, err
 	}
 	var names []string
+	count := studyfile.NewCounter("tables", studyfile.MaxRowsSmall, 0)
 	err = eachRow(rows, func() error {
 		var n string
 		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		if err := count.Row(0); err != nil {
 			return err
 		}
 		names = append(names, n)

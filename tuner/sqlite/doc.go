@@ -38,6 +38,11 @@
 // number, the same queued trial or the same grid point. Keep the file on a
 // local disk: SQLite's locks do not work over NFS.
 //
+// Study files are data, not code: Open refuses a file holding views,
+// triggers, virtual tables or tables of ours with other columns
+// (ErrUnsafeSchema), no connection runs SQL stored in the file, values are
+// capped at 16 MiB and reads at 2^20 trials (see Open).
+//
 // Processes may share one study: each trial records its process
 // (host/pid/token), and tuner.Open fails as stale only the Running trials of
 // processes that are gone (there are no heartbeats, so a process on another

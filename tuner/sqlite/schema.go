@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	sqlite3 "modernc.org/sqlite"
 	sqlitelib "modernc.org/sqlite/lib"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // SchemaVersion is the version of the tables below, kept in version_info.
@@ -91,6 +93,46 @@ var migrations = []string{
 	`ALTER TABLE trials ADD COLUMN fail_kind TEXT NOT NULL DEFAULT ''`,
 }
 
+// ErrUnsafeSchema: the file holds what Open will not run or write into:
+// views, triggers or virtual tables (their stored SQL or code would run
+// inside our queries), or tables of ours whose columns, defaults, foreign
+// keys or collations differ from the schema above. The message names the
+// object and the way out.
+var ErrUnsafeSchema = errors.New("sqlite: study file holds objects gradtune will not use")
+
+// schemaSpec is the tables of schema as SQLite reports them; a file of
+// schema version 1 lacks trials.fail_kind (migrations add it).
+var schemaSpec = sync.OnceValues(func() (*studyfile.Spec, error) {
+	return studyfile.NewSpec(schema, "trials.fail_kind")
+})
+
+// checkSchema refuses, wrapping ErrUnsafeSchema, a file whose schema
+// objects would run inside our queries or whose tables differ from ours,
+// and an Optuna study file (tuner/rdb's) with tuner.ErrStorage; tables it
+// lacks are created by createSchema.
+func (s *Storage) checkSchema(ctx context.Context, q studyfile.Querier) error {
+	spec, err := schemaSpec()
+	if err != nil {
+		return err
+	}
+	err = studyfile.CheckObjects(ctx, q, s.path)
+	if err == nil {
+		var optuna bool
+		if optuna, err = studyfile.HasTable(ctx, q, "alembic_version"); err == nil && optuna {
+			return fmt.Errorf("%w: %s holds Optuna's schema (alembic_version), not tuner/sqlite's: open it with tuner/rdb.OpenSQLite",
+				tuner.ErrStorage, s.path)
+		}
+	}
+	if err == nil {
+		err = studyfile.CheckTables(ctx, q, s.path, spec, false)
+	}
+	var unsafe *studyfile.UnsafeError
+	if errors.As(err, &unsafe) {
+		return fmt.Errorf("%w: %w", ErrUnsafeSchema, err)
+	}
+	return err
+}
+
 // libraryVersion names the writer in version_info, for people reading the file.
 const libraryVersion = "gradtune/tuner/sqlite"
 
@@ -121,6 +163,11 @@ func isBusy(err error) bool {
 
 func (s *Storage) createSchema() error {
 	return s.write(context.Background(), "create schema in "+s.path, func(tx *sql.Tx) error {
+		// Again inside the write lock: the file may have changed since
+		// Open's read-only check, or been unreadable read-only then.
+		if err := s.checkSchema(context.Background(), tx); err != nil {
+			return err
+		}
 		for _, stmt := range schema {
 			if _, err := tx.Exec(stmt); err != nil {
 				return err

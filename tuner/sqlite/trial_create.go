@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // CreateTrial implements tuner.Storage. In one BEGIN IMMEDIATE transaction
@@ -72,11 +73,12 @@ func (s *Storage) CreateTrial(ctx context.Context, studyID int64, attrs map[stri
 func claimHolders(ctx context.Context, tx *sql.Tx, studyID, trialID int64, key string) ([]tuner.FrozenTrial, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT t.trial_id, t.number, t.state, t.fail_kind, t.fail_reason, a.value
 		FROM trials t JOIN trial_attributes a ON a.trial_id = t.trial_id
-		WHERE t.study_id = ? AND a.key = ? AND t.trial_id <> ? ORDER BY t.number`, studyID, key, trialID)
+		WHERE t.study_id = ? AND a.key = ? AND t.trial_id <> ? ORDER BY t.number LIMIT ?`, studyID, key, trialID, studyfile.MaxTrials+1)
 	if err != nil {
 		return nil, err
 	}
 	var out []tuner.FrozenTrial
+	count := studyfile.NewCounter("trials holding the claimed attribute", studyfile.MaxTrials, 0)
 	err = eachRow(rows, func() error {
 		var (
 			ft                 tuner.FrozenTrial
@@ -84,6 +86,9 @@ func claimHolders(ctx context.Context, tx *sql.Tx, studyID, trialID int64, key s
 			state, kind, value string
 		)
 		if err := rows.Scan(&ft.ID, &number, &state, &kind, &ft.FailReason, &value); err != nil {
+			return err
+		}
+		if err := count.Row(ft.ID); err != nil {
 			return err
 		}
 		st, err := parseState(state)

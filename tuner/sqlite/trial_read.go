@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/studyfile"
 )
 
 // Trials implements tuner.Storage: every trial of the study, ordered by
@@ -35,17 +36,18 @@ const (
 
 // loadTrials reads the trials selected by where (byStudy or byTrial) with
 // their values, parameters, intermediate values and attributes, ordered by
-// number.
+// number: at most studyfile.MaxTrials trials and its per-trial limits.
 func loadTrials(ctx context.Context, tx *sql.Tx, where string, arg int64) ([]tuner.FrozenTrial, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete,
 		t.fail_kind, t.fail_reason, v.value, v.value_type
 		FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id
-		WHERE `+where+` ORDER BY t.number`, arg)
+		WHERE `+where+` ORDER BY t.number LIMIT ?`, arg, studyfile.MaxTrials+1)
 	if err != nil {
 		return nil, err
 	}
 	out := []tuner.FrozenTrial{} // never nil, as in tuner's memory storage
 	index := map[int64]int{}
+	count := studyfile.NewCounter("trials", studyfile.MaxTrials, 0)
 	err = eachRow(rows, func() error {
 		var (
 			ft         tuner.FrozenTrial
@@ -57,6 +59,9 @@ func loadTrials(ctx context.Context, tx *sql.Tx, where string, arg int64) ([]tun
 			valueType  sql.NullString
 		)
 		if err := rows.Scan(&ft.ID, &number, &state, &start, &end, &kind, &ft.FailReason, &value, &valueType); err != nil {
+			return err
+		}
+		if err := count.Row(ft.ID); err != nil {
 			return err
 		}
 		st, err := parseState(state)
@@ -99,6 +104,7 @@ func loadParams(ctx context.Context, tx *sql.Tx, where string, arg int64, out []
 		return err
 	}
 	dists := map[string]tuner.Distribution{} // most trials share a few distributions
+	count := studyfile.NewCounter("parameters", 0, studyfile.MaxParamsPerTrial)
 	return eachRow(rows, func() error {
 		var (
 			id       int64
@@ -106,6 +112,9 @@ func loadParams(ctx context.Context, tx *sql.Tx, where string, arg int64, out []
 			x        float64
 		)
 		if err := rows.Scan(&id, &name, &x, &js); err != nil {
+			return err
+		}
+		if err := count.Row(id); err != nil {
 			return err
 		}
 		d, ok := dists[js]
@@ -132,6 +141,7 @@ func loadIntermediate(ctx context.Context, tx *sql.Tx, where string, arg int64, 
 	if err != nil {
 		return err
 	}
+	count := studyfile.NewCounter("intermediate values", 0, studyfile.MaxStepsPerTrial)
 	return eachRow(rows, func() error {
 		var (
 			id, step int64
@@ -139,6 +149,9 @@ func loadIntermediate(ctx context.Context, tx *sql.Tx, where string, arg int64, 
 			typ      string
 		)
 		if err := rows.Scan(&id, &step, &value, &typ); err != nil {
+			return err
+		}
+		if err := count.Row(id); err != nil {
 			return err
 		}
 		v, err := decodeValue(value, typ)
@@ -156,12 +169,16 @@ func loadAttrs(ctx context.Context, tx *sql.Tx, where string, arg int64, out []t
 	if err != nil {
 		return err
 	}
+	count := studyfile.NewCounter("attributes", 0, studyfile.MaxAttrsPerTrial)
 	return eachRow(rows, func() error {
 		var (
 			id         int64
 			key, value string
 		)
 		if err := rows.Scan(&id, &key, &value); err != nil {
+			return err
+		}
+		if err := count.Row(id); err != nil {
 			return err
 		}
 		out[index[id]].Attrs[key] = value
