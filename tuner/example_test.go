@@ -49,3 +49,74 @@ func Example() {
 	// Output:
 	// best trial 31: val_loss=0.1160 lr=0.0030 optimizer=adam batch_size=16
 }
+
+// Trade a model's validation loss against its size: two objectives, both
+// minimized, and a constraint (at most 40 units) that marks larger models
+// infeasible. The objective stands in for a training run: more units fit
+// better, and a learning rate near 0.003 trains best. BestTrials is the
+// Pareto front of the feasible trials: no other trial is both smaller and
+// better.
+func ExampleStudy_OptimizeMulti() {
+	ctx := context.Background()
+	study, err := tuner.Open(ctx, tuner.Config{
+		Name:        "size-vs-loss",
+		Directions:  []tuner.Direction{tuner.Minimize, tuner.Minimize}, // val_loss, units
+		Seed:        3,
+		Parallelism: 1,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = study.OptimizeMulti(ctx, func(ctx context.Context, t *tuner.Trial) ([]float64, error) {
+		units := t.Int("units", 4, 64)
+		lr := t.Float("lr", 1e-4, 1e-1, tuner.Log())
+		if err := t.Err(); err != nil {
+			return nil, err
+		}
+		if err := t.SetConstraints(float64(units - 40)); err != nil { // ≤ 0: feasible
+			return nil, err
+		}
+		valLoss := 1/float64(units) + 0.05*math.Pow(math.Log10(lr/0.003), 2)
+		return []float64{valLoss, float64(units)}, nil
+	}, tuner.Budget{Trials: 30})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	trials, err := study.Trials(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	infeasible := 0
+	for _, t := range trials {
+		if t.Constraints[0] > 0 {
+			infeasible++
+		}
+	}
+	front, err := study.BestTrials(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d trials, %d infeasible (more than 40 units); the front:\n", len(trials), infeasible)
+	for _, t := range front {
+		fmt.Printf("trial %2d: val_loss=%.4f units=%2.0f\n", t.Number, t.Values[0], t.Values[1])
+	}
+	hv, err := study.Hypervolume(ctx, []float64{1, 64})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("hypervolume to (1, 64): %.2f\n", hv)
+	// Output:
+	// 30 trials, 10 infeasible (more than 40 units); the front:
+	// trial  2: val_loss=0.0509 units=25
+	// trial  8: val_loss=0.1363 units= 8
+	// trial 13: val_loss=0.0929 units=11
+	// trial 14: val_loss=0.0363 units=38
+	// trial 16: val_loss=0.0366 units=36
+	// trial 17: val_loss=0.0541 units=24
+	// trial 20: val_loss=0.2146 units= 6
+	// trial 21: val_loss=0.1342 units= 9
+	// trial 23: val_loss=0.0694 units=17
+	// trial 28: val_loss=0.0382 units=29
+	// hypervolume to (1, 64): 54.58
+}

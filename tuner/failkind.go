@@ -10,9 +10,9 @@ import "strings"
 type FailKind string
 
 const (
-	FailObjective   FailKind = "objective"   // the objective returned an error
+	FailObjective   FailKind = "objective"   // the objective returned an error, or a vector of the wrong length
 	FailPanic       FailKind = "panic"       // the objective panicked
-	FailNaN         FailKind = "nan"         // the objective returned NaN
+	FailNaN         FailKind = "nan"         // the objective returned NaN (in any objective), or a constraint was NaN
 	FailSuggest     FailKind = "suggest"     // a suggestion could not be honoured (a bad or changed range, a sampler error)
 	FailSampler     FailKind = "sampler"     // the sampler failed as the trial started
 	FailInterrupted FailKind = "interrupted" // cut short by the study's cancelled context

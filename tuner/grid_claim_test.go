@@ -3,7 +3,6 @@ package tuner
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"strconv"
 	"sync"
@@ -39,7 +38,7 @@ func TestGridPointsOnceAcrossStudyHandles(t *testing.T) {
 			t.Errorf("handle %d: %v", h, err)
 		}
 	}
-	id, _, _ := st.GetOrCreateStudy(ctx, "grid", Minimize)
+	id, _, _ := st.GetOrCreateStudy(ctx, "grid", []Direction{Minimize})
 	trials, _ := st.Trials(ctx, id)
 	completed := map[string]int{}
 	for _, tr := range trials {
@@ -94,7 +93,7 @@ func TestGridRequeuedStaleTrialKeepsItsPoint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := st.FinishTrial(ctx, first.ID, Failed, math.NaN(), FailInterrupted, interruptedReason); err != nil {
+	if err := st.FinishTrial(ctx, first.ID, Failed, nil, FailInterrupted, interruptedReason); err != nil {
 		t.Fatal(err)
 	}
 	if err := open(t, cfg).Optimize(ctx, obj, Budget{Trials: 100}); err != nil {

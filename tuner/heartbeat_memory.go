@@ -3,7 +3,6 @@ package tuner
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 )
 
@@ -40,7 +39,8 @@ func (m *memory) FailStaleTrials(_ context.Context, studyID int64, grace time.Du
 			continue
 		}
 		failed = append(failed, copyTrial(t))
-		t.State, t.Value, t.FailKind, t.FailReason, t.Complete = Failed, math.NaN(), FailStale, reason, now
+		t.State, t.FailKind, t.FailReason, t.Complete = Failed, FailStale, reason, now
+		t.setValues(nil)
 	}
 	for _, t := range failed {
 		if requeue && len(t.Internal) > 0 {

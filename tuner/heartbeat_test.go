@@ -26,7 +26,7 @@ func TestLostTrialStopsAndKeepsTheFailure(t *testing.T) {
 		if tr.Number() != 0 {
 			return x * x, nil
 		}
-		if err := st.FinishTrial(ctx, tr.frozen.ID, Failed, math.NaN(), FailStale, "failed by another worker"); err != nil {
+		if err := st.FinishTrial(ctx, tr.frozen.ID, Failed, nil, FailStale, "failed by another worker"); err != nil {
 			return 0, err
 		}
 		select {

@@ -30,6 +30,7 @@ func noPanic(t *testing.T, what string, f func()) {
 func TestNilContextIsAnError(t *testing.T) {
 	s := open(t, Config{Sampler: RandomSampler{}, Parallelism: 2})
 	obj := func(context.Context, *Trial) (float64, error) { return 1, nil }
+	multi := func(context.Context, *Trial) ([]float64, error) { return []float64{1}, nil }
 	var nilCtx context.Context
 	calls := map[string]func() error{
 		"Open":     func() error { _, err := Open(nilCtx, Config{}); return err },
@@ -39,6 +40,9 @@ func TestNilContextIsAnError(t *testing.T) {
 		"Enqueue": func() error {
 			return s.Enqueue(nilCtx, map[string]any{"x": 0.5}, map[string]Distribution{"x": FloatDist{Low: 0, High: 1}})
 		},
+		"OptimizeMulti": func() error { return s.OptimizeMulti(nilCtx, multi, Budget{Trials: 1}) },
+		"BestTrials":    func() error { _, err := s.BestTrials(nilCtx); return err },
+		"Hypervolume":   func() error { _, err := s.Hypervolume(nilCtx, []float64{1}); return err },
 	}
 	for name, call := range calls {
 		var err error
@@ -55,13 +59,22 @@ func TestNilContextIsAnError(t *testing.T) {
 // A nil *Study, or one not made by Open, returns errors, not panics.
 func TestStudyNotFromOpenIsAnError(t *testing.T) {
 	obj := func(context.Context, *Trial) (float64, error) { return 1, nil }
+	multi := func(context.Context, *Trial) ([]float64, error) { return []float64{1}, nil }
 	for name, s := range map[string]*Study{"nil": nil, "zero": {}} {
 		calls := map[string]func() error{
-			"Optimize": func() error { return s.Optimize(ctx, obj, Budget{Trials: 1}) },
-			"Trials":   func() error { _, err := s.Trials(ctx); return err },
-			"Best":     func() error { _, err := s.Best(ctx); return err },
-			"Enqueue":  func() error { return s.Enqueue(ctx, nil, nil) },
+			"Optimize":      func() error { return s.Optimize(ctx, obj, Budget{Trials: 1}) },
+			"Trials":        func() error { _, err := s.Trials(ctx); return err },
+			"Best":          func() error { _, err := s.Best(ctx); return err },
+			"Enqueue":       func() error { return s.Enqueue(ctx, nil, nil) },
+			"OptimizeMulti": func() error { return s.OptimizeMulti(ctx, multi, Budget{Trials: 1}) },
+			"BestTrials":    func() error { _, err := s.BestTrials(ctx); return err },
+			"Hypervolume":   func() error { _, err := s.Hypervolume(ctx, []float64{1}); return err },
 		}
+		noPanic(t, name+" Directions", func() {
+			if d, one := s.Directions(), s.Direction(); d != nil || one != goal.Auto {
+				t.Errorf("%s Study: Directions %v, Direction %v; want nil and auto", name, d, one)
+			}
+		})
 		for method, call := range calls {
 			var err error
 			noPanic(t, name+" "+method, func() { err = call() })
@@ -130,6 +143,9 @@ func TestTrialNotFromStudy(t *testing.T) {
 			}
 			if err := tr.SetAttr("k", "v"); !errors.Is(err, ErrConfig) {
 				t.Errorf("%s Trial: SetAttr = %v, want ErrConfig", name, err)
+			}
+			if err := tr.SetConstraints(1); !errors.Is(err, ErrConfig) {
+				t.Errorf("%s Trial: SetConstraints = %v, want ErrConfig", name, err)
 			}
 			if tr.ShouldPrune() {
 				t.Errorf("%s Trial: ShouldPrune = true, want false", name)

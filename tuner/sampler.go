@@ -14,8 +14,13 @@ type SampleContext struct {
 	// Trials are the study's other trials (any state), ordered by number.
 	Trials []FrozenTrial
 	// Trial is the trial being sampled, with its parameters so far.
-	Trial     *FrozenTrial
-	Direction Direction
+	Trial *FrozenTrial
+	// Direction is the direction of a study of one objective; goal.Auto
+	// for a study of several, whose Directions hold one per objective (a
+	// study of one has [Direction] there). A sampler that models one
+	// objective (TPESampler) refuses several with ErrConfig.
+	Direction  Direction
+	Directions []Direction
 	// Rand is seeded by (study seed, trial number, parameter name).
 	Rand *rand.Rand
 }

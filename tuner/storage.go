@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -16,9 +17,12 @@ import (
 // conformance suite of package tuner/storagetest from its tests.
 type Storage interface {
 	// GetOrCreateStudy returns the id of the study called name, creating it
-	// with direction if it does not exist. An existing study with another
-	// direction is an error.
-	GetOrCreateStudy(ctx context.Context, name string, dir Direction) (id int64, created bool, err error)
+	// with dirs, one direction per objective (Minimize or Maximize), if it
+	// does not exist. Invalid dirs, or an existing study whose directions
+	// differ in number or way, are errors wrapping ErrConfig (CheckDirections
+	// words them), and nothing is written. A storage that keeps one objective
+	// per study refuses more with ErrConfig, creating nothing.
+	GetOrCreateStudy(ctx context.Context, name string, dirs []Direction) (id int64, created bool, err error)
 	// CreateTrial starts a trial: it claims the oldest Waiting trial of the
 	// study if there is one (returning it with its parameters, now
 	// Running), or inserts a new Running trial numbered after all others.
@@ -36,11 +40,15 @@ type Storage interface {
 	SetTrialParam(ctx context.Context, trialID int64, name string, internal float64, d Distribution) error
 	SetTrialIntermediate(ctx context.Context, trialID int64, step int, value float64) error
 	SetTrialAttr(ctx context.Context, trialID int64, key, value string) error
-	// FinishTrial moves a Running trial to Complete, Pruned or Failed. It is
-	// an error (ErrTrialFinished) if the trial is not Running. A Failed
-	// trial needs a kind, other states none (ErrStorage otherwise); reason
-	// is the failure in words.
-	FinishTrial(ctx context.Context, trialID int64, state TrialState, value float64, kind FailKind, reason string) error
+	// FinishTrial moves a Running trial to Complete, Pruned or Failed with
+	// its values, one per objective of its study (FrozenTrial.Values): a
+	// Complete trial has them all, a Pruned one all or none (nil), a Failed
+	// one none; no value is NaN (±Inf are kept). It is an error
+	// (ErrTrialFinished) if the trial is not Running. A Failed trial needs a
+	// kind, other states none; reason is the failure in words. Values or a
+	// kind that do not fit are refused with ErrStorage (CheckFinish), and
+	// the trial stays Running.
+	FinishTrial(ctx context.Context, trialID int64, state TrialState, values []float64, kind FailKind, reason string) error
 	// Trials returns every trial of the study, ordered by number. Every
 	// Failed trial has a FailKind: one stored without (by an earlier
 	// version) gets LegacyFailKind(FailReason).
@@ -54,32 +62,37 @@ type memory struct {
 	studies map[string]*memStudy
 	byID    map[int64]*memStudy
 	trials  map[int64]*FrozenTrial // by trial id
+	studyOf map[int64]*memStudy    // a trial's study, by trial id
 	nextID  int64
 	beats   map[int64]time.Time // last heartbeat of a trial, by trial id (local clock)
 }
 
 type memStudy struct {
 	id     int64
-	dir    Direction
+	dirs   []Direction
 	trials []*FrozenTrial
 }
 
 // NewMemoryStorage returns a Storage that lives as long as the process.
 func NewMemoryStorage() Storage {
-	return &memory{studies: map[string]*memStudy{}, byID: map[int64]*memStudy{}, trials: map[int64]*FrozenTrial{}, beats: map[int64]time.Time{}}
+	return &memory{studies: map[string]*memStudy{}, byID: map[int64]*memStudy{}, trials: map[int64]*FrozenTrial{},
+		studyOf: map[int64]*memStudy{}, beats: map[int64]time.Time{}}
 }
 
-func (m *memory) GetOrCreateStudy(_ context.Context, name string, dir Direction) (int64, bool, error) {
+func (m *memory) GetOrCreateStudy(_ context.Context, name string, dirs []Direction) (int64, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s, ok := m.studies[name]; ok {
-		if s.dir != dir {
-			return 0, false, fmt.Errorf("%w: study %q exists with direction %v, not %v", ErrConfig, name, s.dir, dir)
+		if err := CheckDirections(name, s.dirs, dirs); err != nil {
+			return 0, false, err
 		}
 		return s.id, false, nil
 	}
+	if err := CheckDirections(name, nil, dirs); err != nil {
+		return 0, false, err
+	}
 	m.nextID++
-	s := &memStudy{id: m.nextID, dir: dir}
+	s := &memStudy{id: m.nextID, dirs: slices.Clone(dirs)}
 	m.studies[name], m.byID[s.id] = s, s
 	return s.id, true, nil
 }
@@ -122,7 +135,7 @@ func (m *memory) CreateTrial(_ context.Context, studyID int64, attrs map[string]
 	if created {
 		m.nextID++
 		s.trials = append(s.trials, t)
-		m.trials[t.ID] = t
+		m.trials[t.ID], m.studyOf[t.ID] = t, s
 	}
 	t.State, t.Start = Running, time.Now()
 	for k, v := range attrs {
@@ -173,7 +186,7 @@ func (m *memory) enqueue(s *memStudy, params map[string]float64, dists map[strin
 		t.Attrs[k] = v
 	}
 	s.trials = append(s.trials, t)
-	m.trials[t.ID] = t
+	m.trials[t.ID], m.studyOf[t.ID] = t, s
 }
 
 // running returns the Running trial id, locked.
@@ -224,24 +237,37 @@ func (m *memory) SetTrialAttr(_ context.Context, id int64, key, value string) er
 	return nil
 }
 
-func (m *memory) FinishTrial(_ context.Context, id int64, state TrialState, v float64, kind FailKind, reason string) error {
+func (m *memory) FinishTrial(_ context.Context, id int64, state TrialState, values []float64, kind FailKind, reason string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, err := m.running(id)
 	if err != nil {
 		return err
 	}
-	if err := CheckFinish(state, kind); err != nil {
+	if err := CheckFinish(state, values, len(m.studyOf[id].dirs), kind); err != nil {
 		return fmt.Errorf("finish trial %d: %w", t.Number, err)
 	}
-	t.State, t.Value, t.FailKind, t.FailReason, t.Complete = state, v, kind, reason, time.Now()
+	t.State, t.FailKind, t.FailReason, t.Complete = state, kind, reason, time.Now()
+	t.setValues(values)
 	return nil
 }
 
-// CheckFinish says whether a trial may be finished as state with kind: a
-// final state, with a kind exactly when Failed. The error wraps ErrStorage;
-// storages call it before they change anything.
-func CheckFinish(state TrialState, kind FailKind) error {
+// setValues sets Values to a copy of values (nil when empty) and Value to
+// the first of them, NaN when there is none.
+func (t *FrozenTrial) setValues(values []float64) {
+	t.Values, t.Value = nil, math.NaN()
+	if len(values) > 0 {
+		t.Values, t.Value = slices.Clone(values), values[0]
+	}
+}
+
+// CheckFinish says whether a trial of a study of objectives objectives may
+// be finished as state with values and kind: a final state; a kind exactly
+// when Failed; one value per objective when Complete, all or none when
+// Pruned, none when Failed; no NaN value (a missing value is no value:
+// nil). The error wraps ErrStorage; storages call it before they change
+// anything.
+func CheckFinish(state TrialState, values []float64, objectives int, kind FailKind) error {
 	switch {
 	case !state.Finished():
 		return fmt.Errorf("%w: finish as %v, want complete, pruned or failed", ErrStorage, state)
@@ -249,6 +275,14 @@ func CheckFinish(state TrialState, kind FailKind) error {
 		return fmt.Errorf("%w: finish as failed without a fail kind", ErrStorage)
 	case state != Failed && kind != "":
 		return fmt.Errorf("%w: finish as %v with fail kind %q, want none", ErrStorage, state, kind)
+	case state == Failed && len(values) > 0:
+		return fmt.Errorf("%w: finish as failed with values %v, want none", ErrStorage, values)
+	case state == Complete && len(values) != objectives,
+		state == Pruned && len(values) > 0 && len(values) != objectives:
+		return fmt.Errorf("%w: finish as %v with %d values, the study has %d objectives", ErrStorage, state, len(values), objectives)
+	}
+	if i := slices.IndexFunc(values, math.IsNaN); i >= 0 {
+		return fmt.Errorf("%w: finish as %v with value %d NaN, want a number (a trial without a value has none: nil)", ErrStorage, state, i)
 	}
 	return nil
 }
@@ -273,6 +307,7 @@ func (m *memory) Close() error { return nil }
 // copyTrial returns a deep copy, so callers never share maps with the storage.
 func copyTrial(t *FrozenTrial) FrozenTrial {
 	c := *t
+	c.Values, c.Constraints = slices.Clone(t.Values), slices.Clone(t.Constraints)
 	c.Params, c.Internal, c.Distributions = map[string]any{}, map[string]float64{}, map[string]Distribution{}
 	c.Intermediate, c.Attrs = map[int]float64{}, map[string]string{}
 	for k, v := range t.Params {

@@ -11,6 +11,11 @@
 //	}, tuner.Budget{Trials: 50})
 //	best, err := study.Best(ctx)
 //
+// A study of several objectives (Config.Directions) runs a MultiObjective
+// with OptimizeMulti, and its best trials are the Pareto front,
+// Study.BestTrials; Trial.SetConstraints marks a trial infeasible (Optuna's
+// constraints, ≤ 0 feasible), and the best trials are feasible ones.
+//
 // Storage: memory by default; tuner/rdb keeps a study in Optuna 3.1's own
 // database schema (rdb.OpenSQLite("study.db")), which Optuna and its tools
 // open as they are: optuna.load_study(study_name="mlp",
@@ -32,6 +37,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -47,7 +53,14 @@ var (
 	// ErrPruned, returned by an objective, ends its trial as Pruned.
 	ErrPruned = errors.New("tuner: trial pruned")
 	// ErrNoCompleted: the study has no completed trial yet.
-	ErrNoCompleted        = errors.New("tuner: no completed trial")
+	ErrNoCompleted = errors.New("tuner: no completed trial")
+	// ErrMultiObjective: one best trial or one objective asked of a study of
+	// several objectives (Best, Optimize); BestTrials and OptimizeMulti
+	// serve them.
+	ErrMultiObjective = errors.New("tuner: the study has several objectives")
+	// ErrNoFeasible: every completed trial violates one of its constraints
+	// (Trial.SetConstraints), so Best has none to give.
+	ErrNoFeasible         = errors.New("tuner: no feasible completed trial")
 	ErrStorage            = errors.New("tuner: storage")
 	ErrTrialFinished      = errors.New("tuner: trial already finished")
 	staleReason           = "stale: still running when the study was reopened (its process died)"
@@ -73,13 +86,30 @@ const (
 // error (or a panic, or a NaN value) as Failed, and the study goes on.
 type Objective func(ctx context.Context, t *Trial) (float64, error)
 
+// MultiObjective evaluates one trial of a study of several objectives
+// (Study.OptimizeMulti): it returns one value per Config.Directions entry,
+// in that order, or an error, as an Objective does. A vector of another
+// length fails the trial (FailObjective), and so does a NaN in any
+// objective (FailNaN); ±Inf values are kept, as Optuna keeps them.
+type MultiObjective func(ctx context.Context, t *Trial) ([]float64, error)
+
 // Config configures a study. The zero value of each field is its default.
 type Config struct {
 	Name      string    // "" → "default"
 	Direction Direction // Minimize by default (the zero value, goal.Auto)
-	Sampler   Sampler   // nil → &TPESampler{}, Optuna's default
-	Pruner    Pruner    // nil → NopPruner (never prunes)
-	Storage   Storage   // nil → a new in-memory storage
+	// Directions makes a study of several objectives, one direction
+	// (Minimize or Maximize) per objective, in the order a MultiObjective
+	// returns their values (Optuna's directions); nil → one objective, of
+	// Direction. With both set, Directions must be [Direction]
+	// (ErrConfig otherwise). Reopening a study with other directions, in
+	// number or way, is refused (ErrConfig).
+	Directions []Direction
+	// Sampler draws the parameters; nil → &TPESampler{}, Optuna's default,
+	// for one objective, and RandomSampler for several (TPESampler is one
+	// objective's: ErrConfig with several).
+	Sampler Sampler
+	Pruner  Pruner  // nil → NopPruner (never prunes); several objectives: none prunes (Trial.Report refuses)
+	Storage Storage // nil → a new in-memory storage
 	// Parallelism is the number of trials run at once; 0 → runtime.NumCPU().
 	Parallelism int
 	// Seed seeds the sampler's draws: trial n's values depend only on
@@ -144,11 +174,14 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	if cfg.Name == "" {
 		cfg.Name = "default"
 	}
-	if cfg.Direction == goal.Auto {
-		cfg.Direction = Minimize
+	dirs, err := resolveDirections(cfg)
+	if err != nil {
+		return nil, err
 	}
-	if !cfg.Direction.Resolved() {
-		return nil, fmt.Errorf("%w: Direction = %v, want Minimize or Maximize", ErrConfig, cfg.Direction)
+	cfg.Directions, cfg.Direction = dirs, dirs[0]
+	multi := len(dirs) > 1
+	if multi {
+		cfg.Direction = goal.Auto // no one direction
 	}
 	if cfg.Parallelism < 0 {
 		return nil, fmt.Errorf("%w: Parallelism = %d, want ≥ 0 (0 = number of CPUs)", ErrConfig, cfg.Parallelism)
@@ -159,8 +192,17 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	if cfg.Storage == nil {
 		cfg.Storage = NewMemoryStorage()
 	}
-	if cfg.Sampler == nil {
+	switch cfg.Sampler.(type) {
+	case nil:
 		cfg.Sampler = &TPESampler{}
+		if multi {
+			cfg.Sampler = RandomSampler{} // until NSGA-II
+		}
+	case TPESampler, *TPESampler:
+		if multi {
+			return nil, fmt.Errorf("%w: TPESampler optimizes one objective, the study has %d (Directions %v): leave Sampler nil (RandomSampler) or use another sampler",
+				ErrConfig, len(dirs), dirs)
+		}
 	}
 	if cfg.Pruner == nil {
 		cfg.Pruner = NopPruner{}
@@ -175,7 +217,7 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 			}
 		}
 	}
-	id, _, err := cfg.Storage.GetOrCreateStudy(ctx, cfg.Name, cfg.Direction)
+	id, _, err := cfg.Storage.GetOrCreateStudy(ctx, cfg.Name, slices.Clone(dirs))
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +237,7 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		return err
 	}
 	_, _, beats := s.heartbeats()
-	trials, err := s.storage.Trials(ctx, s.id)
+	trials, err := s.load(ctx)
 	if err != nil {
 		return err
 	}
@@ -203,7 +245,7 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		if t.State != Running || ownerAlive(t.Attrs[attrOwner]) || beats && !ownerOnThisHost(t.Attrs[attrOwner]) {
 			continue
 		}
-		err := s.storage.FinishTrial(ctx, t.ID, Failed, math.NaN(), FailStale, staleReason)
+		err := s.storage.FinishTrial(ctx, t.ID, Failed, nil, FailStale, staleReason)
 		if errors.Is(err, ErrTrialFinished) {
 			continue // another process recovered (and maybe re-queued) it
 		}
@@ -246,8 +288,26 @@ func (s *Study) check(ctx context.Context, op string) error {
 // Name returns the study's name.
 func (s *Study) Name() string { return s.cfg.Name }
 
-// Direction returns the study's direction.
-func (s *Study) Direction() Direction { return s.cfg.Direction }
+// Direction returns the direction of a study of one objective; goal.Auto
+// for a study of several (see Directions).
+func (s *Study) Direction() Direction {
+	if s == nil {
+		return goal.Auto
+	}
+	return s.cfg.Direction
+}
+
+// Directions returns the study's directions, one per objective (a copy);
+// nil for a nil *Study.
+func (s *Study) Directions() []Direction {
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(s.cfg.Directions)
+}
+
+// multi reports whether the study has several objectives.
+func (s *Study) multi() bool { return len(s.cfg.Directions) > 1 }
 
 // Trials returns all trials, ordered by number. A nil ctx, or a Study not
 // made by Open, is an error wrapping ErrConfig.
@@ -255,29 +315,20 @@ func (s *Study) Trials(ctx context.Context) ([]FrozenTrial, error) {
 	if err := s.check(ctx, "Trials"); err != nil {
 		return nil, err
 	}
-	return s.storage.Trials(ctx, s.id)
+	return s.load(ctx)
 }
 
-// Best returns the best Complete trial; ErrNoCompleted if there is none,
-// ErrConfig for a nil ctx or a Study not made by Open.
-func (s *Study) Best(ctx context.Context) (FrozenTrial, error) {
-	if err := s.check(ctx, "Best"); err != nil {
-		return FrozenTrial{}, err
-	}
-	trials, err := s.Trials(ctx)
+// load reads the study's trials from the storage, with their constraints
+// (FrozenTrial.Constraints) taken from the attribute that keeps them.
+func (s *Study) load(ctx context.Context) ([]FrozenTrial, error) {
+	trials, err := s.storage.Trials(ctx, s.id)
 	if err != nil {
-		return FrozenTrial{}, err
+		return nil, err
 	}
-	best := -1
-	for i, t := range trials {
-		if t.State == Complete && (best < 0 || s.cfg.Direction.Better(t.Value, trials[best].Value)) {
-			best = i
-		}
+	for i := range trials {
+		takeConstraints(&trials[i])
 	}
-	if best < 0 {
-		return FrozenTrial{}, fmt.Errorf("%w in study %q (%d trials)", ErrNoCompleted, s.cfg.Name, len(trials))
-	}
-	return trials[best], nil
+	return trials, nil
 }
 
 // Enqueue queues a trial with fixed parameters (external values, e.g. a
@@ -342,7 +393,9 @@ func counted(t FrozenTrial) bool {
 // Config.MaxConsecutiveFailures of them fail in a row. It returns ctx's
 // error if cancelled, a storage error, an error wrapping ErrTooManyFailures
 // (and the last failure's cause), or nil. A nil ctx or objective, a Budget
-// out of range and a Study not made by Open are errors wrapping ErrConfig.
+// out of range and a Study not made by Open are errors wrapping ErrConfig;
+// so is a study of several objectives, which OptimizeMulti runs (the error
+// also wraps ErrMultiObjective).
 // A panic in a sampler or storage while a trial starts or ends stops
 // Optimize with a *panics.Error wrapping panics.ErrUser (a panic in the
 // objective, or in what it calls, only fails its trial).
@@ -353,10 +406,35 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 	if obj == nil {
 		return fmt.Errorf("%w: nil objective", ErrConfig)
 	}
+	if s.multi() {
+		return fmt.Errorf("%w: %w: study %q has %d objectives (Directions %v): run a MultiObjective with OptimizeMulti",
+			ErrConfig, ErrMultiObjective, s.cfg.Name, len(s.cfg.Directions), s.cfg.Directions)
+	}
+	return s.optimize(ctx, func(ctx context.Context, t *Trial) ([]float64, error) {
+		v, err := obj(ctx, t)
+		return []float64{v}, err
+	}, b)
+}
+
+// OptimizeMulti is Optimize for a MultiObjective, which returns one value
+// per objective (Config.Directions); on a study of one objective it takes
+// vectors of one value. Errors are Optimize's; a nil objective is ErrConfig.
+func (s *Study) OptimizeMulti(ctx context.Context, obj MultiObjective, b Budget) error {
+	if err := s.check(ctx, "OptimizeMulti"); err != nil {
+		return err
+	}
+	if obj == nil {
+		return fmt.Errorf("%w: nil objective", ErrConfig)
+	}
+	return s.optimize(ctx, obj, b)
+}
+
+// optimize is Optimize and OptimizeMulti past their checks of ctx and obj.
+func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) error {
 	if b.Trials < 0 || b.TotalTrials < 0 || b.Trials == 0 && b.TotalTrials == 0 || b.Trials > MaxTrials || b.TotalTrials > MaxTrials {
 		return fmt.Errorf("%w: Budget %+v, want Trials > 0 or TotalTrials > 0, neither above MaxTrials = %d", ErrConfig, b, MaxTrials)
 	}
-	trials, err := s.Trials(ctx)
+	trials, err := s.load(ctx)
 	if err != nil {
 		return err
 	}
@@ -427,7 +505,7 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 // runTrial creates, evaluates and finishes one trial, and says how it
 // ended. Only storage errors and an exhausted search space come back as
 // errors; the objective's failures are recorded in the trial.
-func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
+func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, error) {
 	// A grid point is claimed as the trial is created, atomically, so that
 	// no other trial (of any process) gets it; an exhausted grid creates
 	// nothing and stops Optimize.
@@ -447,6 +525,7 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 	}
 	trialCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	takeConstraints(&ft)
 	t := &Trial{study: s, frozen: ft, ctx: trialCtx, cancel: cancel}
 	stopBeat := s.startHeartbeat(t)
 	defer stopBeat()
@@ -459,12 +538,12 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 		if errors.Is(err, ErrSearchSpaceExhausted) {
 			kind, reason = FailNotRun, notRunReason
 		}
-		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, math.NaN(), kind, reason); ferr != nil {
+		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, nil, kind, reason); ferr != nil {
 			return trialEnd{}, ferr
 		}
 		return trialEnd{}, err
 	}
-	value, objErr := callObjective(trialCtx, obj, t)
+	values, objErr := callObjective(trialCtx, obj, t)
 	stopBeat()
 	if t.lost.Load() {
 		// Another worker failed the trial as stale while it ran (and maybe
@@ -477,28 +556,35 @@ func (s *Study) runTrial(ctx context.Context, obj Objective) (trialEnd, error) {
 		// Cut short by the caller (a suggestion or the objective failed on
 		// the cancelled context), not by its parameters: recorded, not
 		// counted toward a TotalTrials budget, so a rerun evaluates it anew.
-		state, kind, reason, value = Failed, FailInterrupted, interruptedReason, math.NaN()
+		state, kind, reason = Failed, FailInterrupted, interruptedReason
 	case t.err != nil:
-		state, kind, reason, value = Failed, FailSuggest, t.err.Error(), math.NaN()
+		state, kind, reason = Failed, FailSuggest, t.err.Error()
 	case errors.Is(objErr, ErrPruned):
-		state = Pruned
-		if _, v, ok := t.frozen.LastStep(); ok {
-			value = v
-		} else {
-			value = math.NaN()
+		state, values = Pruned, nil
+		if _, v, ok := t.frozen.LastStep(); ok && !math.IsNaN(v) && !s.multi() {
+			values = []float64{v} // Optuna's value of a pruned trial
 		}
 	case errors.Is(objErr, errObjectivePanicked):
-		state, kind, reason, value = Failed, FailPanic, objErr.Error(), math.NaN()
+		state, kind, reason = Failed, FailPanic, objErr.Error()
 	case objErr != nil:
-		state, kind, reason, value = Failed, FailObjective, objErr.Error(), math.NaN()
-	case math.IsNaN(value):
-		state, kind, reason = Failed, FailNaN, objectiveReturnedNaN
+		state, kind, reason = Failed, FailObjective, objErr.Error()
+	default:
+		if kind, reason = s.checkValues(values); kind != "" {
+			state = Failed
+		}
+	}
+	if state != Failed && t.constraintErr != nil {
+		// Trial.SetConstraints was given a NaN (Optuna raises there too).
+		state, kind, reason = Failed, FailNaN, t.constraintErr.Error()
+	}
+	if state == Failed {
+		values = nil
 	}
 	end := trialEnd{number: ft.Number, state: state}
 	if state == Failed && kind != FailInterrupted {
 		end.cause = cmp.Or(t.err, objErr, errors.New(reason))
 	}
-	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, value, kind, reason)
+	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, slices.Clone(values), kind, reason)
 	if errors.Is(err, ErrTrialFinished) {
 		return trialEnd{}, nil // another process failed it as stale; the study goes on
 	}
@@ -524,20 +610,37 @@ func (e objectivePanic) Error() string {
 func (e objectivePanic) Unwrap() []error { return []error{errObjectivePanicked, e.pe} }
 
 // callObjective runs obj, turning a panic into an error.
-func callObjective(ctx context.Context, obj Objective, t *Trial) (v float64, err error) {
+func callObjective(ctx context.Context, obj MultiObjective, t *Trial) (v []float64, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			v, err = math.NaN(), objectivePanic{gerr.Recovered("tuner: objective", r)}
+			v, err = nil, objectivePanic{gerr.Recovered("tuner: objective", r)}
 		}
 	}()
 	return obj(ctx, t)
+}
+
+// checkValues says how a trial whose objective returned values without
+// error fails, if it does: values of the wrong number (FailObjective) or a
+// NaN value (FailNaN); an empty kind when it completes.
+func (s *Study) checkValues(values []float64) (FailKind, string) {
+	dirs := s.cfg.Directions
+	if len(values) != len(dirs) {
+		return FailObjective, fmt.Sprintf("objective returned %d values, want %d: one per objective (Directions %v)", len(values), len(dirs), dirs)
+	}
+	if i := slices.IndexFunc(values, math.IsNaN); i >= 0 {
+		if len(dirs) == 1 {
+			return FailNaN, objectiveReturnedNaN
+		}
+		return FailNaN, fmt.Sprintf("%s for objective %d of %d (values %v)", objectiveReturnedNaN, i, len(dirs), values)
+	}
+	return "", ""
 }
 
 // startTrial lets a RelativeSampler propose values for the whole trial.
 func (s *Study) startTrial(t *Trial) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	trials, err := s.storage.Trials(t.ctx, s.id)
+	trials, err := s.load(t.ctx)
 	if err != nil {
 		return err
 	}
@@ -616,10 +719,11 @@ func (s *Study) sampleContext(t *Trial, trials []FrozenTrial, name string) *Samp
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d/%s", t.frozen.Number, name)
 	return &SampleContext{
-		Trials:    others,
-		Trial:     &t.frozen,
-		Direction: s.cfg.Direction,
-		Rand:      rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64())),
+		Trials:     others,
+		Trial:      &t.frozen,
+		Direction:  s.cfg.Direction,
+		Directions: slices.Clone(s.cfg.Directions),
+		Rand:       rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64())),
 	}
 }
 
@@ -627,7 +731,7 @@ func (s *Study) sampleContext(t *Trial, trials []FrozenTrial, name string) *Samp
 func (s *Study) shouldPrune(t *Trial) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	trials, err := s.storage.Trials(t.ctx, s.id)
+	trials, err := s.load(t.ctx)
 	if err != nil {
 		return false
 	}

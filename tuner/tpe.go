@@ -48,7 +48,8 @@ import (
 //     overshoot by an ulp.
 //   - with Multivariate and ConstantLiar, a running trial that lacks any of
 //     the joint parameters is left out (Optuna checks only the first).
-//   - not implemented: group=True, constraints_func, multi-objective.
+//   - not implemented: group=True, constraints_func, multi-objective (a
+//     study of several objectives refuses TPESampler with ErrConfig).
 //
 // Like Optuna 3.1 to 3.4, the continuous kernels' log-density leaves out
 // −log σₖ (optuna#5109), and a Log int's density is taken at log x rather
@@ -197,6 +198,10 @@ func (s TPESampler) SampleRelative(c *SampleContext) (_ map[string]float64, err 
 func tpeCheckContext(c *SampleContext) error {
 	if c == nil || c.Rand == nil {
 		return fmt.Errorf("%w: TPESampler: a SampleContext with a Rand, want one from the study", ErrConfig)
+	}
+	if len(c.Directions) > 1 {
+		return fmt.Errorf("%w: TPESampler optimizes one objective, the study has %d (Directions %v); multi-objective TPE is not implemented",
+			ErrConfig, len(c.Directions), c.Directions)
 	}
 	return nil
 }

@@ -47,7 +47,20 @@ type FrozenTrial struct {
 	ID     int64 // the storage's key
 	Number int   // 0-based order of creation within the study
 	State  TrialState
-	Value  float64 // the objective (Complete) or last intermediate value (Pruned)
+	// Value is the objective (Complete) or last intermediate value
+	// (Pruned), Values[0]; NaN when there is none (Failed, Running, Waiting,
+	// Pruned before a report).
+	Value float64
+	// Values holds one value per objective of the study (Config.Directions),
+	// in order, for a Complete trial, and for a Pruned trial of one
+	// objective that reported a value ([Value]); nil when there is none.
+	// No value is NaN; ±Inf are kept.
+	Values []float64
+	// Constraints are the values the trial reported with SetConstraints
+	// (≤ 0 is feasible, Optuna's convention); nil: none reported. They are
+	// kept in the trial's attribute "constraints" (as Optuna's system
+	// attribute), which Attrs then leaves out.
+	Constraints []float64
 	// Params holds the external values (float64, int or the choice);
 	// Internal the same in internal form; Distributions their ranges.
 	Params        map[string]any
@@ -55,7 +68,9 @@ type FrozenTrial struct {
 	Distributions map[string]Distribution
 	// Intermediate holds the values reported per step (epoch).
 	Intermediate map[int]float64
-	Attrs        map[string]string
+	// Attrs are the trial's attributes: the user's (Trial.SetAttr) and the
+	// tuner's own (its process owner, a grid point, pruning rungs).
+	Attrs map[string]string
 	// FailKind says why a Failed trial failed, in a value that is stable
 	// across versions (it decides Counted); empty for other states.
 	FailKind FailKind
@@ -105,6 +120,9 @@ type Trial struct {
 	// trial as stale (heartbeats); lost says so to later writes.
 	cancel context.CancelCauseFunc
 	lost   atomic.Bool
+	// constraintErr is set when SetConstraints was given a NaN: the trial
+	// then fails (FailNaN) when its objective returns.
+	constraintErr error
 }
 
 // Number returns the trial's 0-based number in the study.
@@ -112,8 +130,9 @@ func (t *Trial) Number() int { return t.frozen.Number }
 
 // Direction returns the direction of the trial's study (Minimize or
 // Maximize), so that code reporting to the trial can check that its values
-// improve the same way (tunertrainer.PruneOn does); goal.Auto only for a
-// nil *Trial or one no study made (its zero value).
+// improve the same way (tunertrainer.PruneOn does); goal.Auto for a study
+// of several objectives, a nil *Trial or one no study made (its zero
+// value).
 func (t *Trial) Direction() Direction {
 	if t == nil || t.study == nil {
 		return goal.Auto
@@ -327,6 +346,10 @@ func (t *Trial) Report(step int, value float64) error {
 	if err := t.check(); err != nil {
 		return err
 	}
+	if t.study.multi() {
+		return fmt.Errorf("%w: Trial.Report: study %q has %d objectives, and the pruning of several objectives is not implemented: report nothing, return the values",
+			ErrConfig, t.study.cfg.Name, len(t.study.cfg.Directions))
+	}
 	if err := t.checkLost(nil); err != nil {
 		return err
 	}
@@ -338,10 +361,10 @@ func (t *Trial) Report(step int, value float64) error {
 }
 
 // ShouldPrune asks the study's pruner whether to stop this trial now; the
-// objective then returns ErrPruned. A nil *Trial or one no study made is
-// never pruned.
+// objective then returns ErrPruned. A nil *Trial, one no study made and a
+// trial of a study of several objectives are never pruned.
 func (t *Trial) ShouldPrune() bool {
-	if t.check() != nil {
+	if t.check() != nil || t.study.multi() {
 		return false
 	}
 	return t.study.shouldPrune(t)
@@ -349,11 +372,15 @@ func (t *Trial) ShouldPrune() bool {
 
 // SetAttr stores a user attribute (say, the CV score's standard deviation).
 // Like Report, it refuses (ErrTrialFinished) once the trial was lost to
-// another worker. A nil *Trial or one no study made is an error wrapping
+// another worker. A nil *Trial or one no study made, and the key
+// "constraints" (SetConstraints keeps them there), are errors wrapping
 // ErrConfig.
 func (t *Trial) SetAttr(key, value string) error {
 	if err := t.check(); err != nil {
 		return err
+	}
+	if key == attrConstraints {
+		return fmt.Errorf("%w: Trial.SetAttr: attribute %q keeps the trial's constraints: report them with SetConstraints", ErrConfig, key)
 	}
 	if err := t.checkLost(nil); err != nil {
 		return err

@@ -24,7 +24,7 @@ func TestTuneStorageIsOptunaSchema(t *testing.T) {
 	if _, ok := st.(*rdb.Storage); !ok {
 		t.Errorf("openStorage gave %T, want *rdb.Storage", st)
 	}
-	if _, _, err := st.GetOrCreateStudy(context.Background(), "mlp", tuner.Minimize); err != nil {
+	if _, _, err := st.GetOrCreateStudy(context.Background(), "mlp", []tuner.Direction{tuner.Minimize}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -290,7 +290,7 @@ func suggest5(t *tuner.Trial) {
 func populate(n int) (tuner.Storage, error) {
 	ctx := context.Background()
 	st := tuner.NewMemoryStorage()
-	id, _, err := st.GetOrCreateStudy(ctx, "bench", tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, "bench", []tuner.Direction{tuner.Minimize})
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +312,7 @@ func populate(n int) (tuner.Storage, error) {
 			}
 			v += x * x
 		}
-		if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, v, "", ""); err != nil {
+		if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{v}, "", ""); err != nil {
 			return nil, err
 		}
 	}
@@ -360,7 +360,7 @@ func overhead(ref *optunaFile) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		id, _, _ := st.GetOrCreateStudy(ctx, "bench", tuner.Minimize)
+		id, _, _ := st.GetOrCreateStudy(ctx, "bench", []tuner.Direction{tuner.Minimize})
 		trials, err := st.Trials(ctx, id)
 		if err != nil {
 			log.Fatal(err)

@@ -198,7 +198,7 @@ func peekTrials(t *testing.T, url string) []tuner.FrozenTrial {
 		return nil // not created yet, or busy
 	}
 	defer st.Close()
-	id, created, err := st.GetOrCreateStudy(ctx, "grid", tuner.Maximize)
+	id, created, err := st.GetOrCreateStudy(ctx, "grid", []tuner.Direction{tuner.Maximize})
 	if err != nil || created {
 		return nil
 	}

@@ -34,7 +34,7 @@ func TestBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := st.GetOrCreateStudy(ctx, "min", tuner.Minimize); err != nil {
+	if _, _, err := st.GetOrCreateStudy(ctx, "min", []tuner.Direction{tuner.Minimize}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -63,7 +63,7 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	id, _, err := st.GetOrCreateStudy(ctx, "min", tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, "min", []tuner.Direction{tuner.Minimize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/internal/pyjson"
 )
 
 // Where a trial's attributes live. The tuner keeps them in one map
@@ -17,9 +18,12 @@ import (
 //     halving's rungs) under those names, as Optuna's GridSampler and
 //     SuccessiveHalvingPruner store theirs, as JSON numbers;
 //   - owner and requeued_from as gradtune:owner and gradtune:requeued_from;
+//   - constraints (Trial.SetConstraints) under Optuna's own key,
+//     constraints, as the JSON list Optuna's samplers store there;
 //   - FailReason as Optuna's fail_reason, FailKind as gradtune:fail_kind;
-//   - gradtune:negative_zero_value and gradtune:negative_zero_step_<n>:
-//     true where the value (or step n's intermediate value) is −0, whose
+//   - gradtune:negative_zero_value, gradtune:negative_zero_value_<k> and
+//     gradtune:negative_zero_step_<n>: true where the value (of objective
+//     0, of objective k ≥ 1, or step n's intermediate value) is −0, whose
 //     sign SQLite's FLOAT columns drop.
 //
 // Every other attribute is a user attribute. Values are JSON (value_json)
@@ -31,7 +35,27 @@ const (
 	sysNegZeroValue     = sysPrefix + "negative_zero_value"
 	sysNegZeroStepStart = sysPrefix + "negative_zero_step_"
 	rungPrefix          = "completed_rung_"
+	constraintsKey      = "constraints" // Optuna's _CONSTRAINTS_KEY
 )
+
+// negZeroValueKey is the system attribute that marks objective k's value
+// −0: gradtune:negative_zero_value for objective 0, as before several
+// objectives, gradtune:negative_zero_value_<k> for the others.
+func negZeroValueKey(k int) string {
+	if k == 0 {
+		return sysNegZeroValue
+	}
+	return sysNegZeroValue + "_" + strconv.Itoa(k)
+}
+
+// negZeroObjective inverts negZeroValueKey.
+func negZeroObjective(key string) (int, bool) {
+	if key == sysNegZeroValue {
+		return 0, true
+	}
+	k, err := strconv.Atoi(strings.TrimPrefix(key, sysNegZeroValue+"_"))
+	return k, err == nil && k > 0 && strings.HasPrefix(key, sysNegZeroValue+"_")
+}
 
 // systemKey returns the trial_system_attributes key of a tuner attribute
 // kept there, and false for a user attribute.
@@ -39,7 +63,7 @@ func systemKey(attr string) (string, bool) {
 	switch {
 	case attr == "owner" || attr == "requeued_from":
 		return sysPrefix + attr, true
-	case attr == "grid_id" || strings.HasPrefix(attr, rungPrefix):
+	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix):
 		return attr, true
 	}
 	return "", false
@@ -52,7 +76,7 @@ func attrOfSystemKey(key string) (string, bool) {
 	switch {
 	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from":
 		return strings.TrimPrefix(key, sysPrefix), true
-	case key == "grid_id" || strings.HasPrefix(key, rungPrefix):
+	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix):
 		return key, true
 	}
 	return "", false
@@ -68,9 +92,13 @@ func attrTable(attr string) (table, key string) {
 
 // encodeAttr is value_json for a tuner attribute: a system attribute that
 // is a JSON number (a grid index, a rung value) bare, as Optuna stores its
-// own; anything else as a JSON string.
+// own, and so are constraints that are a list of numbers as Python's json
+// writes it (the tuner writes them so); anything else as a JSON string.
 func encodeAttr(attr, value string) string {
 	if _, sys := systemKey(attr); sys && isJSONNumber(value) {
+		return value
+	}
+	if _, err := pyjson.ParseFloats(value); attr == constraintsKey && err == nil {
 		return value
 	}
 	return pyString(value)

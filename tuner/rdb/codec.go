@@ -4,12 +4,12 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/internal/optunaenum"
+	"github.com/gradtune/gradtune/tuner/internal/pyjson"
 )
 
 // Optuna's stored names and value split, shared with the other storage
@@ -57,24 +57,7 @@ func decodeTime(s sql.NullString) (time.Time, error) {
 
 // pyFloat formats f as Python's json.dumps does (repr): shortest digits,
 // ".0" on integral values, exponent form below 1e-4 and from 1e16.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
-		return strconv.FormatFloat(f, 'e', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
-}
+var pyFloat = pyjson.Float
 
 // pyString quotes s as Python's json.dumps does (ensure_ascii): non-ASCII
 // as \uXXXX, with surrogate pairs above U+FFFF.

@@ -17,8 +17,9 @@
 // for statement; testdata/optuna-3.1.0-schema.sql is the real Optuna's dump
 // and a test compares them. Enums are VARCHAR without CHECKs, as SQLAlchemy
 // makes them; version_info holds schema version 12 and library version
-// 3.1.0, alembic_version the revision. A study has one objective
-// (study_directions row 0). Values are stored as Optuna stores them:
+// 3.1.0, alembic_version the revision. A study has one objective per
+// study_directions row (0, 1, …: tuner.Config.Directions), and a trial one
+// trial_values row per objective. Values are stored as Optuna stores them:
 // parameters in internal form (a categorical's index) with
 // distribution_json byte for byte as Optuna's distribution_to_json writes
 // it (MarshalDistribution); ±Inf values and ±Inf or NaN intermediate
@@ -28,7 +29,10 @@
 // datetime.now(). The tuner's own bookkeeping (process owner, grid point,
 // successive-halving rungs, re-queue origin, fail kind and reason, the sign
 // of −0, which SQLite's FLOAT columns drop) lives in
-// trial_system_attributes, JSON-encoded; see attrs.go for the keys.
+// trial_system_attributes, JSON-encoded; see attrs.go for the keys. A
+// trial's constraints (tuner.Trial.SetConstraints) are Optuna's own system
+// attribute "constraints", the JSON list its samplers' constraints_func
+// results are stored as, so each side reads the other's.
 //
 // Known differences from Optuna's behaviour: gradtune's GridSampler claims
 // grid points atomically where Optuna's picks at random; without

@@ -3,7 +3,6 @@ package rdb
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"time"
 
@@ -69,7 +68,7 @@ func (s *Storage) FailStaleTrials(ctx context.Context, studyID int64, grace time
 				return err
 			}
 			ft := trials[0]
-			if err := finish(t, id, tuner.Failed, math.NaN(), tuner.FailStale, reason); err != nil {
+			if err := finish(t, id, tuner.Failed, nil, tuner.FailStale, reason); err != nil {
 				return err
 			}
 			failed = append(failed, ft)

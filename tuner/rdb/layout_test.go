@@ -17,7 +17,7 @@ import (
 func TestStoredLayout(t *testing.T) {
 	path := tempPath(t)
 	st := openAt(t, path)
-	id, _, err := st.GetOrCreateStudy(ctx, "layout", tuner.Maximize)
+	id, _, err := st.GetOrCreateStudy(ctx, "layout", []tuner.Direction{tuner.Maximize})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,11 +33,11 @@ func TestStoredLayout(t *testing.T) {
 		if err := st.SetTrialIntermediate(ctx, ft.ID, 3, v); err != nil {
 			t.Fatal(err)
 		}
-		state, kind, reason := tuner.Complete, tuner.FailKind(""), ""
+		state, kind, reason, values := tuner.Complete, tuner.FailKind(""), "", []float64{v}
 		if math.IsNaN(v) {
-			state, kind, reason = tuner.Failed, tuner.FailNaN, "objective returned NaN"
+			state, kind, reason, values = tuner.Failed, tuner.FailNaN, "objective returned NaN", nil
 		}
-		if err := st.FinishTrial(ctx, ft.ID, state, v, kind, reason); err != nil {
+		if err := st.FinishTrial(ctx, ft.ID, state, values, kind, reason); err != nil {
 			t.Fatal(err)
 		}
 	}

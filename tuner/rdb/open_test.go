@@ -91,10 +91,10 @@ func TestOpenRefuses(t *testing.T) {
 func TestDirectionMismatchWritesNothing(t *testing.T) {
 	eachBackend(t, func(t *testing.T, url string) {
 		st := openURL(t, url)
-		if _, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize); err != nil {
+		if _, _, err := st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize}); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Maximize)
+		_, _, err := st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Maximize})
 		if !errors.Is(err, tuner.ErrConfig) || !strings.Contains(fmt.Sprint(err), `study "s" exists with direction`) {
 			t.Errorf("reopen with Maximize: %v, want ErrConfig naming the stored direction", err)
 		}
@@ -115,7 +115,7 @@ func TestConcurrentOpenOfNewFile(t *testing.T) {
 		wg.Go(func() {
 			st, err := rdb.OpenSQLite(path)
 			if err == nil {
-				_, _, err = st.GetOrCreateStudy(ctx, "s", tuner.Minimize)
+				_, _, err = st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize})
 				st.Close()
 			}
 			errs <- err
@@ -169,7 +169,7 @@ func TestGridPointsOnceAcrossStorages(t *testing.T) {
 		}
 		wg.Wait()
 		st := openURL(t, url)
-		id, _, err := st.GetOrCreateStudy(ctx, "grid", tuner.Minimize)
+		id, _, err := st.GetOrCreateStudy(ctx, "grid", []tuner.Direction{tuner.Minimize})
 		if err != nil {
 			t.Fatal(err)
 		}

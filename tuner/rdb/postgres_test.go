@@ -84,7 +84,7 @@ func TestPostgresConcurrentOpen(t *testing.T) {
 		wg.Go(func() {
 			st, err := rdb.Open(ctx, url)
 			if err == nil {
-				_, _, err = st.GetOrCreateStudy(ctx, "s", tuner.Minimize)
+				_, _, err = st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize})
 				st.Close()
 			}
 			errs <- err
@@ -107,7 +107,7 @@ func TestPostgresConcurrentOpen(t *testing.T) {
 // tuner.ErrConfig naming the range, not a driver error.
 func TestPostgresStepRange(t *testing.T) {
 	st := openURL(t, testdb.Postgres(t))
-	id, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,13 +10,19 @@ import (
 )
 
 // GetOrCreateStudy implements tuner.Storage: the id of the study called
-// name, created with dir (one objective, as study_directions row 0) if it
-// does not exist. A study stored with another direction, or with several
-// objectives, is an error wrapping tuner.ErrConfig, and nothing is written.
-func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dir tuner.Direction) (id int64, created bool, err error) {
-	want, err := directionName(dir)
-	if err != nil {
+// name, created with dirs (study_directions rows 0, 1, … as Optuna keeps
+// them) if it does not exist. A study stored with other directions, in
+// number or way, is an error wrapping tuner.ErrConfig, and nothing is
+// written.
+func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dirs []tuner.Direction) (id int64, created bool, err error) {
+	if err := tuner.CheckDirections(name, nil, dirs); err != nil {
 		return 0, false, err
+	}
+	names := make([]string, len(dirs))
+	for i, d := range dirs {
+		if names[i], err = directionName(d); err != nil {
+			return 0, false, err
+		}
 	}
 	err = s.write(ctx, fmt.Sprintf("open study %q", name), func(t txn) error {
 		created = false // a retried transaction starts over
@@ -26,27 +32,27 @@ func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dir tuner.D
 			if err := t.row(`INSERT INTO studies (study_name) VALUES (?) RETURNING study_id`, name).Scan(&id); err != nil {
 				return err
 			}
-			_, err = t.exec(`INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, 0)`, want, id)
-			return err
+			for k, d := range names {
+				if _, err := t.exec(`INSERT INTO study_directions (direction, study_id, objective) VALUES (?, ?, ?)`, d, id, k); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		dirs, err := studyDirections(t, id)
+		stored, err := studyDirections(t, id)
 		if err != nil {
 			return err
 		}
-		if len(dirs) != 1 {
-			return fmt.Errorf("%w: study %q has %d objectives %v, want 1 (%v)", tuner.ErrConfig, name, len(dirs), dirs, dir)
-		}
-		if dirs[0] != want {
-			have, err := parseDirection(dirs[0])
-			if err != nil {
+		have := make([]tuner.Direction, len(stored))
+		for i, n := range stored {
+			if have[i], err = parseDirection(n); err != nil {
 				return err
 			}
-			return fmt.Errorf("%w: study %q exists with direction %v, not %v", tuner.ErrConfig, name, have, dir)
 		}
-		return nil
+		return tuner.CheckDirections(name, have, dirs)
 	})
 	if err != nil {
 		return 0, false, err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,15 +39,13 @@ const (
 )
 
 // loadTrials reads the trials selected by where (byStudy or byTrial) with
-// their value (objective 0), parameters, intermediate values and
-// attributes, ordered by number: at most studyfile.MaxTrials trials and its
-// per-trial limits. Datetimes are read as text (CAST): the
-// driver would parse a DATETIME column itself, as UTC, while Optuna
-// stores local time without a zone.
+// their values, parameters, intermediate values and attributes, ordered by
+// number: at most studyfile.MaxTrials trials and its per-trial limits.
+// Datetimes are read as text (CAST): the driver would parse a DATETIME
+// column itself, as UTC, while Optuna stores local time without a zone.
 func loadTrials(t txn, where string, arg int64) ([]tuner.FrozenTrial, error) {
-	rows, err := t.query(`SELECT t.trial_id, t.number, t.state, CAST(t.datetime_start AS TEXT), CAST(t.datetime_complete AS TEXT), v.value, v.value_type
-		FROM trials t LEFT JOIN trial_values v ON v.trial_id = t.trial_id AND v.objective = 0
-		WHERE `+where+` ORDER BY t.number, t.trial_id LIMIT ?`, arg, studyfile.MaxTrials+1)
+	rows, err := t.query(`SELECT t.trial_id, t.number, t.state, CAST(t.datetime_start AS TEXT), CAST(t.datetime_complete AS TEXT)
+		FROM trials t WHERE `+where+` ORDER BY t.number, t.trial_id LIMIT ?`, arg, studyfile.MaxTrials+1)
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +58,8 @@ func loadTrials(t txn, where string, arg int64) ([]tuner.FrozenTrial, error) {
 			number     sql.NullInt64
 			state      string
 			start, end sql.NullString
-			value      sql.NullFloat64
-			valueType  sql.NullString
 		)
-		if err := rows.Scan(&ft.ID, &number, &state, &start, &end, &value, &valueType); err != nil {
+		if err := rows.Scan(&ft.ID, &number, &state, &start, &end); err != nil {
 			return err
 		}
 		if err := count.Row(ft.ID); err != nil {
@@ -79,11 +77,6 @@ func loadTrials(t txn, where string, arg int64) ([]tuner.FrozenTrial, error) {
 			return err
 		}
 		ft.Value = math.NaN() // no value (Running, Waiting, most failures), as in tuner's memory storage
-		if valueType.Valid {
-			if ft.Value, err = decodeValue(value, valueType.String); err != nil {
-				return err
-			}
-		}
 		ft.Params, ft.Internal, ft.Distributions = map[string]any{}, map[string]float64{}, map[string]tuner.Distribution{}
 		ft.Intermediate, ft.Attrs = map[int]float64{}, map[string]string{}
 		index[ft.ID] = len(out)
@@ -94,7 +87,7 @@ func loadTrials(t txn, where string, arg int64) ([]tuner.FrozenTrial, error) {
 		return nil, err
 	}
 	for _, load := range []func(txn, string, int64, []tuner.FrozenTrial, map[int64]int) error{
-		loadParams, loadIntermediate, loadUserAttrs, loadSystemAttrs,
+		loadParams, loadValues, loadIntermediate, loadUserAttrs, loadSystemAttrs,
 	} {
 		if err := load(t, where, arg, out, index); err != nil {
 			return nil, err
@@ -139,6 +132,55 @@ func loadParams(t txn, where string, arg int64, out []tuner.FrozenTrial, index m
 		ft.Params[name], ft.Internal[name], ft.Distributions[name] = d.FromInternal(x), x, d
 		return nil
 	})
+}
+
+// loadValues reads the trials' values, one per objective; a trial's
+// objectives must be 0, 1, … without a gap (ErrStorage otherwise).
+func loadValues(t txn, where string, arg int64, out []tuner.FrozenTrial, index map[int64]int) error {
+	rows, err := t.query(`SELECT v.trial_id, v.objective, v.value, v.value_type
+		FROM trial_values v JOIN trials t ON t.trial_id = v.trial_id WHERE `+where, arg)
+	if err != nil {
+		return err
+	}
+	byObjective := map[int64]map[int64]float64{}
+	count := studyfile.NewCounter("objective values", 0, studyfile.MaxRowsSmall)
+	err = eachRow(rows, func() error {
+		var (
+			id, objective int64
+			value         sql.NullFloat64
+			typ           string
+		)
+		if err := rows.Scan(&id, &objective, &value, &typ); err != nil {
+			return err
+		}
+		if err := count.Row(id); err != nil {
+			return err
+		}
+		v, err := decodeValue(value, typ)
+		if err != nil {
+			return err
+		}
+		if byObjective[id] == nil {
+			byObjective[id] = map[int64]float64{}
+		}
+		byObjective[id][objective] = v
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for id, vs := range byObjective {
+		ft := &out[index[id]]
+		ft.Values = make([]float64, len(vs))
+		for k, v := range vs {
+			if k < 0 || k >= int64(len(vs)) {
+				return fmt.Errorf("%w: trial %d has values for objectives %v, want 0 to %d", tuner.ErrStorage, ft.Number, slices.Sorted(maps.Keys(vs)), len(vs)-1)
+			}
+			ft.Values[k] = v
+		}
+		ft.Value = ft.Values[0]
+	}
+	return nil
 }
 
 func loadIntermediate(t txn, where string, arg int64, out []tuner.FrozenTrial, index map[int64]int) error {
@@ -187,8 +229,11 @@ func loadSystemAttrs(t txn, where string, arg int64, out []tuner.FrozenTrial, in
 			kinds[id] = decodeAttr(js)
 		case key == sysFailReason:
 			ft.FailReason = decodeAttr(js)
-		case key == sysNegZeroValue && js == "true" && ft.Value == 0:
-			ft.Value = math.Copysign(0, -1)
+		case strings.HasPrefix(key, sysNegZeroValue) && js == "true":
+			if k, ok := negZeroObjective(key); ok && k < len(ft.Values) && ft.Values[k] == 0 {
+				ft.Values[k] = math.Copysign(0, -1)
+				ft.Value = ft.Values[0]
+			}
 		case strings.HasPrefix(key, sysNegZeroStepStart) && js == "true":
 			step, err := strconv.Atoi(strings.TrimPrefix(key, sysNegZeroStepStart))
 			if v, ok := ft.Intermediate[step]; err == nil && ok && v == 0 {

@@ -71,23 +71,27 @@ func (s *Storage) SetTrialAttr(ctx context.Context, trialID int64, key, value st
 }
 
 // FinishTrial implements tuner.Storage: a Running trial becomes state
-// (Complete, Pruned or Failed) with value (none stored when NaN, as Optuna
-// stores a failed trial), and a Failed one its kind and reason. The check
-// and the update are one write transaction, so of several callers
-// finishing one trial exactly one succeeds; the others get
-// tuner.ErrTrialFinished.
-func (s *Storage) FinishTrial(ctx context.Context, trialID int64, state tuner.TrialState, value float64, kind tuner.FailKind, reason string) error {
+// (Complete, Pruned or Failed) with its values (trial_values rows, one per
+// objective; none for a trial without values, as Optuna stores a failed
+// trial), and a Failed one its kind and reason. The check and the update
+// are one write transaction, so of several callers finishing one trial
+// exactly one succeeds; the others get tuner.ErrTrialFinished.
+func (s *Storage) FinishTrial(ctx context.Context, trialID int64, state tuner.TrialState, values []float64, kind tuner.FailKind, reason string) error {
 	return s.write(ctx, fmt.Sprintf("finish trial id %d", trialID), func(t txn) error {
-		return finish(t, trialID, state, value, kind, reason)
+		return finish(t, trialID, state, values, kind, reason)
 	})
 }
 
 // finish is FinishTrial inside the caller's write transaction.
-func finish(t txn, trialID int64, state tuner.TrialState, value float64, kind tuner.FailKind, reason string) error {
+func finish(t txn, trialID int64, state tuner.TrialState, values []float64, kind tuner.FailKind, reason string) error {
 	if err := mustBeRunning(t, trialID); err != nil {
 		return err
 	}
-	if err := tuner.CheckFinish(state, kind); err != nil {
+	objectives, err := trialObjectives(t, trialID)
+	if err != nil {
+		return err
+	}
+	if err := tuner.CheckFinish(state, values, objectives, kind); err != nil {
 		return err
 	}
 	name, err := stateName(state)
@@ -98,15 +102,15 @@ func finish(t txn, trialID int64, state tuner.TrialState, value float64, kind tu
 		name, encodeTime(time.Now()), trialID); err != nil {
 		return err
 	}
-	if !math.IsNaN(value) {
+	for k, value := range values {
 		v, typ := encodeValue(value)
-		if _, err := t.exec(`INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, 0, ?, ?)`,
-			trialID, v, typ); err != nil {
+		if _, err := t.exec(`INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES (?, ?, ?, ?)`,
+			trialID, k, v, typ); err != nil {
 			return err
 		}
-	}
-	if err := markNegZero(t, trialID, sysNegZeroValue, value); err != nil {
-		return err
+		if err := markNegZero(t, trialID, negZeroValueKey(k), value); err != nil {
+			return err
+		}
 	}
 	if kind != "" {
 		if err := putJSON(t, "trial_system_attributes", trialID, sysFailKind, pyString(string(kind))); err != nil {
@@ -117,6 +121,14 @@ func finish(t txn, trialID int64, state tuner.TrialState, value float64, kind tu
 		return putJSON(t, "trial_system_attributes", trialID, sysFailReason, pyString(reason))
 	}
 	return nil
+}
+
+// trialObjectives returns the number of objectives of a trial's study
+// (its study_directions rows).
+func trialObjectives(t txn, trialID int64) (int, error) {
+	var n int
+	err := t.row(`SELECT COUNT(*) FROM study_directions d JOIN trials t ON t.study_id = d.study_id WHERE t.trial_id = ?`, trialID).Scan(&n)
+	return n, err
 }
 
 // trialState returns a trial's state and number; tuner.ErrStorage if there

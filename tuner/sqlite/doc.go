@@ -14,7 +14,11 @@
 // (value holds it), INF_POS, INF_NEG or NAN (value is NULL).
 //
 // Where it differs from Optuna: one objective per study (the direction sits
-// in studies, there is no study_directions table); Failed trials keep their
+// in studies, there is no study_directions table), so a study of several
+// objectives (tuner.Config.Directions) is refused with tuner.ErrConfig:
+// tuner/rdb keeps them, in Optuna's own schema. A trial's constraints
+// (tuner.Trial.SetConstraints) are its attribute "constraints", a JSON list.
+// Failed trials keep their
 // NaN value (type NAN) where Optuna stores none; fail_reason and fail_kind
 // (tuner.FailKind, which decides what counts toward a budget) are columns of
 // trials, not system attributes; attributes are plain text, not JSON;

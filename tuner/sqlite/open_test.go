@@ -61,7 +61,7 @@ func TestPathsAreFileNames(t *testing.T) {
 	for _, name := range []string{"a?mode=ro.db", "b#frag.db", "c%20d.db", "with space.db", "file:e.db"} {
 		path := filepath.Join(dir, name)
 		st := openAt(t, path)
-		if _, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize); err != nil {
+		if _, _, err := st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize}); err != nil {
 			t.Errorf("%q: %v", name, err)
 		}
 		if st.Path() != path {
@@ -101,11 +101,11 @@ func TestStoredLayout(t *testing.T) {
 		if err := st.SetTrialParam(ctx, ft.ID, "c", 1, tuner.CategoricalDist{Choices: []any{"a", "b"}}); err != nil {
 			t.Fatal(err)
 		}
-		state, kind := tuner.Complete, tuner.FailKind("")
+		state, kind, values := tuner.Complete, tuner.FailKind(""), []float64{v}
 		if math.IsNaN(v) {
-			state, kind = tuner.Failed, tuner.FailNaN
+			state, kind, values = tuner.Failed, tuner.FailNaN, nil
 		}
-		if err := st.FinishTrial(ctx, ft.ID, state, v, kind, ""); err != nil {
+		if err := st.FinishTrial(ctx, ft.ID, state, values, kind, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -196,11 +196,11 @@ func TestClosedAndCancelled(t *testing.T) {
 	cancel()
 	calls := func(c context.Context) []func() error {
 		return []func() error{
-			func() error { _, _, err := st.GetOrCreateStudy(c, "s", tuner.Minimize); return err },
+			func() error { _, _, err := st.GetOrCreateStudy(c, "s", []tuner.Direction{tuner.Minimize}); return err },
 			func() error { _, err := st.CreateTrial(c, id, nil, nil); return err },
 			func() error { _, err := st.Trials(c, id); return err },
 			func() error { return st.SetTrialIntermediate(c, ft.ID, 0, 1) },
-			func() error { return st.FinishTrial(c, ft.ID, tuner.Complete, 1, "", "") },
+			func() error { return st.FinishTrial(c, ft.ID, tuner.Complete, []float64{1}, "", "") },
 		}
 	}
 	for i, call := range calls(cancelled) {

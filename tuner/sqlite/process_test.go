@@ -69,9 +69,10 @@ func (r *reporter) CreateTrial(ctx context.Context, studyID int64, attrs map[str
 	return ft, err
 }
 
-func (r *reporter) FinishTrial(ctx context.Context, id int64, state tuner.TrialState, v float64, kind tuner.FailKind, reason string) error {
-	err := r.Storage.FinishTrial(ctx, id, state, v, kind, reason)
+func (r *reporter) FinishTrial(ctx context.Context, id int64, state tuner.TrialState, values []float64, kind tuner.FailKind, reason string) error {
+	err := r.Storage.FinishTrial(ctx, id, state, values, kind, reason)
 	if err == nil && state == tuner.Complete {
+		v := values[0]
 		r.mu.Lock()
 		n := r.numbers[id]
 		r.mu.Unlock()
@@ -312,7 +313,7 @@ func TestCrashRecovery(t *testing.T) {
 
 			checkIntegrity(t, path)
 			st := openAt(t, path)
-			id, created, err := st.GetOrCreateStudy(ctx, helperStudy, tuner.Minimize)
+			id, created, err := st.GetOrCreateStudy(ctx, helperStudy, []tuner.Direction{tuner.Minimize})
 			if err != nil || created {
 				t.Fatalf("the study is gone after the crash: created %v, %v", created, err)
 			}

@@ -133,7 +133,7 @@ func TestTwoHandlesConcurrentWriters(t *testing.T) {
 						func() error { return st.SetTrialParam(ctx, ft.ID, "w", worker, dist) },
 						func() error { return st.SetTrialIntermediate(ctx, ft.ID, 1, worker) },
 						func() error { return st.SetTrialAttr(ctx, ft.ID, "handle", string(rune('a'+h))) },
-						func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, worker, "", "") },
+						func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{worker}, "", "") },
 					}
 					for _, step := range steps {
 						if err := step(); err != nil {

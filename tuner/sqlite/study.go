@@ -9,9 +9,20 @@ import (
 )
 
 // GetOrCreateStudy implements tuner.Storage: the id of the study called
-// name, created with dir if it does not exist. A study stored with another
-// direction is an error wrapping tuner.ErrConfig.
-func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dir tuner.Direction) (id int64, created bool, err error) {
+// name, created with dirs if it does not exist. This schema keeps one
+// objective per study: several directions are refused with an error
+// wrapping tuner.ErrConfig that names tuner/rdb, whose schema (Optuna's)
+// keeps them all. A study stored with another direction is an error
+// wrapping tuner.ErrConfig. Either way nothing is written.
+func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dirs []tuner.Direction) (id int64, created bool, err error) {
+	if err := tuner.CheckDirections(name, nil, dirs); err != nil {
+		return 0, false, err
+	}
+	if len(dirs) != 1 {
+		return 0, false, fmt.Errorf("%w: study %q has %d objectives (directions %v), and tuner/sqlite keeps one per study: store it with tuner/rdb (rdb.OpenSQLite), whose schema, Optuna's, keeps them all",
+			tuner.ErrConfig, name, len(dirs), dirs)
+	}
+	dir := dirs[0]
 	want, err := directionName(dir)
 	if err != nil {
 		return 0, false, err
@@ -31,7 +42,7 @@ func (s *Storage) GetOrCreateStudy(ctx context.Context, name string, dir tuner.D
 			if err != nil {
 				return err
 			}
-			return fmt.Errorf("%w: study %q exists with direction %v, not %v", tuner.ErrConfig, name, have, dir)
+			return tuner.CheckDirections(name, []tuner.Direction{have}, dirs)
 		}
 		return nil
 	})

@@ -76,6 +76,9 @@ func loadTrials(ctx context.Context, tx *sql.Tx, where string, arg int64) ([]tun
 				return err
 			}
 		}
+		if !math.IsNaN(ft.Value) {
+			ft.Values = []float64{ft.Value} // one objective; NaN is no value
+		}
 		ft.Params, ft.Internal, ft.Distributions = map[string]any{}, map[string]float64{}, map[string]tuner.Distribution{}
 		ft.Intermediate, ft.Attrs = map[int]float64{}, map[string]string{}
 		index[ft.ID] = len(out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
@@ -50,17 +51,22 @@ func (s *Storage) SetTrialAttr(ctx context.Context, trialID int64, key, value st
 }
 
 // FinishTrial implements tuner.Storage: a Running trial becomes state
-// (Complete, Pruned or Failed) with value, and a Failed one its kind and
-// reason. The check and the update are one IMMEDIATE transaction, so of
-// several callers (goroutines or processes) finishing one trial exactly one
-// succeeds; the others get tuner.ErrTrialFinished.
-func (s *Storage) FinishTrial(ctx context.Context, trialID int64, state tuner.TrialState, value float64, kind tuner.FailKind, reason string) error {
+// (Complete, Pruned or Failed) with its value (one objective: values holds
+// one or none; none is stored as NaN, as before), and a Failed one its
+// kind and reason. The check and the update are one IMMEDIATE transaction,
+// so of several callers (goroutines or processes) finishing one trial
+// exactly one succeeds; the others get tuner.ErrTrialFinished.
+func (s *Storage) FinishTrial(ctx context.Context, trialID int64, state tuner.TrialState, values []float64, kind tuner.FailKind, reason string) error {
 	return s.write(ctx, fmt.Sprintf("finish trial id %d", trialID), func(tx *sql.Tx) error {
 		if err := mustBeRunning(ctx, tx, trialID); err != nil {
 			return err
 		}
-		if err := tuner.CheckFinish(state, kind); err != nil {
+		if err := tuner.CheckFinish(state, values, 1, kind); err != nil {
 			return err
+		}
+		value := math.NaN()
+		if len(values) == 1 {
+			value = values[0]
 		}
 		name, err := stateName(state)
 		if err != nil {

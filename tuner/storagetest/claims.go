@@ -59,10 +59,10 @@ func confClaims(t *testing.T, st tuner.Storage) {
 	if err != nil || b.Attrs["slot"] != "1" {
 		t.Fatalf("second claim: slot %q (%v), want 1", b.Attrs["slot"], err)
 	}
-	if err := st.FinishTrial(ctx, a.ID, tuner.Failed, nan, tuner.FailInterrupted, "cut short"); err != nil {
+	if err := st.FinishTrial(ctx, a.ID, tuner.Failed, nil, tuner.FailInterrupted, "cut short"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.FinishTrial(ctx, b.ID, tuner.Complete, 2, "", ""); err != nil {
+	if err := st.FinishTrial(ctx, b.ID, tuner.Complete, []float64{2}, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	// A Waiting trial is started with its parameters; slot 0 is free again.
@@ -146,7 +146,7 @@ func confConcurrentClaims(t *testing.T, st tuner.Storage) {
 			for range each {
 				ft, err := st.CreateTrial(ctx, id, nil, claim)
 				if err == nil {
-					err = st.FinishTrial(ctx, ft.ID, tuner.Complete, 0, "", "")
+					err = st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{0}, "", "")
 				}
 				mu.Lock()
 				switch slot, _ := strconv.Atoi(ft.Attrs["slot"]); {

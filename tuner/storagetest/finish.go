@@ -17,19 +17,19 @@ func confFinishTwice(t *testing.T, st tuner.Storage) {
 		t.Fatal(err)
 	}
 	for _, bad := range []tuner.TrialState{tuner.Running, tuner.Waiting} {
-		if err := st.FinishTrial(ctx, ft.ID, bad, 1, "", ""); !errors.Is(err, tuner.ErrStorage) {
+		if err := st.FinishTrial(ctx, ft.ID, bad, []float64{1}, "", ""); !errors.Is(err, tuner.ErrStorage) {
 			t.Errorf("finish as %v: %v, want ErrStorage", bad, err)
 		}
 	}
-	if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, 1.5, "", ""); err != nil {
+	if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{1.5}, "", ""); err != nil {
 		t.Fatal(err)
 	}
 	after := []struct {
 		name string
 		call func() error
 	}{
-		{"FinishTrial complete", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, 2, "", "") }},
-		{"FinishTrial failed", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Failed, nan, tuner.FailObjective, "late") }},
+		{"FinishTrial complete", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{2}, "", "") }},
+		{"FinishTrial failed", func() error { return st.FinishTrial(ctx, ft.ID, tuner.Failed, nil, tuner.FailObjective, "late") }},
 		{"SetTrialParam", func() error { return st.SetTrialParam(ctx, ft.ID, "x", 0.5, tuner.FloatDist{Low: 0, High: 1}) }},
 		{"SetTrialIntermediate", func() error { return st.SetTrialIntermediate(ctx, ft.ID, 1, 0.5) }},
 	}
@@ -50,7 +50,7 @@ func confFinishTwice(t *testing.T, st tuner.Storage) {
 		t.Fatal(err)
 	}
 	waiting := allTrials(t, st, id)[1]
-	if err := st.FinishTrial(ctx, waiting.ID, tuner.Complete, 1, "", ""); !errors.Is(err, tuner.ErrTrialFinished) {
+	if err := st.FinishTrial(ctx, waiting.ID, tuner.Complete, []float64{1}, "", ""); !errors.Is(err, tuner.ErrTrialFinished) {
 		t.Errorf("finishing a waiting trial: %v, want ErrTrialFinished", err)
 	}
 	// Concurrent finishes of one trial: one wins, with its own value.
@@ -65,7 +65,7 @@ func confFinishTwice(t *testing.T, st tuner.Storage) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[k] = st.FinishTrial(ctx, claimed.ID, tuner.Complete, float64(k), "", "")
+			errs[k] = st.FinishTrial(ctx, claimed.ID, tuner.Complete, []float64{float64(k)}, "", "")
 		}()
 	}
 	wg.Wait()
@@ -100,7 +100,7 @@ func confUnknownIDs(t *testing.T, st tuner.Storage) {
 		{"SetTrialParam", func() error { return st.SetTrialParam(ctx, trial, "x", 0, tuner.FloatDist{High: 1}) }},
 		{"SetTrialIntermediate", func() error { return st.SetTrialIntermediate(ctx, trial, 0, 1) }},
 		{"SetTrialAttr", func() error { return st.SetTrialAttr(ctx, trial, "k", "v") }},
-		{"FinishTrial", func() error { return st.FinishTrial(ctx, trial, tuner.Complete, 1, "", "") }},
+		{"FinishTrial", func() error { return st.FinishTrial(ctx, trial, tuner.Complete, []float64{1}, "", "") }},
 	}
 	for _, c := range calls {
 		if err := c.call(); !errors.Is(err, tuner.ErrStorage) || errors.Is(err, tuner.ErrTrialFinished) {

@@ -33,7 +33,7 @@ func allTrials(t *testing.T, st tuner.Storage, studyID int64) []tuner.FrozenTria
 
 func studyID(t *testing.T, st tuner.Storage, name string) int64 {
 	t.Helper()
-	id, _, err := st.GetOrCreateStudy(ctx, name, tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, name, []tuner.Direction{tuner.Minimize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func confFailKinds(t *testing.T, st tuner.Storage) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.FinishTrial(ctx, ft.ID, tuner.Failed, nan, c.kind, c.reason); err != nil {
+		if err := st.FinishTrial(ctx, ft.ID, tuner.Failed, nil, c.kind, c.reason); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,11 +54,11 @@ func confFailKinds(t *testing.T, st tuner.Storage) {
 		state tuner.TrialState
 		kind  tuner.FailKind
 	}{{tuner.Failed, ""}, {tuner.Complete, tuner.FailObjective}, {tuner.Pruned, tuner.FailStale}} {
-		if err := st.FinishTrial(ctx, ft.ID, bad.state, 1, bad.kind, "r"); !errors.Is(err, tuner.ErrStorage) {
+		if err := st.FinishTrial(ctx, ft.ID, bad.state, []float64{1}, bad.kind, "r"); !errors.Is(err, tuner.ErrStorage) {
 			t.Errorf("finish as %v with kind %q: %v, want ErrStorage", bad.state, bad.kind, err)
 		}
 	}
-	if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, 1, "", ""); err != nil {
+	if err := st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{1}, "", ""); err != nil {
 		t.Errorf("finishing after the refused calls: %v", err)
 	}
 	if got := allTrials(t, st, id)[len(cases)]; got.State != tuner.Complete || got.FailKind != "" || got.Value != 1 {

@@ -30,7 +30,7 @@ func confConcurrentNumbering(t *testing.T, st tuner.Storage) {
 					err = st.SetTrialParam(ctx, ft.ID, "w", float64(w), tuner.IntDist{Low: 0, High: workers - 1})
 				}
 				if err == nil {
-					err = st.FinishTrial(ctx, ft.ID, tuner.Complete, float64(ft.Number), "", "")
+					err = st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{float64(ft.Number)}, "", "")
 				}
 				mu.Lock()
 				if err != nil {

@@ -30,8 +30,14 @@
 // winning; unknown ids as ErrStorage; fail kinds kept as given and refused
 // where they do not belong; claims (tuner.Claim) atomic with the trial's
 // creation, under concurrency too; heartbeats and stale trials failed and
-// re-queued once by the storage's clock (tuner.HeartbeatStorage only). Several run through tuner.Open and
-// Study.Optimize, so a study on the storage is checked as well.
+// re-queued once by the storage's clock (tuner.HeartbeatStorage only);
+// studies of several objectives: their directions kept and a change
+// refused, every objective's value kept bit for bit, values that do not
+// fit the study refused (a storage that keeps one objective per study must
+// refuse several with tuner.ErrConfig, creating nothing: those behaviours
+// are then skipped); constraints kept through a reopen. Several run through
+// tuner.Open and Study.Optimize (OptimizeMulti), so a study on the storage
+// is checked as well.
 package storagetest
 
 import (
@@ -56,6 +62,10 @@ var behaviours = []struct {
 	{"Claims", confClaims},
 	{"ConcurrentClaims", confConcurrentClaims},
 	{"Heartbeats", confHeartbeats},
+	{"MultiDirections", confMultiDirections},
+	{"MultiValues", confMultiValues},
+	{"MultiStudy", confMultiStudy},
+	{"Constraints", confConstraints},
 }
 
 // Run runs every behaviour of the tuner.Storage contract as a subtest of

@@ -10,15 +10,15 @@ import (
 )
 
 func confCreateAndReopen(t *testing.T, st tuner.Storage) {
-	a, created, err := st.GetOrCreateStudy(ctx, "a", tuner.Minimize)
+	a, created, err := st.GetOrCreateStudy(ctx, "a", []tuner.Direction{tuner.Minimize})
 	if err != nil || !created {
 		t.Fatalf("first GetOrCreateStudy: id %d created %v err %v, want created", a, created, err)
 	}
-	again, created, err := st.GetOrCreateStudy(ctx, "a", tuner.Minimize)
+	again, created, err := st.GetOrCreateStudy(ctx, "a", []tuner.Direction{tuner.Minimize})
 	if err != nil || created || again != a {
 		t.Errorf("second GetOrCreateStudy: id %d created %v err %v, want id %d not created", again, created, err, a)
 	}
-	b, created, err := st.GetOrCreateStudy(ctx, "b", tuner.Maximize)
+	b, created, err := st.GetOrCreateStudy(ctx, "b", []tuner.Direction{tuner.Maximize})
 	if err != nil || !created || b == a {
 		t.Errorf("other study: id %d created %v err %v, want a new id", b, created, err)
 	}
@@ -48,17 +48,17 @@ func confDirectionMismatch(t *testing.T, st tuner.Storage) {
 		{tuner.Maximize, tuner.Minimize},
 	} {
 		name := "study-" + c.first.String()
-		if _, _, err := st.GetOrCreateStudy(ctx, name, c.first); err != nil {
+		if _, _, err := st.GetOrCreateStudy(ctx, name, []tuner.Direction{c.first}); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := st.GetOrCreateStudy(ctx, name, c.second)
+		_, _, err := st.GetOrCreateStudy(ctx, name, []tuner.Direction{c.second})
 		if !errors.Is(err, tuner.ErrConfig) || !strings.Contains(err.Error(), c.first.String()) || !strings.Contains(err.Error(), c.second.String()) {
 			t.Errorf("%s reopened as %v: %v, want ErrConfig naming both directions", name, c.second, err)
 		}
 		if _, err := tuner.Open(ctx, tuner.Config{Name: name, Storage: st, Direction: c.second}); !errors.Is(err, tuner.ErrConfig) {
 			t.Errorf("tuner.Open of %s as %v: %v, want ErrConfig", name, c.second, err)
 		}
-		if _, created, err := st.GetOrCreateStudy(ctx, name, c.first); err != nil || created {
+		if _, created, err := st.GetOrCreateStudy(ctx, name, []tuner.Direction{c.first}); err != nil || created {
 			t.Errorf("%s as %v after the mismatch: created %v, %v", name, c.first, created, err)
 		}
 	}

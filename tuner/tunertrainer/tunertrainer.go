@@ -24,7 +24,9 @@ import (
 // that monitor improves in the study's direction (trainer.MonitorDirection):
 // reporting a loss to a maximizing study would prune the best trials, so
 // that, a monitor whose direction is unknown, and a val_* monitor in a Fit
-// without a validation set fail Fit with tuner.ErrConfig. An epoch without
+// without a validation set fail Fit with tuner.ErrConfig, and so does a
+// trial of a study of several objectives, which no pruner handles yet
+// (tuner.Trial.Report refuses it). An epoch without
 // monitor fails Fit with tuner.ErrConfig too; an error from t.Report is
 // returned as is.
 //
@@ -62,7 +64,9 @@ func checkMonitorDirection(t *tuner.Trial, tr *trainer.Trainer, monitor string, 
 	if err != nil {
 		return fmt.Errorf("%w: %w", tuner.ErrConfig, err)
 	}
-	if want := t.Direction(); d != want {
+	if want := t.Direction(); want == goal.Auto {
+		return fmt.Errorf("%w: PruneOn monitors %q for a trial whose study has several objectives (or no study): no pruner handles several yet", tuner.ErrConfig, monitor)
+	} else if d != want {
 		return fmt.Errorf("%w: PruneOn monitors %q, whose direction is %v, in a study whose direction is %v: the pruner would keep the worst trials",
 			tuner.ErrConfig, monitor, d, want)
 	}

@@ -32,14 +32,16 @@ func TestPruneOnChecksDirection(t *testing.T) {
 		monitor string
 		noVal   bool   // Fit without a validation set
 		want    string // "" for no error
+		dirs    []tuner.Direction
 	}{
-		{tuner.Maximize, "val_accuracy", false, ""},
-		{tuner.Minimize, "val_loss", false, ""},
-		{tuner.Minimize, "loss", true, ""},
-		{tuner.Maximize, "val_loss", false, `"val_loss", whose direction is minimize, in a study whose direction is maximize`},
-		{tuner.Minimize, "val_accuracy", false, `"val_accuracy", whose direction is maximize, in a study whose direction is minimize`},
-		{tuner.Minimize, "lr", false, `monitor "lr" is neither a loss nor one of Config.Metrics`},
-		{tuner.Minimize, "val_loss", true, `"val_loss", which needs a validation set, and Fit has none`},
+		{tuner.Maximize, "val_accuracy", false, "", nil},
+		{tuner.Minimize, "val_loss", false, "", nil},
+		{tuner.Minimize, "loss", true, "", nil},
+		{tuner.Maximize, "val_loss", false, `"val_loss", whose direction is minimize, in a study whose direction is maximize`, nil},
+		{tuner.Minimize, "val_accuracy", false, `"val_accuracy", whose direction is maximize, in a study whose direction is minimize`, nil},
+		{tuner.Minimize, "lr", false, `monitor "lr" is neither a loss nor one of Config.Metrics`, nil},
+		{tuner.Minimize, "val_loss", true, `"val_loss", which needs a validation set, and Fit has none`, nil},
+		{0, "val_loss", false, "several objectives", []tuner.Direction{tuner.Minimize, tuner.Maximize}},
 	} {
 		var fitErr error
 		var epochs int
@@ -62,11 +64,20 @@ func TestPruneOnChecksDirection(t *testing.T) {
 			fitErr, epochs = err, len(h.Epochs)
 			return 0, err
 		}
-		s, err := tuner.Open(ctx, tuner.Config{Direction: c.dir, Parallelism: 1, Pruner: tuner.NopPruner{}})
+		s, err := tuner.Open(ctx, tuner.Config{Direction: c.dir, Directions: c.dirs, Parallelism: 1, Pruner: tuner.NopPruner{}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Optimize(ctx, obj, tuner.Budget{Trials: 1}); err != nil {
+		multi := func(ctx context.Context, trial *tuner.Trial) ([]float64, error) {
+			v, err := obj(ctx, trial)
+			return []float64{v, v}, err
+		}
+		if c.dirs == nil {
+			err = s.Optimize(ctx, obj, tuner.Budget{Trials: 1})
+		} else {
+			err = s.OptimizeMulti(ctx, multi, tuner.Budget{Trials: 1})
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		switch {

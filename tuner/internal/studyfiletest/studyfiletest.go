@@ -42,7 +42,7 @@ func Exec(t testing.TB, path string, stmts ...string) {
 func WriteStudy(t testing.TB, st tuner.Storage) {
 	t.Helper()
 	ctx := context.Background()
-	id, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func WriteStudy(t testing.TB, st tuner.Storage) {
 	for _, err := range []error{
 		st.SetTrialParam(ctx, ft.ID, "x", 0.5, tuner.FloatDist{Low: 0, High: 1}),
 		st.SetTrialIntermediate(ctx, ft.ID, 1, 0.9),
-		st.FinishTrial(ctx, ft.ID, tuner.Complete, 0.7, "", ""),
+		st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{0.7}, "", ""),
 		st.Close(),
 	} {
 		if err != nil {
