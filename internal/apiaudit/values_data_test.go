@@ -95,7 +95,7 @@ func seededStore(open func(path string) (auditStore, error)) auditStore {
 	must(err)
 	openStores = append(openStores, st)
 	ctx := context.Background()
-	id, _, err := st.GetOrCreateStudy(ctx, "a", tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, "a", []tuner.Direction{tuner.Minimize})
 	must(err)
 	tr, err := st.CreateTrial(ctx, id, map[string]string{"a": "a"}, nil)
 	must(err)

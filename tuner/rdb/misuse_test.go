@@ -16,7 +16,7 @@ import (
 func storageCalls(st *rdb.Storage, c context.Context) map[string]func() error {
 	d := tuner.FloatDist{Low: 0, High: 1}
 	return map[string]func() error{
-		"GetOrCreateStudy": func() error { _, _, err := st.GetOrCreateStudy(c, "s", tuner.Minimize); return err },
+		"GetOrCreateStudy": func() error { _, _, err := st.GetOrCreateStudy(c, "s", []tuner.Direction{tuner.Minimize}); return err },
 		"CreateTrial":      func() error { _, err := st.CreateTrial(c, 1, nil, nil); return err },
 		"EnqueueTrial": func() error {
 			return st.EnqueueTrial(c, 1, map[string]float64{"x": 0.5}, map[string]tuner.Distribution{"x": d}, nil)
@@ -24,7 +24,7 @@ func storageCalls(st *rdb.Storage, c context.Context) map[string]func() error {
 		"SetTrialParam":        func() error { return st.SetTrialParam(c, 1, "x", 0.5, d) },
 		"SetTrialIntermediate": func() error { return st.SetTrialIntermediate(c, 1, 0, 1) },
 		"SetTrialAttr":         func() error { return st.SetTrialAttr(c, 1, "k", "v") },
-		"FinishTrial":          func() error { return st.FinishTrial(c, 1, tuner.Complete, 1, "", "") },
+		"FinishTrial":          func() error { return st.FinishTrial(c, 1, tuner.Complete, []float64{1}, "", "") },
 		"Trials":               func() error { _, err := st.Trials(c, 1); return err },
 		"RecordHeartbeat":      func() error { return st.RecordHeartbeat(c, 1) },
 		"FailStaleTrials": func() error {
@@ -43,7 +43,7 @@ func TestNilContextIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func TestOpenRefusesCraftedFiles(t *testing.T) {
 func TestStoredSQLNeverRuns(t *testing.T) {
 	path := tempPath(t)
 	st := openAt(t, path)
-	id, _, err := st.GetOrCreateStudy(ctx, "s", tuner.Minimize)
+	id, _, err := st.GetOrCreateStudy(ctx, "s", []tuner.Direction{tuner.Minimize})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestStoredSQLNeverRuns(t *testing.T) {
 	}
 	studyfiletest.Exec(t, path, `CREATE TRIGGER rewrite AFTER INSERT ON trial_values BEGIN
 		UPDATE trial_values SET value = 0.0 WHERE trial_value_id = NEW.trial_value_id; END`)
-	err = st.FinishTrial(ctx, ft.ID, tuner.Complete, 0.7, "", "")
+	err = st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{0.7}, "", "")
 	if !errors.Is(err, tuner.ErrStorage) || !strings.Contains(err.Error(), "not authorized") {
 		t.Errorf("FinishTrial with a trigger added after Open = %v, want ErrStorage, not authorized", err)
 	}
@@ -127,7 +127,7 @@ s.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("n", 1, 3), n_tr
 		t.Fatalf("optuna: %v\n%s", err, out)
 	}
 	st := openAt(t, path)
-	id, created, err := st.GetOrCreateStudy(ctx, "py", tuner.Minimize)
+	id, created, err := st.GetOrCreateStudy(ctx, "py", []tuner.Direction{tuner.Minimize})
 	if err != nil || created {
 		t.Fatalf("GetOrCreateStudy = %d, %v, %v; want Optuna's study", id, created, err)
 	}

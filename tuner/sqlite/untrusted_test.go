@@ -88,7 +88,7 @@ func TestStoredSQLNeverRuns(t *testing.T) {
 	}
 	studyfiletest.Exec(t, path, `CREATE TRIGGER rewrite AFTER INSERT ON trial_values BEGIN
 		UPDATE trial_values SET value = 0.0 WHERE trial_value_id = NEW.trial_value_id; END`)
-	err = st.FinishTrial(ctx, ft.ID, tuner.Complete, 0.7, "", "")
+	err = st.FinishTrial(ctx, ft.ID, tuner.Complete, []float64{0.7}, "", "")
 	if !errors.Is(err, tuner.ErrStorage) || !strings.Contains(err.Error(), "not authorized") {
 		t.Errorf("FinishTrial with a trigger added after Open = %v, want ErrStorage, not authorized", err)
 	}
