@@ -2,6 +2,8 @@ package data
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -33,5 +35,16 @@ func TestNilReaderIsAnError(t *testing.T) {
 				t.Fatalf("got %v, want an error wrapping %v", err, c.want)
 			}
 		})
+	}
+}
+
+// Shuffle with a nil source panicked on two or more elements; it is the
+// zero seed now.
+func TestShuffleNilSourceIsZeroSeed(t *testing.T) {
+	got, want := []int{0, 1, 2, 3, 4, 5}, []int{0, 1, 2, 3, 4, 5}
+	Shuffle(got, nil)
+	Shuffle(want, rand.NewPCG(0, 0))
+	if !slices.Equal(got, want) {
+		t.Errorf("Shuffle(nil source) = %v, want the zero seed's %v", got, want)
 	}
 }

@@ -68,8 +68,12 @@ func permutation(n int, seed uint64) []int {
 
 // Shuffle permutes order in place with a Fisher–Yates shuffle driven by src.
 // Unlike rand.Rand.Shuffle, its output depends only on rand.PCG's documented
-// stream, so the same source gives the same order on every Go release.
+// stream, so the same source gives the same order on every Go release. A
+// nil src means rand.NewPCG(0, 0), the zero seed.
 func Shuffle(order []int, src *rand.PCG) {
+	if src == nil && len(order) > 1 {
+		src = rand.NewPCG(0, 0)
+	}
 	for i := len(order) - 1; i > 0; i-- {
 		j := boundedUint64(src, uint64(i)+1)
 		order[i], order[j] = order[j], order[i]
