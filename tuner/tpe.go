@@ -86,7 +86,7 @@ type TPESampler struct {
 	// NormalizedDensity includes −log σ in the log-density of continuous
 	// kernels, which Optuna 3.1 to 3.4 leave out (optuna#5109; Optuna
 	// fixed it in optuna#5110). The fixed density integrates to 1; in
-	// cmd/tpebench it found worse optima than 3.1's on most functions, so
+	// cmd/samplerbench it found worse optima than 3.1's on most functions, so
 	// it is off by default.
 	NormalizedDensity bool
 }

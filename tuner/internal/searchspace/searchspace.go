@@ -80,11 +80,80 @@ func (t Transform) Equal(u Transform) bool {
 // FromUnit maps u, a point of the unit cube (one coordinate per name), into
 // the transformed box and untransforms it: the parameters' internal values.
 func (t Transform) FromUnit(u []float64) map[string]float64 {
+	x := make([]float64, len(t.Names))
+	for i := range t.Names {
+		x[i] = t.Low[i] + u[i]*(t.High[i]-t.Low[i])
+	}
+	return t.FromSpace(x)
+}
+
+// FromSpace untransforms x, a point of the transformed space (one
+// coordinate per name): the parameters' internal values.
+func (t Transform) FromSpace(x []float64) map[string]float64 {
 	out := make(map[string]float64, len(t.Names))
 	for i, name := range t.Names {
-		out[name] = Untransform(t.Low[i]+u[i]*(t.High[i]-t.Low[i]), t.Dists[i])
+		out[name] = Untransform(x[i], t.Dists[i])
 	}
 	return out
+}
+
+// ToSpace transforms a trial's internal values into the transformed space
+// (Optuna's _SearchSpaceTransform.transform); ok is false if internal lacks
+// one of Names.
+func (t Transform) ToSpace(internal map[string]float64) (x []float64, ok bool) {
+	x = make([]float64, len(t.Names))
+	for i, name := range t.Names {
+		v, has := internal[name]
+		if !has {
+			return nil, false
+		}
+		x[i] = TransformValue(v, t.Dists[i])
+	}
+	return x, true
+}
+
+// TransformValue maps the internal value v of d into the transformed space:
+// its correctly rounded logarithm (as Python's math.log) for Log, v itself
+// otherwise. Untransform is its inverse.
+func TransformValue(v float64, d tuner.Distribution) float64 {
+	switch d := d.(type) {
+	case tuner.FloatDist:
+		if d.Log {
+			return crmath.Log(v)
+		}
+	case tuner.IntDist:
+		if d.Log {
+			return crmath.Log(v)
+		}
+	}
+	return v
+}
+
+// Intersection is the search space that every complete trial (and pruned
+// one, with includePruned) holds with the same distribution, by name:
+// Optuna's IntersectionSearchSpace. Trials of other states are left out;
+// with no such trial it is empty.
+func Intersection(trials []tuner.FrozenTrial, includePruned bool) map[string]tuner.Distribution {
+	var common map[string]tuner.Distribution
+	for i := range trials {
+		t := &trials[i]
+		if t.State != tuner.Complete && !(includePruned && t.State == tuner.Pruned) {
+			continue
+		}
+		if common == nil {
+			common = make(map[string]tuner.Distribution, len(t.Distributions))
+			for k, d := range t.Distributions {
+				common[k] = d
+			}
+			continue
+		}
+		for k, d := range common {
+			if td, ok := t.Distributions[k]; !ok || !tuner.Equal(td, d) {
+				delete(common, k)
+			}
+		}
+	}
+	return common
 }
 
 // Untransform maps x from the transformed space to the internal value of d,

@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
-"""Quality and overhead of Optuna 3.1's TPE, for comparison with tuner's TPESampler.
+"""Quality and overhead of Optuna 3.1's samplers, for comparison with tuner's.
 
 Run with Debian's interpreter (python3-optuna 3.1):
 
-    /usr/bin/python3 testdata/optuna/bench_tpe.py [--seeds 20] [--trials 100]
+    /usr/bin/python3 testdata/optuna/bench_samplers.py [--seeds 20] [--trials 100] [--samplers optuna_cmaes,optuna_qmc]
 
-Writes testdata/optuna/tpe_bench.json; `go run ./cmd/tpebench` runs the same
-functions through tuner and prints both side by side. The test functions and
-their ranges must stay identical to cmd/tpebench/main.go.
+Writes testdata/optuna/samplers_bench.json; `go run ./cmd/samplerbench` runs
+the same functions through tuner and prints both side by side. The test
+functions and their ranges must stay identical to cmd/samplerbench/main.go.
 
 Quality: for each function, sampler and seed, one study of --trials trials;
 the best value after 50 and after 100 trials (a study's first 50 trials do not
-depend on the budget, so one run gives both). Overhead: mean seconds per trial
-of study.ask() plus five suggestions (the sampler's work and the in-memory
-storage's) on a 5-parameter space holding 100 and 1,000 complete trials, as
-wall time and as process CPU time (fairer on a shared machine).
+depend on the budget, so one run gives both). Samplers: TPE (independent and
+multivariate), random search, CMA-ES (CmaEsSampler) and scrambled Sobol QMC
+(QMCSampler(scramble=True)), each seeded with the study's seed. --samplers
+runs only those named and keeps the others' results found in --out (the seeds
+and trials must then be the same).
+
+Overhead: mean seconds per trial, as wall time and as process CPU time
+(fairer on a shared machine). TPE: study.ask() plus five suggestions on a
+5-parameter space holding 100 and 1,000 complete trials (each measured trial
+is then failed, so that all see the same history). CMA-ES: a whole trial (ask,
+five suggestions, tell) of a study on a 5-parameter sphere, the trials after
+the first 100 and 1,000.
 """
 import argparse
 import json
@@ -86,14 +94,16 @@ SAMPLERS = {
     "optuna_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
     "optuna_tpe_multivariate": lambda seed: optuna.samplers.TPESampler(seed=seed, multivariate=True),
     "optuna_random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
+    "optuna_cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False),
+    "optuna_qmc": lambda seed: optuna.samplers.QMCSampler(scramble=True, seed=seed, warn_independent_sampling=False),
 }
 
 
-def quality(seeds, trials):
-    out = {}
+def quality(seeds, trials, samplers, out):
     for fname, f in FUNCTIONS.items():
-        out[fname] = {}
-        for sname, make in SAMPLERS.items():
+        out.setdefault(fname, {})
+        for sname in samplers:
+            make = SAMPLERS[sname]
             runs = []
             for seed in range(1, seeds + 1):
                 study = optuna.create_study(sampler=make(seed))
@@ -149,7 +159,24 @@ def overhead(n_done, reps, multivariate):
         # Fail it, so that the next trial sees the same n_done complete ones.
         study.tell(trial, state=optuna.trial.TrialState.FAIL)
     # CPU time is the fairer measure on a shared machine.
-    return {"n_done": n_done, "multivariate": multivariate, "reps": reps,
+    return {"sampler": "tpe", "n_done": n_done, "multivariate": multivariate, "reps": reps,
+            "mean_s": statistics.mean(wall), "cpu_s": statistics.mean(cpu)}
+
+
+def overhead_cmaes(n_done, reps):
+    def sphere5(trial):
+        return sum(trial.suggest_float(f"x{i}", -5.12, 5.12) ** 2 for i in range(5))
+
+    study = optuna.create_study(sampler=optuna.samplers.CmaEsSampler(seed=1))
+    study.optimize(sphere5, n_trials=n_done)
+    wall, cpu = [], []
+    for _ in range(reps):
+        t0, c0 = time.perf_counter(), time.process_time()
+        trial = study.ask()
+        study.tell(trial, sphere5(trial))
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return {"sampler": "cmaes", "n_done": n_done, "reps": reps,
             "mean_s": statistics.mean(wall), "cpu_s": statistics.mean(cpu)}
 
 
@@ -157,28 +184,55 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--trials", type=int, default=100)
-    ap.add_argument("--out", default=os.path.join(HERE, "tpe_bench.json"))
-    ap.add_argument("--part", choices=["all", "overhead"], default="all",
-                    help="overhead: redo only the timings, keeping the quality results in --out")
+    ap.add_argument("--samplers", default=",".join(SAMPLERS),
+                    help="comma-separated samplers to run; the others' results in --out are kept")
+    ap.add_argument("--out", default=os.path.join(HERE, "samplers_bench.json"))
+    ap.add_argument("--part", choices=["all", "quality", "overhead"], default="all")
     args = ap.parse_args()
-    t0 = time.time()
-    if args.part == "overhead":
+    samplers = args.samplers.split(",")
+    for name in samplers:
+        if name not in SAMPLERS:
+            sys.exit(f"unknown sampler {name!r}: want some of {', '.join(SAMPLERS)}")
+    old = {}
+    if os.path.exists(args.out):
         with open(args.out) as f:
             old = json.load(f)
-        args.seeds, args.trials, q = old["seeds"], old["trials"], old["quality"]
-    else:
-        q = quality(args.seeds, args.trials)
-    oh = [overhead(n, reps, mv) for n, reps in [(100, 30), (1000, 10)] for mv in [False, True]]
+    t0 = time.time()
+    q = old.get("quality", {})
+    if args.part == "overhead":
+        args.seeds, args.trials = old["seeds"], old["trials"]
+    elif q and (old.get("seeds"), old.get("trials")) != (args.seeds, args.trials) and set(samplers) != set(SAMPLERS):
+        sys.exit(f"{args.out} holds {old.get('seeds')} seeds of {old.get('trials')} trials: run those, or all samplers")
+    if args.part in ("all", "quality"):
+        if set(samplers) == set(SAMPLERS):
+            q = {}
+        q = quality(args.seeds, args.trials, samplers, q)
+    oh = old.get("overhead", [])
     for o in oh:
-        print(f"overhead n={o['n_done']} multivariate={o['multivariate']}: {1000 * o['cpu_s']:.2f} ms CPU per trial", file=sys.stderr)
+        o.setdefault("sampler", "tpe")
+    if args.part in ("all", "overhead"):
+        if "optuna_tpe" in samplers:
+            oh = [o for o in oh if o["sampler"] != "tpe"]
+            oh += [overhead(n, reps, mv) for n, reps in [(100, 30), (1000, 10)] for mv in [False, True]]
+        if "optuna_cmaes" in samplers:
+            oh = [o for o in oh if o["sampler"] != "cmaes"]
+            oh += [overhead_cmaes(n, reps) for n, reps in [(100, 30), (1000, 30)]]
+    for o in oh:
+        print(f"overhead {o['sampler']} n={o['n_done']} multivariate={o.get('multivariate', False)}: "
+              f"{1000 * o['cpu_s']:.2f} ms CPU per trial", file=sys.stderr)
+    gen = old.get("generator", {})
+    gen.update({
+        "script": "testdata/optuna/bench_samplers.py",
+        "optuna": optuna.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    })
+    if "seconds" in gen:  # a file of bench_tpe.py, the TPE part of this script
+        gen["runs"] = [{"samplers": ["optuna_tpe", "optuna_tpe_multivariate", "optuna_random"], "part": "all",
+                        "seconds": gen.pop("seconds")}]
+    gen.setdefault("runs", []).append({"samplers": samplers, "part": args.part, "seconds": round(time.time() - t0, 1)})
     doc = {
-        "generator": {
-            "script": "testdata/optuna/bench_tpe.py",
-            "optuna": optuna.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-            "seconds": round(time.time() - t0, 1),
-        },
+        "generator": gen,
         "seeds": args.seeds,
         "trials": args.trials,
         "quality": q,

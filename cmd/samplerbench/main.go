@@ -1,18 +1,22 @@
 //go:build unix
 
-// Command tpebench measures tuner's TPESampler against RandomSampler and
-// Optuna 3.1's TPE: the median best value on standard test functions after
-// 50 and 100 trials over many seeds, and the sampler's overhead per trial on
-// a 5-parameter space holding 100 and 1,000 complete trials.
+// Command samplerbench measures tuner's samplers against Optuna 3.1's: the
+// median best value on standard test functions after 50 and 100 trials over
+// many seeds, for TPE (independent, with NormalizedDensity, multivariate),
+// random search, CMA-ES (tuner/cmaes) and scrambled Sobol QMC (tuner/qmc),
+// each beside Optuna's sampler of the same kind; and the samplers' overhead
+// per trial: TPE on a 5-parameter space holding 100 and 1,000 complete
+// trials, CMA-ES in a study of 5 parameters after 100 and 1,000 trials.
 //
-//	/usr/bin/python3 testdata/optuna/bench_tpe.py   # Optuna's numbers → testdata/optuna/tpe_bench.json
-//	go run ./cmd/tpebench                          # ours, side by side with Optuna's
+//	/usr/bin/python3 testdata/optuna/bench_samplers.py   # Optuna's numbers → testdata/optuna/samplers_bench.json
+//	go run ./cmd/samplerbench                          # ours, side by side with Optuna's
+//	go run ./cmd/samplerbench -samplers cmaes,qmc -part quality
 //
-// The functions and their ranges are those of testdata/optuna/bench_tpe.py.
-// Every study runs one trial at a time (Parallelism 1), as Optuna's
-// study.optimize does by default. Overheads are process CPU time (getrusage,
-// hence unix only), fairer than wall time on a shared machine; the tables
-// give both.
+// The functions and their ranges are those of
+// testdata/optuna/bench_samplers.py. Every study runs one trial at a time
+// (Parallelism 1), as Optuna's study.optimize does by default. Overheads are
+// process CPU time (getrusage, hence unix only), fairer than wall time on a
+// shared machine; the tables give both.
 package main
 
 import (
@@ -34,6 +38,8 @@ import (
 	"time"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/cmaes"
+	"github.com/gradtune/gradtune/tuner/qmc"
 )
 
 // objective is a test function over a search space declared by run.
@@ -87,17 +93,24 @@ var functions = []testFunction{
 	{"rosenbrock2", rosenbrock}, {"himmelblau", himmelblau}, {"mixed", mixed},
 }
 
-var samplers = []struct {
-	name string
-	new  func() tuner.Sampler
-}{
-	{"tpe", func() tuner.Sampler { return &tuner.TPESampler{} }},
-	{"tpe_normalized", func() tuner.Sampler { return &tuner.TPESampler{NormalizedDensity: true} }},
-	{"tpe_multivariate", func() tuner.Sampler { return &tuner.TPESampler{Multivariate: true} }},
-	{"random", func() tuner.Sampler { return tuner.RandomSampler{} }},
+// samplers are ours; optuna names the column of Optuna's sampler of the
+// same kind in bench_samplers.py's results, "" if it has none.
+type samplerSpec struct {
+	name, optuna string
+	new          func(seed uint64) tuner.Sampler
 }
 
-// optunaFile mirrors testdata/optuna/tpe_bench.json.
+var samplers = []samplerSpec{
+	{"tpe", "optuna_tpe", func(uint64) tuner.Sampler { return &tuner.TPESampler{} }},
+	{"tpe_normalized", "", func(uint64) tuner.Sampler { return &tuner.TPESampler{NormalizedDensity: true} }},
+	{"tpe_multivariate", "optuna_tpe_multivariate", func(uint64) tuner.Sampler { return &tuner.TPESampler{Multivariate: true} }},
+	{"random", "optuna_random", func(uint64) tuner.Sampler { return tuner.RandomSampler{} }},
+	{"cmaes", "optuna_cmaes", func(uint64) tuner.Sampler { return cmaes.Sampler{} }},
+	// The scrambling is seeded per run, as Optuna's QMCSampler(seed=seed).
+	{"qmc", "optuna_qmc", func(seed uint64) tuner.Sampler { return qmc.Sampler{Seed: seed} }},
+}
+
+// optunaFile mirrors testdata/optuna/samplers_bench.json.
 type optunaFile struct {
 	Generator map[string]any
 	Seeds     int
@@ -107,6 +120,7 @@ type optunaFile struct {
 		Median100 float64 `json:"median100"`
 	}
 	Overhead []struct {
+		Sampler      string  `json:"sampler"` // "tpe" or "cmaes"
 		NDone        int     `json:"n_done"`
 		Multivariate bool    `json:"multivariate"`
 		MeanS        float64 `json:"mean_s"`
@@ -117,7 +131,8 @@ type optunaFile struct {
 func main() {
 	seeds := flag.Int("seeds", 20, "seeds per function and sampler")
 	trials := flag.Int("trials", 100, "trials per study (best values are reported after 50 and after this many)")
-	optunaPath := flag.String("optuna", "testdata/optuna/tpe_bench.json", "Optuna's results (from bench_tpe.py); \"\" to skip")
+	optunaPath := flag.String("optuna", "testdata/optuna/samplers_bench.json", "Optuna's results (from bench_samplers.py); \"\" to skip")
+	which := flag.String("samplers", "", "comma-separated samplers to run (default: all of tpe, tpe_normalized, tpe_multivariate, random, cmaes, qmc)")
 	only := flag.String("part", "all", "quality, overhead or all")
 	funcs := flag.String("functions", "", "comma-separated functions to run (default: all)")
 	flag.Parse()
@@ -126,6 +141,13 @@ func main() {
 		functions = slices.DeleteFunc(functions, func(f testFunction) bool { return !slices.Contains(keep, f.name) })
 		if len(functions) == 0 {
 			log.Fatalf("-functions %q: none of sphere2, sphere5, branin, rosenbrock2, himmelblau, mixed", *funcs)
+		}
+	}
+	if *which != "" {
+		keep := strings.Split(*which, ",")
+		samplers = slices.DeleteFunc(samplers, func(s samplerSpec) bool { return !slices.Contains(keep, s.name) })
+		if len(samplers) == 0 {
+			log.Fatalf("-samplers %q: none of tpe, tpe_normalized, tpe_multivariate, random, cmaes, qmc", *which)
 		}
 	}
 	if *seeds < 1 || *trials < 50 {
@@ -147,7 +169,15 @@ func main() {
 		quality(*seeds, *trials, ref)
 	}
 	if *only == "all" || *only == "overhead" {
-		overhead(ref)
+		has := func(name string) bool {
+			return slices.ContainsFunc(samplers, func(s samplerSpec) bool { return s.name == name })
+		}
+		if has("cmaes") {
+			overheadCMA(ref)
+		}
+		if has("tpe") || has("tpe_multivariate") {
+			overheadTPE(ref)
+		}
 	}
 }
 
@@ -194,7 +224,7 @@ func quality(seeds, trials int, ref *optunaFile) {
 			defer wg.Done()
 			for j := range ch {
 				fn := functions[j.f].f
-				st, err := tuner.Open(context.Background(), tuner.Config{Sampler: samplers[j.s].new(), Seed: uint64(j.seed + 1), Parallelism: 1})
+				st, err := tuner.Open(context.Background(), tuner.Config{Sampler: samplers[j.s].new(uint64(j.seed + 1)), Seed: uint64(j.seed + 1), Parallelism: 1})
 				if err != nil {
 					log.Fatal(err)
 				}
@@ -217,20 +247,20 @@ func quality(seeds, trials int, ref *optunaFile) {
 	wg.Wait()
 
 	fmt.Printf("## Median best value over %d seeds (%d studies in %.0f s)\n\n", seeds, len(jobs), time.Since(start).Seconds())
+	// Each of our samplers, then Optuna's of the same kind.
 	head := []string{"function", "trials"}
 	for _, s := range samplers {
 		head = append(head, "ours "+s.name)
-	}
-	optunaCols := []string{"optuna_tpe", "optuna_tpe_multivariate", "optuna_random"}
-	if ref != nil {
-		head = append(head, optunaCols...)
+		if ref != nil && s.optuna != "" {
+			head = append(head, "Optuna "+strings.TrimPrefix(s.optuna, "optuna_"))
+		}
 	}
 	fmt.Println("| " + strings.Join(head, " | ") + " |")
 	fmt.Println("|" + strings.Repeat("---|", len(head)))
 	for f, fn := range functions {
 		for _, budget := range []int{50, trials} {
 			row := []string{fn.name, fmt.Sprint(budget)}
-			for s := range samplers {
+			for s, spec := range samplers {
 				var xs []float64
 				for _, r := range results[f][s] {
 					if budget == 50 {
@@ -240,20 +270,19 @@ func quality(seeds, trials int, ref *optunaFile) {
 					}
 				}
 				row = append(row, fmt.Sprintf("%.4g", median(xs)))
-			}
-			if ref != nil {
-				for _, c := range optunaCols {
-					q, ok := ref.Quality[fn.name][c]
-					switch {
-					case !ok:
-						row = append(row, "–")
-					case budget == 50:
-						row = append(row, fmt.Sprintf("%.4g", q.Median50))
-					case budget == ref.Trials:
-						row = append(row, fmt.Sprintf("%.4g", q.Median100))
-					default:
-						row = append(row, "–")
-					}
+				if ref == nil || spec.optuna == "" {
+					continue
+				}
+				q, ok := ref.Quality[fn.name][spec.optuna]
+				switch {
+				case !ok:
+					row = append(row, "–")
+				case budget == 50:
+					row = append(row, fmt.Sprintf("%.4g", q.Median50))
+				case budget == ref.Trials:
+					row = append(row, fmt.Sprintf("%.4g", q.Median100))
+				default:
+					row = append(row, "–")
 				}
 			}
 			fmt.Println("| " + strings.Join(row, " | ") + " |")
@@ -265,7 +294,7 @@ func quality(seeds, trials int, ref *optunaFile) {
 	fmt.Println()
 }
 
-// space5 is the overhead benchmark's space, as in bench_tpe.py.
+// space5 is the overhead benchmark's space, as in bench_samplers.py.
 var space5 = []struct {
 	name string
 	d    tuner.Distribution
@@ -343,9 +372,9 @@ func (c clock) per(reps int) (wall, cpu float64) {
 	return ms(time.Since(c.wall)) / float64(reps), ms(cpuTime()-c.cpu) / float64(reps)
 }
 
-func overhead(ref *optunaFile) {
+func overheadTPE(ref *optunaFile) {
 	ctx := context.Background()
-	fmt.Println("## Sampler overhead per trial, CPU (wall) ms")
+	fmt.Println("## TPE overhead per trial, CPU (wall) ms")
 	fmt.Println()
 	fmt.Println("5 parameters (float, log float, int, stepped float, categorical) over n complete trials.")
 	fmt.Println()
@@ -387,8 +416,9 @@ func overhead(ref *optunaFile) {
 			}
 			aloneWall, aloneCPU := clk.per(reps)
 			// Through the study: trials that suggest the 5 parameters and fail,
-			// so that every one sees the same n complete trials (as in bench_tpe.py).
-			s, err := tuner.Open(ctx, tuner.Config{Name: "bench", Storage: st, Sampler: sampler, Seed: 2, Parallelism: 1})
+			// so that every one sees the same n complete trials (as in bench_samplers.py).
+			// The failures are on purpose: never stop for them.
+			s, err := tuner.Open(ctx, tuner.Config{Name: "bench", Storage: st, Sampler: sampler, Seed: 2, Parallelism: 1, MaxConsecutiveFailures: -1})
 			if err != nil {
 				log.Fatal(err)
 			}
@@ -401,7 +431,7 @@ func overhead(ref *optunaFile) {
 			opt := "–"
 			if ref != nil {
 				for _, o := range ref.Overhead {
-					if o.NDone == n && o.Multivariate == multivariate {
+					if (o.Sampler == "tpe" || o.Sampler == "") && o.NDone == n && o.Multivariate == multivariate {
 						opt = fmt.Sprintf("%.1f (%.1f)", 1000*o.CPUS, 1000*o.MeanS)
 					}
 				}
@@ -413,6 +443,45 @@ func overhead(ref *optunaFile) {
 			fmt.Printf("| %d | %s | %.2f (%.2f) | %.2f (%.2f) | %s |\n", n, mode, aloneCPU, aloneWall, studyCPU, studyWall, opt)
 		}
 	}
+}
+
+// overheadCMA times CMA-ES trials late in a study, where each trial start
+// replays the study's generations.
+func overheadCMA(ref *optunaFile) {
+	ctx := context.Background()
+	fmt.Println("## CMA-ES overhead per trial, CPU (wall) ms")
+	fmt.Println()
+	fmt.Println("A study of sphere5 (5 floats): the trials after its first n, each one's start replaying the study's generations.")
+	fmt.Println()
+	fmt.Println("| n | ours: a trial through Study | Optuna 3.1: ask + 5 suggestions + tell |")
+	fmt.Println("|---|---|---|")
+	f := sphere(5)
+	obj := func(_ context.Context, t *tuner.Trial) (float64, error) { return f(t), nil }
+	for _, n := range []int{100, 1000} {
+		const reps = 30
+		s, err := tuner.Open(ctx, tuner.Config{Sampler: cmaes.Sampler{}, Seed: 1, Parallelism: 1})
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := s.Optimize(ctx, obj, tuner.Budget{Trials: n}); err != nil {
+			log.Fatal(err)
+		}
+		clk := startClock()
+		if err := s.Optimize(ctx, obj, tuner.Budget{Trials: reps}); err != nil {
+			log.Fatal(err)
+		}
+		wall, cpu := clk.per(reps)
+		opt := "–"
+		if ref != nil {
+			for _, o := range ref.Overhead {
+				if o.Sampler == "cmaes" && o.NDone == n {
+					opt = fmt.Sprintf("%.1f (%.1f)", 1000*o.CPUS, 1000*o.MeanS)
+				}
+			}
+		}
+		fmt.Printf("| %d | %.2f (%.2f) | %s |\n", n, cpu, wall, opt)
+	}
+	fmt.Println()
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
