@@ -2,6 +2,7 @@ package apiaudit
 
 import (
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/cmaes"
 	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/pareto"
 	"github.com/gradtune/gradtune/tuner/prune"
@@ -19,7 +20,7 @@ import (
 func init() {
 	auditedPackages = append(auditedPackages,
 		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
-		"tuner/pareto", "tuner/qmc")
+		"tuner/pareto", "tuner/qmc", "tuner/cmaes")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -126,6 +127,10 @@ func init() {
 		pareto.Ranks,
 		pareto.Violation,
 		qmc.NewSobol,
+		cmaes.Sampler.Sample,
+		cmaes.Sampler.SampleRelative,
+		cmaes.Sampler.StartTrial,
+		cmaes.Sampler.Validate,
 		qmc.Sampler.Sample,
 		qmc.Sampler.SampleRelative,
 		(*qmc.Sobol).Dim,
