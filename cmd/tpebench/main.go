@@ -3,9 +3,13 @@
 // Command tpebench measures tuner's TPESampler against RandomSampler and
 // Optuna 3.1's TPE: the median best value on standard test functions after
 // 50 and 100 trials over many seeds, and the sampler's overhead per trial on
-// a 5-parameter space holding 100 and 1,000 complete trials.
+// a 5-parameter space holding 100 and 1,000 complete trials. TPESampler's
+// TPEOptuna5 ("tpe5") stands beside Optuna 5's TPE, and -part multi
+// compares its multi-objective TPE with Optuna 5's by the median hypervolume
+// on ZDT1 and DTLZ2 (multi.go).
 //
 //	/usr/bin/python3 testdata/optuna/bench_tpe.py   # Optuna's numbers → testdata/optuna/tpe_bench.json
+//	PYTHONPATH=/tmp/optuna5 /usr/bin/python3 testdata/optuna/bench_tpe.py --part quality  # Optuna 5's → tpe5_bench.json
 //	go run ./cmd/tpebench                          # ours, side by side with Optuna's
 //
 // The functions and their ranges are those of testdata/optuna/bench_tpe.py.
@@ -94,6 +98,7 @@ var samplers = []struct {
 	{"tpe", func() tuner.Sampler { return &tuner.TPESampler{} }},
 	{"tpe_normalized", func() tuner.Sampler { return &tuner.TPESampler{NormalizedDensity: true} }},
 	{"tpe_multivariate", func() tuner.Sampler { return &tuner.TPESampler{Multivariate: true} }},
+	{"tpe5", func() tuner.Sampler { return &tuner.TPESampler{Version: tuner.TPEOptuna5} }},
 	{"random", func() tuner.Sampler { return tuner.RandomSampler{} }},
 }
 
@@ -112,13 +117,37 @@ type optunaFile struct {
 		MeanS        float64 `json:"mean_s"`
 		CPUS         float64 `json:"cpu_s"`
 	}
+	// Multi is Optuna 5's median hypervolume per problem and sampler
+	// (tpe5_bench.json only).
+	Multi map[string]map[string]struct {
+		Median50  float64 `json:"median50"`
+		Median100 float64 `json:"median100"`
+	}
+}
+
+// readOptuna reads a file of bench_tpe.py's; nil, logged, when it cannot.
+func readOptuna(path string) *optunaFile {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		log.Printf("no Optuna results (%v): printing ours only", err)
+		return nil
+	}
+	ref := &optunaFile{}
+	if err := json.Unmarshal(b, ref); err != nil {
+		log.Fatalf("%s: %v", path, err)
+	}
+	return ref
 }
 
 func main() {
 	seeds := flag.Int("seeds", 20, "seeds per function and sampler")
 	trials := flag.Int("trials", 100, "trials per study (best values are reported after 50 and after this many)")
 	optunaPath := flag.String("optuna", "testdata/optuna/tpe_bench.json", "Optuna's results (from bench_tpe.py); \"\" to skip")
-	only := flag.String("part", "all", "quality, overhead or all")
+	optuna5Path := flag.String("optuna5", "testdata/optuna/tpe5_bench.json", "Optuna 5's results (bench_tpe.py under Optuna 5); \"\" to skip")
+	only := flag.String("part", "all", "quality, overhead, multi or all")
 	funcs := flag.String("functions", "", "comma-separated functions to run (default: all)")
 	flag.Parse()
 	if *funcs != "" {
@@ -131,20 +160,21 @@ func main() {
 	if *seeds < 1 || *trials < 50 {
 		log.Fatalf("-seeds = %d, -trials = %d: want seeds ≥ 1 and trials ≥ 50", *seeds, *trials)
 	}
-	var ref *optunaFile
-	if *optunaPath != "" {
-		b, err := os.ReadFile(*optunaPath)
-		if err != nil {
-			log.Printf("no Optuna results (%v): printing ours only", err)
-		} else {
-			ref = &optunaFile{}
-			if err := json.Unmarshal(b, ref); err != nil {
-				log.Fatalf("%s: %v", *optunaPath, err)
+	ref, ref5 := readOptuna(*optunaPath), readOptuna(*optuna5Path)
+	if ref != nil && ref5 != nil {
+		for f, q := range ref5.Quality {
+			for s, v := range q {
+				if ref.Quality[f] != nil {
+					ref.Quality[f][s] = v
+				}
 			}
 		}
 	}
 	if *only == "all" || *only == "quality" {
 		quality(*seeds, *trials, ref)
+	}
+	if *only == "all" || *only == "multi" {
+		multiQuality(*seeds, *trials, ref5)
 	}
 	if *only == "all" || *only == "overhead" {
 		overhead(ref)
@@ -221,7 +251,7 @@ func quality(seeds, trials int, ref *optunaFile) {
 	for _, s := range samplers {
 		head = append(head, "ours "+s.name)
 	}
-	optunaCols := []string{"optuna_tpe", "optuna_tpe_multivariate", "optuna_random"}
+	optunaCols := []string{"optuna_tpe", "optuna_tpe_multivariate", "optuna5_tpe", "optuna_random"}
 	if ref != nil {
 		head = append(head, optunaCols...)
 	}

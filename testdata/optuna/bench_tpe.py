@@ -7,7 +7,16 @@ Run with Debian's interpreter (python3-optuna 3.1):
 
 Writes testdata/optuna/tpe_bench.json; `go run ./cmd/tpebench` runs the same
 functions through tuner and prints both side by side. The test functions and
-their ranges must stay identical to cmd/tpebench/main.go.
+their ranges must stay identical to cmd/tpebench/main.go (and multi.go).
+
+Run with Optuna 5.0.0.dev (commit 1d8ce7bb6f3c7274a7a31a0a007991995085baa7 of
+github.com/optuna/optuna) instead, it measures Optuna 5's TPESampler with its
+defaults ("optuna5_tpe") and, for problems of several objectives (ZDT1, DTLZ2),
+the median hypervolume of its multi-objective TPE and of random search, and
+writes testdata/optuna/tpe5_bench.json:
+
+    git -C /work/.mirror/optuna+optuna/repo archive HEAD optuna | tar -x -C /tmp/optuna5
+    PYTHONPATH=/tmp/optuna5 /usr/bin/python3 testdata/optuna/bench_tpe.py --part quality
 
 Quality: for each function, sampler and seed, one study of --trials trials;
 the best value after 50 and after 100 trials (a study's first 50 trials do not
@@ -82,11 +91,78 @@ FUNCTIONS = {
     "mixed": mixed,
 }
 
+OPTUNA5 = optuna.__version__.startswith("5.")
 SAMPLERS = {
     "optuna_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
     "optuna_tpe_multivariate": lambda seed: optuna.samplers.TPESampler(seed=seed, multivariate=True),
     "optuna_random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
 }
+if OPTUNA5:
+    warnings.filterwarnings("ignore")
+    SAMPLERS = {"optuna5_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed)}
+
+
+def zdt1(d):
+    """Zitzler, Deb and Thiele's ZDT1 in d variables: its front is
+    f2 = 1 - sqrt(f1) where x1 = ... = x(d-1) = 0."""
+    def f(trial):
+        x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(d)]
+        g = 1 + 9 * sum(x[1:]) / (d - 1)
+        return x[0], g * (1 - math.sqrt(x[0] / g))
+
+    return f
+
+
+def dtlz2(d):
+    """Deb, Thiele, Laumanns and Zitzler's DTLZ2 with 3 objectives in d
+    variables: its front is the unit sphere's positive orthant."""
+    def f(trial):
+        x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(d)]
+        g = sum((v - 0.5) ** 2 for v in x[2:])
+        a, b = x[0] * math.pi / 2, x[1] * math.pi / 2
+        return ((1 + g) * math.cos(a) * math.cos(b), (1 + g) * math.cos(a) * math.sin(b), (1 + g) * math.sin(a))
+
+    return f
+
+
+# Problem: (objective, number of objectives, hypervolume reference point);
+# every objective is minimized.
+MULTI = {
+    "zdt1_6": (zdt1(6), 2, [1.1, 11.0]),
+    "dtlz2_6": (dtlz2(6), 3, [2.0, 2.0, 2.0]),
+}
+MULTI_SAMPLERS = {
+    "optuna5_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
+    "optuna_random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
+}
+
+
+def hypervolume(values, ref):
+    from optuna._hypervolume import compute_hypervolume
+
+    pts = np.asarray([v for v in values if all(a < r for a, r in zip(v, ref))])
+    return float(compute_hypervolume(pts, np.asarray(ref))) if len(pts) else 0.0
+
+
+def multi_quality(seeds, trials):
+    out = {}
+    for pname, (f, n_obj, ref) in MULTI.items():
+        out[pname] = {}
+        for sname, make in MULTI_SAMPLERS.items():
+            runs = []
+            for seed in range(1, seeds + 1):
+                study = optuna.create_study(directions=["minimize"] * n_obj, sampler=make(seed))
+                study.optimize(f, n_trials=trials)
+                values = [t.values for t in study.trials]
+                runs.append({"seed": seed, "hv50": hypervolume(values[:50], ref), "hv100": hypervolume(values[:100], ref)})
+            out[pname][sname] = {
+                "runs": runs,
+                "median50": statistics.median(r["hv50"] for r in runs),
+                "median100": statistics.median(r["hv100"] for r in runs),
+            }
+            print(f"{pname:12s} {sname:24s} median hypervolume@50 {out[pname][sname]['median50']:.4f} "
+                  f"@100 {out[pname][sname]['median100']:.4f}", file=sys.stderr)
+    return out
 
 
 def quality(seeds, trials):
@@ -157,9 +233,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--trials", type=int, default=100)
-    ap.add_argument("--out", default=os.path.join(HERE, "tpe_bench.json"))
-    ap.add_argument("--part", choices=["all", "overhead"], default="all",
-                    help="overhead: redo only the timings, keeping the quality results in --out")
+    ap.add_argument("--out", default=os.path.join(HERE, "tpe5_bench.json" if OPTUNA5 else "tpe_bench.json"))
+    ap.add_argument("--part", choices=["all", "overhead", "quality"], default="all",
+                    help="overhead: redo only the timings, keeping the quality results in --out; quality: no timings")
     args = ap.parse_args()
     t0 = time.time()
     if args.part == "overhead":
@@ -168,7 +244,9 @@ def main():
         args.seeds, args.trials, q = old["seeds"], old["trials"], old["quality"]
     else:
         q = quality(args.seeds, args.trials)
-    oh = [overhead(n, reps, mv) for n, reps in [(100, 30), (1000, 10)] for mv in [False, True]]
+    oh = []
+    if args.part != "quality":
+        oh = [overhead(n, reps, mv) for n, reps in [(100, 30), (1000, 10)] for mv in [False, True]]
     for o in oh:
         print(f"overhead n={o['n_done']} multivariate={o['multivariate']}: {1000 * o['cpu_s']:.2f} ms CPU per trial", file=sys.stderr)
     doc = {
@@ -184,6 +262,9 @@ def main():
         "quality": q,
         "overhead": oh,
     }
+    if OPTUNA5 and args.part != "overhead":
+        doc["multi"] = multi_quality(args.seeds, args.trials)
+        doc["generator"]["seconds"] = round(time.time() - t0, 1)
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1, allow_nan=False)
         f.write("\n")
