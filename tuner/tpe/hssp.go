@@ -4,9 +4,44 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/gradtune/gradtune/tuner/pareto"
 )
+
+// lastHSSP holds the last selection and its input, as Optuna 5 caches
+// _solve_hssp (lru_cache(maxsize=1)): a trial's parameters drawn one by one
+// split the same trials, and the hypervolumes cost most of a split.
+var lastHSSP struct {
+	sync.Mutex
+	labels    []int
+	k         int
+	ref, flat []float64
+	chosen    []int
+}
+
+// hsspCached is hssp, computed once for the same input in a row.
+func hsspCached(points [][]float64, labels []int, k int, ref []float64) []int {
+	var flat []float64
+	for _, p := range points {
+		flat = append(flat, p...)
+	}
+	c := &lastHSSP
+	c.Lock()
+	defer c.Unlock()
+	if c.chosen != nil && c.k == k && slices.Equal(c.labels, labels) && sameBits(c.ref, ref) && sameBits(c.flat, flat) {
+		return slices.Clone(c.chosen)
+	}
+	chosen := hssp(points, labels, k, ref)
+	c.labels, c.k, c.ref, c.flat, c.chosen = slices.Clone(labels), k, slices.Clone(ref), flat, slices.Clone(chosen)
+	return chosen
+}
+
+// sameBits reports whether a and b hold the same float64 values, bit for
+// bit.
+func sameBits(a, b []float64) bool {
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+}
 
 // hssp chooses k of the points (minimized objective values, one front;
 // labels[i] names point i) by greedy hypervolume subset selection with the

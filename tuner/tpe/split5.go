@@ -3,6 +3,7 @@ package tpe
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/gradtune/gradtune/goal"
@@ -192,41 +193,29 @@ func splitCompleteMulti(trials []Trial, idx []int, dirs []goal.Direction, nBelow
 			loss[k][j] = v
 		}
 	}
-	minimize := make([]goal.Direction, len(dirs))
-	for j := range minimize {
-		minimize[j] = goal.Minimize
-	}
-	ranks, err := pareto.Ranks(loss, minimize)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInput, err)
-	}
-	counts := map[int]int{}
-	for _, r := range ranks {
-		counts[r]++
-	}
-	last, total := -1, 0 // the last rank whose front still fits whole
-	for r := 0; total+counts[r] <= nBelow && counts[r] > 0; r++ {
-		total += counts[r]
-		last = r
-	}
+	// Peel the fronts off, best first, until nBelow points are chosen; the
+	// front that does not fit whole is cut by hypervolume.
 	chosen := make([]bool, len(idx))
-	var tie []int
-	for k, r := range ranks {
-		switch {
-		case r <= last:
-			chosen[k] = true
-		case r == last+1:
-			tie = append(tie, k)
+	rest := lexOrder(loss)
+	for total := 0; total < nBelow; {
+		var front []int
+		front, rest = peelFront(loss, rest)
+		if total+len(front) <= nBelow {
+			for _, k := range front {
+				chosen[k] = true
+			}
+			total += len(front)
+			continue
 		}
-	}
-	if total < nBelow {
-		pts := make([][]float64, len(tie))
-		for t, k := range tie {
+		slices.Sort(front) // the trials' order, as Optuna passes them
+		pts := make([][]float64, len(front))
+		for t, k := range front {
 			pts[t] = loss[k]
 		}
-		for _, k := range hssp(pts, tie, nBelow-total, referencePoint(pts)) {
+		for _, k := range hsspCached(pts, front, nBelow-total, referencePoint(pts)) {
 			chosen[k] = true
 		}
+		break
 	}
 	for k, i := range idx {
 		if chosen[k] {
@@ -236,6 +225,48 @@ func splitCompleteMulti(trials []Trial, idx []int, dirs []goal.Direction, nBelow
 		}
 	}
 	return below, above, nil
+}
+
+// lexOrder returns the indices of points sorted lexicographically (stable):
+// no point can dominate one before it.
+func lexOrder(points [][]float64) []int {
+	order := make([]int, len(points))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return lexLess(points[order[a]], points[order[b]]) })
+	return order
+}
+
+// peelFront splits rest (indices of points, in lexicographic order) into
+// the Pareto front of those points (minimization; equal points are on it
+// together) and what remains, both still in that order. A point is on the
+// front unless a front point before it dominates it: one that is off the
+// front is dominated by a front point, which then dominates what it does.
+func peelFront(points [][]float64, rest []int) (front, remain []int) {
+	for _, i := range rest {
+		if slices.ContainsFunc(front, func(f int) bool { return dominatesMin(points[f], points[i]) }) {
+			remain = append(remain, i)
+		} else {
+			front = append(front, i)
+		}
+	}
+	return front, remain
+}
+
+// dominatesMin reports whether a Pareto-dominates b, every objective
+// minimized: no worse in any, better in one.
+func dominatesMin(a, b []float64) bool {
+	strictly := false
+	for j := range a {
+		switch {
+		case a[j] > b[j]:
+			return false
+		case a[j] < b[j]:
+			strictly = true
+		}
+	}
+	return strictly
 }
 
 // referencePoint is Optuna 5's _get_reference_point: per objective, the

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gradtune/gradtune/goal"
+	"github.com/gradtune/gradtune/tuner/pareto"
 )
 
 var minMin = []goal.Direction{goal.Minimize, goal.Minimize}
@@ -169,5 +171,57 @@ func TestOptuna5Errors(t *testing.T) {
 	a, err := Acquire(x01, obs, o5, u)
 	if err != nil || len(a.Candidates[0]) != 24 || !(a.Chosen()[0] >= 0 && a.Chosen()[0] <= 1) {
 		t.Errorf("Acquire: %v (%v), want 24 candidates in [0, 1]", fmt.Sprint(a.Chosen()), err)
+	}
+}
+
+// Peeling fronts off in lexicographic order gives every point its
+// non-domination rank, as pareto.Ranks (the fast non-dominated sort) does,
+// with duplicated and infinite values too.
+func TestPeelFrontEqualsRanks(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, d := range []int{2, 3, 4} {
+		for range 20 {
+			pts := make([][]float64, 1+r.IntN(60))
+			for i := range pts {
+				pts[i] = make([]float64, d)
+				for j := range pts[i] {
+					pts[i][j] = float64(r.IntN(6)) // few levels: ties and duplicates
+					if r.IntN(40) == 0 {
+						pts[i][j] = math.Inf(2*r.IntN(2) - 1)
+					}
+				}
+			}
+			want, err := pareto.Ranks(pts, slices.Repeat([]goal.Direction{goal.Minimize}, d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]int, len(pts))
+			rest := lexOrder(pts)
+			for rank := 0; len(rest) > 0; rank++ {
+				var front []int
+				front, rest = peelFront(pts, rest)
+				for _, i := range front {
+					got[i] = rank
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%d points of %d objectives: ranks %v, want %v (points %v)", len(pts), d, got, want, pts)
+			}
+		}
+	}
+}
+
+// The cached selection is hssp's, for a repeated input and after another
+// one.
+func TestHSSPCached(t *testing.T) {
+	a := [][]float64{{1, 5}, {2, 2}, {5, 1}, {3, 1.5}}
+	b := [][]float64{{1, 5}, {2, 2}, {5, 1}, {1.5, 3}}
+	labels := []int{7, 8, 9, 10}
+	for i, pts := range [][][]float64{a, a, b, a, b} {
+		ref := referencePoint(pts)
+		want := hssp(pts, labels, 2, ref)
+		if got := hsspCached(pts, labels, 2, ref); !slices.Equal(got, want) {
+			t.Errorf("call %d: cached %v, want %v", i, got, want)
+		}
 	}
 }
