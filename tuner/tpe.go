@@ -102,10 +102,14 @@ type TPESampler struct {
 	// (n_ei_candidates).
 	EICandidates int
 	// Gamma(n) is the size of the "below" group among n finished trials;
-	// nil → tpe.DefaultGamma, min(⌈0.1·n⌉, 25). A result above n means n.
+	// nil → tpe.DefaultGamma, min(⌈0.1·n⌉, 25) (with TPEOptuna5 and
+	// several objectives tpe.DefaultGammaMulti, ⌈0.1·n⌉). A result above n
+	// means n.
 	Gamma func(n int) int
 	// Weights(n) weighs n observations, oldest first; nil →
 	// tpe.DefaultWeights (the newest 25 weigh 1, older ones ramp down).
+	// With TPEOptuna5 and several objectives it weighs the "above" group
+	// only; the "below" one weighs alike.
 	Weights func(n int) []float64
 	// PriorWeight is the prior kernel's weight; 0 → 1.0 (prior_weight).
 	PriorWeight float64
