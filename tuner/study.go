@@ -106,7 +106,8 @@ type Config struct {
 	Directions []Direction
 	// Sampler draws the parameters; nil → &TPESampler{}, Optuna's default,
 	// for one objective, and RandomSampler for several (TPESampler is one
-	// objective's: ErrConfig with several).
+	// objective's: ErrConfig with several, unless its Version is
+	// TPEOptuna5, Optuna 5's default for several).
 	Sampler Sampler
 	Pruner  Pruner  // nil → NopPruner (never prunes); several objectives: none prunes (Trial.Report refuses)
 	Storage Storage // nil → a new in-memory storage
@@ -199,8 +200,8 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 			cfg.Sampler = RandomSampler{} // until NSGA-II
 		}
 	case TPESampler, *TPESampler:
-		if multi {
-			return nil, fmt.Errorf("%w: TPESampler optimizes one objective, the study has %d (Directions %v): leave Sampler nil (RandomSampler) or use another sampler",
+		if multi && tpeVersionOf(cfg.Sampler) != TPEOptuna5 {
+			return nil, fmt.Errorf("%w: TPESampler (Optuna 3.1's) optimizes one objective, the study has %d (Directions %v): set its Version to TPEOptuna5 (multi-objective TPE), leave Sampler nil or use another sampler",
 				ErrConfig, len(dirs), dirs)
 		}
 	}

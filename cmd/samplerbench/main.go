@@ -8,7 +8,12 @@
 // per trial: TPE on a 5-parameter space holding 100 and 1,000 complete
 // trials, CMA-ES in a study of 5 parameters after 100 and 1,000 trials.
 //
+// TPESampler's TPEOptuna5 ("tpe5") stands beside Optuna 5's TPE, and -part
+// multi compares its multi-objective TPE with Optuna 5's by the median
+// hypervolume on ZDT1 and DTLZ2 (multi.go).
+//
 //	/usr/bin/python3 testdata/optuna/bench_samplers.py   # Optuna's numbers → testdata/optuna/samplers_bench.json
+//	PYTHONPATH=/tmp/optuna5 /usr/bin/python3 testdata/optuna/bench_samplers.py --part quality  # Optuna 5's → tpe5_bench.json
 //	go run ./cmd/samplerbench                          # ours, side by side with Optuna's
 //	go run ./cmd/samplerbench -samplers cmaes,qmc -part quality
 //
@@ -104,6 +109,7 @@ var samplers = []samplerSpec{
 	{"tpe", "optuna_tpe", func(uint64) tuner.Sampler { return &tuner.TPESampler{} }},
 	{"tpe_normalized", "", func(uint64) tuner.Sampler { return &tuner.TPESampler{NormalizedDensity: true} }},
 	{"tpe_multivariate", "optuna_tpe_multivariate", func(uint64) tuner.Sampler { return &tuner.TPESampler{Multivariate: true} }},
+	{"tpe5", "optuna5_tpe", func(uint64) tuner.Sampler { return &tuner.TPESampler{Version: tuner.TPEOptuna5} }},
 	{"random", "optuna_random", func(uint64) tuner.Sampler { return tuner.RandomSampler{} }},
 	{"cmaes", "optuna_cmaes", func(uint64) tuner.Sampler { return cmaes.Sampler{} }},
 	// The scrambling is seeded per run, as Optuna's QMCSampler(seed=seed).
@@ -126,14 +132,38 @@ type optunaFile struct {
 		MeanS        float64 `json:"mean_s"`
 		CPUS         float64 `json:"cpu_s"`
 	}
+	// Multi is Optuna 5's median hypervolume per problem and sampler
+	// (tpe5_bench.json only).
+	Multi map[string]map[string]struct {
+		Median50  float64 `json:"median50"`
+		Median100 float64 `json:"median100"`
+	}
+}
+
+// readOptuna reads a file of bench_samplers.py's; nil, logged, when it cannot.
+func readOptuna(path string) *optunaFile {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		log.Printf("no Optuna results (%v): printing ours only", err)
+		return nil
+	}
+	ref := &optunaFile{}
+	if err := json.Unmarshal(b, ref); err != nil {
+		log.Fatalf("%s: %v", path, err)
+	}
+	return ref
 }
 
 func main() {
 	seeds := flag.Int("seeds", 20, "seeds per function and sampler")
 	trials := flag.Int("trials", 100, "trials per study (best values are reported after 50 and after this many)")
 	optunaPath := flag.String("optuna", "testdata/optuna/samplers_bench.json", "Optuna's results (from bench_samplers.py); \"\" to skip")
-	which := flag.String("samplers", "", "comma-separated samplers to run (default: all of tpe, tpe_normalized, tpe_multivariate, random, cmaes, qmc)")
-	only := flag.String("part", "all", "quality, overhead or all")
+	optuna5Path := flag.String("optuna5", "testdata/optuna/tpe5_bench.json", "Optuna 5's results (bench_samplers.py under Optuna 5); \"\" to skip")
+	which := flag.String("samplers", "", "comma-separated samplers to run (default: all of tpe, tpe_normalized, tpe_multivariate, tpe5, random, cmaes, qmc)")
+	only := flag.String("part", "all", "quality, overhead, multi or all")
 	funcs := flag.String("functions", "", "comma-separated functions to run (default: all)")
 	flag.Parse()
 	if *funcs != "" {
@@ -147,26 +177,27 @@ func main() {
 		keep := strings.Split(*which, ",")
 		samplers = slices.DeleteFunc(samplers, func(s samplerSpec) bool { return !slices.Contains(keep, s.name) })
 		if len(samplers) == 0 {
-			log.Fatalf("-samplers %q: none of tpe, tpe_normalized, tpe_multivariate, random, cmaes, qmc", *which)
+			log.Fatalf("-samplers %q: none of tpe, tpe_normalized, tpe_multivariate, tpe5, random, cmaes, qmc", *which)
 		}
 	}
 	if *seeds < 1 || *trials < 50 {
 		log.Fatalf("-seeds = %d, -trials = %d: want seeds ≥ 1 and trials ≥ 50", *seeds, *trials)
 	}
-	var ref *optunaFile
-	if *optunaPath != "" {
-		b, err := os.ReadFile(*optunaPath)
-		if err != nil {
-			log.Printf("no Optuna results (%v): printing ours only", err)
-		} else {
-			ref = &optunaFile{}
-			if err := json.Unmarshal(b, ref); err != nil {
-				log.Fatalf("%s: %v", *optunaPath, err)
+	ref, ref5 := readOptuna(*optunaPath), readOptuna(*optuna5Path)
+	if ref != nil && ref5 != nil {
+		for f, q := range ref5.Quality {
+			for s, v := range q {
+				if ref.Quality[f] != nil {
+					ref.Quality[f][s] = v
+				}
 			}
 		}
 	}
 	if *only == "all" || *only == "quality" {
 		quality(*seeds, *trials, ref)
+	}
+	if *only == "all" || *only == "multi" {
+		multiQuality(*seeds, *trials, ref5)
 	}
 	if *only == "all" || *only == "overhead" {
 		has := func(name string) bool {

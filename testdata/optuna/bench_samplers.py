@@ -9,6 +9,15 @@ Writes testdata/optuna/samplers_bench.json; `go run ./cmd/samplerbench` runs
 the same functions through tuner and prints both side by side. The test
 functions and their ranges must stay identical to cmd/samplerbench/main.go.
 
+Run with Optuna 5.0.0.dev (commit 1d8ce7bb6f3c7274a7a31a0a007991995085baa7 of
+github.com/optuna/optuna) instead, it measures Optuna 5's TPESampler with its
+defaults ("optuna5_tpe") and, for problems of several objectives (ZDT1, DTLZ2),
+the median hypervolume of its multi-objective TPE and of random search, and
+writes testdata/optuna/tpe5_bench.json:
+
+    git -C /work/.mirror/optuna+optuna/repo archive HEAD optuna | tar -x -C /tmp/optuna5
+    PYTHONPATH=/tmp/optuna5 /usr/bin/python3 testdata/optuna/bench_samplers.py --part quality
+
 Quality: for each function, sampler and seed, one study of --trials trials;
 the best value after 50 and after 100 trials (a study's first 50 trials do not
 depend on the budget, so one run gives both). Samplers: TPE (independent and
@@ -90,6 +99,7 @@ FUNCTIONS = {
     "mixed": mixed,
 }
 
+OPTUNA5 = optuna.__version__.startswith("5.")
 SAMPLERS = {
     "optuna_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
     "optuna_tpe_multivariate": lambda seed: optuna.samplers.TPESampler(seed=seed, multivariate=True),
@@ -97,6 +107,72 @@ SAMPLERS = {
     "optuna_cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False),
     "optuna_qmc": lambda seed: optuna.samplers.QMCSampler(scramble=True, seed=seed, warn_independent_sampling=False),
 }
+if OPTUNA5:
+    warnings.filterwarnings("ignore")
+    SAMPLERS = {"optuna5_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed)}
+
+
+def zdt1(d):
+    """Zitzler, Deb and Thiele's ZDT1 in d variables: its front is
+    f2 = 1 - sqrt(f1) where x1 = ... = x(d-1) = 0."""
+    def f(trial):
+        x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(d)]
+        g = 1 + 9 * sum(x[1:]) / (d - 1)
+        return x[0], g * (1 - math.sqrt(x[0] / g))
+
+    return f
+
+
+def dtlz2(d):
+    """Deb, Thiele, Laumanns and Zitzler's DTLZ2 with 3 objectives in d
+    variables: its front is the unit sphere's positive orthant."""
+    def f(trial):
+        x = [trial.suggest_float(f"x{i}", 0.0, 1.0) for i in range(d)]
+        g = sum((v - 0.5) ** 2 for v in x[2:])
+        a, b = x[0] * math.pi / 2, x[1] * math.pi / 2
+        return ((1 + g) * math.cos(a) * math.cos(b), (1 + g) * math.cos(a) * math.sin(b), (1 + g) * math.sin(a))
+
+    return f
+
+
+# Problem: (objective, number of objectives, hypervolume reference point);
+# every objective is minimized.
+MULTI = {
+    "zdt1_6": (zdt1(6), 2, [1.1, 11.0]),
+    "dtlz2_6": (dtlz2(6), 3, [2.0, 2.0, 2.0]),
+}
+MULTI_SAMPLERS = {
+    "optuna5_tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
+    "optuna_random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
+}
+
+
+def hypervolume(values, ref):
+    from optuna._hypervolume import compute_hypervolume
+
+    pts = np.asarray([v for v in values if all(a < r for a, r in zip(v, ref))])
+    return float(compute_hypervolume(pts, np.asarray(ref))) if len(pts) else 0.0
+
+
+def multi_quality(seeds, trials):
+    out = {}
+    for pname, (f, n_obj, ref) in MULTI.items():
+        out[pname] = {}
+        for sname, make in MULTI_SAMPLERS.items():
+            runs = []
+            for seed in range(1, seeds + 1):
+                study = optuna.create_study(directions=["minimize"] * n_obj, sampler=make(seed))
+                study.optimize(f, n_trials=trials)
+                values = [t.values for t in study.trials]
+                runs.append({"seed": seed, "hv50": hypervolume(values[:50], ref), "hv100": hypervolume(values[:100], ref)})
+            out[pname][sname] = {
+                "runs": runs,
+                "median50": statistics.median(r["hv50"] for r in runs),
+                "median100": statistics.median(r["hv100"] for r in runs),
+            }
+            print(f"{pname:12s} {sname:24s} median hypervolume@50 {out[pname][sname]['median50']:.4f} "
+                  f"@100 {out[pname][sname]['median100']:.4f}", file=sys.stderr)
+    return out
 
 
 def quality(seeds, trials, samplers, out):
@@ -186,7 +262,7 @@ def main():
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--samplers", default=",".join(SAMPLERS),
                     help="comma-separated samplers to run; the others' results in --out are kept")
-    ap.add_argument("--out", default=os.path.join(HERE, "samplers_bench.json"))
+    ap.add_argument("--out", default=os.path.join(HERE, "tpe5_bench.json" if OPTUNA5 else "samplers_bench.json"))
     ap.add_argument("--part", choices=["all", "quality", "overhead"], default="all")
     args = ap.parse_args()
     samplers = args.samplers.split(",")
@@ -238,6 +314,9 @@ def main():
         "quality": q,
         "overhead": oh,
     }
+    if OPTUNA5 and args.part != "overhead":
+        doc["multi"] = multi_quality(args.seeds, args.trials)
+        doc["generator"]["seconds"] = round(time.time() - t0, 1)
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1, allow_nan=False)
         f.write("\n")

@@ -31,15 +31,17 @@ func (a Acquisition) Chosen() []float64 {
 // Acquire fits a Parzen estimator l to obs.Below and g to obs.Above (step 2
 // of TPE; see the package documentation), draws o.EICandidates candidates
 // from l with the uniforms u (values in [0, 1), consumed in numpy's order,
-// as Optuna 3.1's _ParzenEstimator.sample), and chooses the one with the
-// largest log l(x) − log g(x) (the first of equals, or the first NaN, as
-// numpy's argmax). space gives each parameter's range; obs's groups hold
-// one row per parameter of space.
+// as Optuna's _ParzenEstimator.sample of o.Version), and chooses the one
+// with the largest log l(x) − log g(x) (the first of equals, or the first
+// NaN, as numpy's argmax). space gives each parameter's range; obs's
+// groups hold one row per parameter of space. With o.Version Optuna5,
+// obs.BelowWeights (when not nil) weigh the Below observations.
 //
 // Errors: bad options or a Weights result that is not usable
-// (ErrOptions); an empty or invalid space, groups of another shape, or an
+// (ErrOptions); an empty or invalid space, groups of another shape, an
 // observation no kernel can be centred on: a categorical index out of
-// range, a value not finite, or not > 0 on a log scale (ErrInput).
+// range, a value not finite, or not > 0 on a log scale, or BelowWeights
+// that are not usable or given to Optuna31 (ErrInput).
 func Acquire(space []Dist, obs Observations, o Options, u func() float64) (a Acquisition, err error) {
 	defer recoverOptions(&err)
 	if err := o.Validate(); err != nil {
@@ -51,7 +53,28 @@ func Acquire(space []Dist, obs Observations, o Options, u func() float64) (a Acq
 	if err := checkSpace(space, obs); err != nil {
 		return a, err
 	}
+	if o.Version == Optuna5 {
+		return acquire5(space, obs, o.withDefaults(), u)
+	}
+	if obs.BelowWeights != nil {
+		return a, fmt.Errorf("%w: Observations.BelowWeights with Version %v, want Optuna5 (Optuna 3.1 weighs both groups by Weights)", ErrInput, o.Version)
+	}
 	return acquire(space, obs, o.withDefaults(), u)
+}
+
+// acquire5 is Acquire on valid input as Optuna 5 computes it.
+func acquire5(space []Dist, obs Observations, o Options, u func() float64) (Acquisition, error) {
+	l, err := newParzen5(space, obs.Below, obs.BelowWeights, o)
+	if err != nil {
+		return Acquisition{}, err
+	}
+	g, err := newParzen5(space, obs.Above, nil, o)
+	if err != nil {
+		return Acquisition{}, err
+	}
+	cand := l.sample5(u, o.EICandidates)
+	ll, lg := l.logPDF5(cand), g.logPDF5(cand)
+	return Acquisition{Candidates: cand, LogL: ll, LogG: lg, Best: argmax(ll, lg)}, nil
 }
 
 // acquire is Acquire on valid input, with o's defaults filled in.

@@ -1,8 +1,9 @@
 // Package tpe is the mathematics of the Tree-structured Parzen Estimator
 // (Bergstra et al. 2011, "Algorithms for Hyper-Parameter Optimization") as
 // Optuna 3.1 computes it (samplers/_tpe/sampler.py, parzen_estimator.py,
-// _truncnorm.py), on plain float64 values: tuner.TPESampler, the study's
-// default sampler, turns trials into these values and back.
+// _truncnorm.py), or Optuna 5.0 (see "Optuna 5" below), on plain float64
+// values: tuner.TPESampler, the study's default sampler, turns trials into
+// these values and back.
 //
 // One draw takes two steps:
 //
@@ -38,4 +39,35 @@
 // Continuous draws are clipped into [Low, High], which Optuna can overshoot
 // by an ulp. Fed numpy's uniforms, Split and Acquire return Optuna's values
 // (tested against Optuna 3.1).
+//
+// # Optuna 5
+//
+// With Options.Version Optuna5, Split, SplitMulti and Acquire compute as
+// Optuna 5.0 does (tested against Optuna 5.0.0.dev, commit 1d8ce7bb6,
+// through testdata/optuna/gen_tpe5.py). What changed since 3.1:
+//
+//   - the split: infeasible trials (Trial.Constraints) rank after the
+//     feasible complete and pruned ones, by their violation; several
+//     objectives split by non-domination rank and greedy hypervolume subset
+//     selection (SplitMulti), with DefaultGammaMulti, and the good group's
+//     observations weigh alike (Observations.BelowWeights);
+//   - the estimator: the prior kernel is always there (NoPrior is refused)
+//     and out of the bandwidth computation (each observation's σ is the
+//     larger gap to its neighbours among the other observations and the
+//     bounds); Multivariate changes nothing (no Scott's rule: Optuna 5
+//     samples jointly with these bandwidths); the log-density includes
+//     −log σ; a Log int is discrete on the log scale, its density at x the
+//     mass of [log(x − ½), log(x + ½)];
+//   - the draws: the uniforms go to the kernels, then to each categorical
+//     parameter, then to each numerical one (3.1: parameter by parameter);
+//     the truncated normal's quantile comes from Newton's method on the
+//     whole batch (3.1: bisection); a gridded draw is low + round((x −
+//     low)/step)·step;
+//   - the log-density has no shortcut for a lone categorical parameter and
+//     gives −∞, not NaN, where every kernel gives 0.
+//
+// Unchanged: the kernels' centres, the magic clip, the categorical kernels,
+// the weights, DefaultGamma for one objective, numpy's argsort of the
+// centres, log Φ and the acquisition (the largest log l − log g among
+// EICandidates draws from l).
 package tpe

@@ -52,3 +52,10 @@ func DefaultWeights(n int) []float64 {
 	}
 	return w
 }
+
+// DefaultGammaMulti is Optuna 5's default_gamma_multiobjective, the size
+// of the "good" group among n finished trials of a study of several
+// objectives: ⌈0.1·n⌉, without DefaultGamma's cap of 25.
+func DefaultGammaMulti(n int) int {
+	return int(math.Ceil(0.1 * float64(n)))
+}

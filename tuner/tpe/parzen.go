@@ -64,6 +64,19 @@ func kernelBounds(d Dist) paramKernels {
 	return k
 }
 
+// standardize computes each kernel's standardized bounds, its log-mass
+// over them (by logMass) and log σ, from k.mus and k.sigmas.
+func (k *paramKernels) standardize(logMass func(a, b float64) float64) {
+	m := len(k.mus)
+	k.a, k.b, k.logMass, k.logSigma = make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
+	for j := range k.mus {
+		k.a[j] = (k.low - k.mus[j]) / k.sigmas[j]
+		k.b[j] = (k.high - k.mus[j]) / k.sigmas[j]
+		k.logMass[j] = logMass(k.a[j], k.b[j])
+		k.logSigma[j] = math.Log(k.sigmas[j])
+	}
+}
+
 // toEstimator maps an internal value into the estimator's space.
 func (k *paramKernels) toEstimator(x float64) float64 {
 	if k.log {
@@ -121,14 +134,7 @@ func newParzen(space []Dist, obs [][]float64, o Options) (*parzen, error) {
 				xs[i] = k.toEstimator(x)
 			}
 			k.mus, k.sigmas = numericalKernels(xs, k.low, k.high, prior, sigma0, o)
-			m := len(k.mus)
-			k.a, k.b, k.logMass, k.logSigma = make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
-			for j := range k.mus {
-				k.a[j] = (k.low - k.mus[j]) / k.sigmas[j]
-				k.b[j] = (k.high - k.mus[j]) / k.sigmas[j]
-				k.logMass[j] = logGaussMass(k.a[j], k.b[j])
-				k.logSigma[j] = math.Log(k.sigmas[j])
-			}
+			k.standardize(logGaussMass)
 		}
 		pe.kernels = append(pe.kernels, k)
 	}
@@ -138,25 +144,31 @@ func newParzen(space []Dist, obs [][]float64, o Options) (*parzen, error) {
 // mixtureWeights returns the normalized mixture weights: o.Weights(n)
 // for the observations, then the prior's weight (_calculate_weights).
 func mixtureWeights(n int, prior bool, o Options) ([]float64, error) {
-	w := o.Weights(n)
+	return mixtureWeightsOf(o.Weights(n), fmt.Sprintf("Weights(%d)", n), ErrOptions, n, prior, o.PriorWeight)
+}
+
+// mixtureWeightsOf checks the n observations' weights w (what names them
+// in errors, which wrap kind) and returns them normalized, with the
+// prior's weight last when prior.
+func mixtureWeightsOf(w []float64, what string, kind error, n int, prior bool, priorWeight float64) ([]float64, error) {
 	if len(w) < n {
-		return nil, fmt.Errorf("%w: Weights(%d) returned %d values, want %d", ErrOptions, n, len(w), n)
+		return nil, fmt.Errorf("%w: %s returned %d values, want %d", kind, what, len(w), n)
 	}
 	w = w[:n]
 	sum := 0.0
 	for i, x := range w {
 		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%w: Weights(%d)[%d] = %v, want finite ≥ 0", ErrOptions, n, i, x)
+			return nil, fmt.Errorf("%w: %s[%d] = %v, want finite ≥ 0", kind, what, i, x)
 		}
 		sum += x
 	}
 	if n > 0 && sum <= 0 {
-		return nil, fmt.Errorf("%w: Weights(%d) sums to %v, want > 0", ErrOptions, n, sum)
+		return nil, fmt.Errorf("%w: %s sums to %v, want > 0", kind, what, sum)
 	}
 	out := append(make([]float64, 0, n+1), w...)
 	if prior {
-		out = append(out, o.PriorWeight)
-		sum += o.PriorWeight
+		out = append(out, priorWeight)
+		sum += priorWeight
 	}
 	for i := range out {
 		out[i] /= sum
@@ -250,8 +262,28 @@ func numericalKernels(xs []float64, low, high float64, prior bool, sigma0 float6
 // kernel, then, parameter by parameter, one per point for its value. It
 // returns out[p][i], internal values.
 func (pe *parzen) sample(u func() float64, size int) [][]float64 {
-	// The kernel: numpy's choice(p=weights), searchsorted on the
-	// normalized cumulative weights.
+	active := pe.chooseKernels(u, size)
+	out := make([][]float64, len(pe.kernels))
+	for p := range pe.kernels {
+		k := &pe.kernels[p]
+		out[p] = make([]float64, size)
+		for i, j := range active {
+			x := u()
+			if k.categorical {
+				out[p][i] = drawChoice(k.catWeights[j], x)
+				continue
+			}
+			z := truncNormPPF(x, k.a[j], k.b[j])
+			out[p][i] = k.fromEstimator(z*k.sigmas[j] + k.mus[j])
+		}
+	}
+	return out
+}
+
+// chooseKernels draws the kernel of each of size points as numpy's
+// choice(p=weights) does: one uniform each, searchsorted on the
+// normalized cumulative weights.
+func (pe *parzen) chooseKernels(u func() float64, size int) []int {
 	cdf := make([]float64, len(pe.weights))
 	acc := 0.0
 	for i, w := range pe.weights {
@@ -270,29 +302,21 @@ func (pe *parzen) sample(u func() float64, size int) [][]float64 {
 		}
 		active[i] = j
 	}
-	out := make([][]float64, len(pe.kernels))
-	for p := range pe.kernels {
-		k := &pe.kernels[p]
-		out[p] = make([]float64, size)
-		for i, j := range active {
-			x := u()
-			if k.categorical {
-				c, acc := 0, 0.0
-				for _, pc := range k.catWeights[j] {
-					acc += pc
-					if acc < x {
-						c++
-					}
-				}
-				// Rounding can leave the cumulative sum a hair below x < 1.
-				out[p][i] = float64(min(c, len(k.catWeights[j])-1))
-				continue
-			}
-			z := truncNormPPF(x, k.a[j], k.b[j])
-			out[p][i] = k.fromEstimator(z*k.sigmas[j] + k.mus[j])
+	return active
+}
+
+// drawChoice returns the choice whose cumulative probability first
+// reaches x: the number of choices whose cumulative sum is below x.
+func drawChoice(probs []float64, x float64) float64 {
+	c, acc := 0, 0.0
+	for _, pc := range probs {
+		acc += pc
+		if acc < x {
+			c++
 		}
 	}
-	return out
+	// Rounding can leave the cumulative sum a hair below x < 1.
+	return float64(min(c, len(probs)-1))
 }
 
 // logPDF returns the mixture's log density at each point of xs (xs[p][i],

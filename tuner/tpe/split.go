@@ -31,6 +31,14 @@ type Trial struct {
 	// X holds the trial's internal value of each parameter of the search
 	// space, in the space's order; NaN where the trial lacks it.
 	X []float64
+	// Values are a Complete trial's objective values, one per direction,
+	// for SplitMulti; Split reads Value.
+	Values []float64
+	// Constraints are the trial's constraint values, ≤ 0 feasible (nil:
+	// none). With Version Optuna5, a Complete or Pruned trial whose
+	// positive values sum to more than 0 is infeasible and ranks after
+	// every feasible one; Optuna31 ignores them.
+	Constraints []float64
 }
 
 // score ranks a trial for TPE's split, lower is better, compared as the
@@ -56,17 +64,32 @@ type Observations struct {
 	// BelowNumbers and AboveNumbers are the Numbers of each group's trials,
 	// also those dropped for lacking a parameter.
 	BelowNumbers, AboveNumbers []int
+	// BelowWeights, when not nil, weigh the Below observations in place of
+	// Options.Weights (Optuna 5's predetermined_weights): SplitMulti makes
+	// them uniform, as Optuna 5 weighs the good trials of several
+	// objectives. One per observation, finite ≥ 0, not all 0; Version
+	// Optuna5 only.
+	BelowWeights []float64
 }
 
 // Split ranks trials (Complete, Pruned, and Running ones as a constant liar
 // counts them) and splits them, as Optuna 3.1's _split_observation_pairs:
 // the Gamma(N) best, stable by score, go below, the rest above (see score
 // for the ranking; Gamma is o.Gamma, nil → DefaultGamma). params is the
-// number of parameters, len(t.X) for every trial. Errors: a Trial whose X
-// has another length or whose State is unknown (ErrInput); a negative
-// Gamma result (ErrOptions).
+// number of parameters, len(t.X) for every trial. With o.Version Optuna5
+// it is Optuna 5's _split_trials for one objective (see SplitMulti), which
+// also ranks infeasible trials last. Errors: a Trial whose X has another
+// length or whose State is unknown (ErrInput); a negative Gamma result or
+// invalid Options (ErrOptions).
 func Split(trials []Trial, dir goal.Direction, params int, o Options) (obs Observations, err error) {
 	defer recoverOptions(&err)
+	switch o.Version {
+	case Optuna5:
+		return split5(trials, []goal.Direction{dir}, params, o)
+	case Optuna31:
+	default:
+		return obs, o.Validate()
+	}
 	o = o.withDefaults()
 	sign := 1.0
 	if dir == goal.Maximize {

@@ -66,7 +66,11 @@ func logDiff(p, q float64) float64 { return p + math.Log1p(-math.Exp(q-p)) }
 
 // logGaussMass is log(Φ(b) − Φ(a)), computed in the left tail for
 // accuracy (_log_gauss_mass).
-func logGaussMass(a, b float64) float64 {
+func logGaussMass(a, b float64) float64 { return logGaussMassWith(a, b, ndtr) }
+
+// logGaussMassWith is logGaussMass with Φ computed by phi in the central
+// case.
+func logGaussMassWith(a, b float64, phi func(float64) float64) float64 {
 	switch {
 	case b <= 0:
 		return logDiff(logNdtr(b), logNdtr(a))
@@ -74,7 +78,7 @@ func logGaussMass(a, b float64) float64 {
 		return logDiff(logNdtr(-a), logNdtr(-b))
 	}
 	// Central: 1 − Φ(a) − Φ(−b) avoids the cancellation of log-space sums.
-	return math.Log1p(-ndtr(a) - ndtr(-b))
+	return math.Log1p(-phi(a) - phi(-b))
 }
 
 // ndtriExp is the x with log Φ(x) = y, by 100 bisection steps on
