@@ -119,6 +119,7 @@ func init() {
 		tunerplot.OptimizationHistory,
 		tunerplot.ParallelCoordinates,
 		tunertrainer.PruneOn,
+		tunertrainer.PruneOnMulti,
 		tunertrainer.MeasureCost,
 		tunertrainer.RecordCost,
 		tunertrainer.Cost.Record,
