@@ -118,6 +118,8 @@ func init() {
 		tunerplot.IntermediateValues,
 		tunerplot.OptimizationHistory,
 		tunerplot.ParallelCoordinates,
+		tunerplot.ParetoFront,
+		tunerplot.SelectObjective,
 		tunertrainer.PruneOn,
 		tunertrainer.PruneOnMulti,
 		tunertrainer.MeasureCost,
