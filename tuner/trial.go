@@ -101,7 +101,8 @@ func (t *FrozenTrial) LastStep() (step int, v float64, ok bool) {
 
 // Trial is the live trial an Objective works with. Suggest parameters with
 // Float, Int and Categorical (define-by-run: conditional parameters are plain
-// ifs); report progress with Report and ask ShouldPrune. Methods are safe to
+// ifs); report progress with Report (ReportValues in a study of several
+// objectives) and ask ShouldPrune. Methods are safe to
 // call from the objective's goroutine only.
 //
 // A parameter's range may depend on other parameters and so differ between
