@@ -341,11 +341,11 @@ func TestHypervolume(t *testing.T) {
 	}
 }
 
-// Report refuses a trial of a study of several objectives; it is never
-// pruned; SetAttr keeps "constraints" for SetConstraints, which needs a
-// value.
+// Report refuses a trial of a study of several objectives, naming
+// ReportValues; SetAttr keeps "constraints" for SetConstraints, which needs
+// a value.
 func TestMultiObjectiveTrialLimits(t *testing.T) {
-	s := open(t, Config{Directions: minMax, Pruner: everyOther{}, Parallelism: 1})
+	s := open(t, Config{Directions: minMax, Parallelism: 1})
 	var reportErr, attrErr, emptyErr error
 	pruned := true
 	if err := s.OptimizeMulti(ctx, func(_ context.Context, tr *Trial) ([]float64, error) {
@@ -357,8 +357,8 @@ func TestMultiObjectiveTrialLimits(t *testing.T) {
 	}, Budget{Trials: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if !errors.Is(reportErr, ErrConfig) || !strings.Contains(reportErr.Error(), "2 objectives") || pruned {
-		t.Errorf("Report: %v, ShouldPrune %v; want ErrConfig naming the 2 objectives, and false", reportErr, pruned)
+	if !errors.Is(reportErr, ErrConfig) || !strings.Contains(reportErr.Error(), "2 objectives") || !strings.Contains(reportErr.Error(), "ReportValues") || pruned {
+		t.Errorf("Report: %v, ShouldPrune %v; want ErrConfig naming the 2 objectives and ReportValues, and false", reportErr, pruned)
 	}
 	if !errors.Is(attrErr, ErrConfig) || !strings.Contains(attrErr.Error(), "SetConstraints") || !errors.Is(emptyErr, ErrConfig) {
 		t.Errorf("SetAttr(constraints) = %v, SetConstraints() = %v; want ErrConfig", attrErr, emptyErr)

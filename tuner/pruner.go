@@ -11,12 +11,20 @@ type PruneContext struct {
 	// Trials are the study's other trials, ordered by number.
 	Trials []FrozenTrial
 	// Trial is the running trial, with its intermediate values so far.
-	Trial     *FrozenTrial
+	Trial *FrozenTrial
+	// Direction is the study's, of one objective; goal.Auto with several.
 	Direction Direction
+	// Directions are the study's, one per objective. With several, the
+	// trials' reports are in FrozenTrial.IntermediateVectors (objective 0's
+	// also in Intermediate). Nil when the pruner is called outside a study
+	// with one objective: Direction then.
+	Directions []Direction
 }
 
 // Pruner decides whether a running trial should stop. The study calls it
-// under a lock. Package tuner/prune holds Optuna's pruners.
+// under a lock. Package tuner/prune holds Optuna's pruners. A study of
+// several objectives takes only a pruner that is a DirectionsValidator and
+// accepts its directions (or NopPruner).
 type Pruner interface {
 	Prune(c *PruneContext) bool
 }

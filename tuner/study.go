@@ -14,7 +14,9 @@
 // A study of several objectives (Config.Directions) runs a MultiObjective
 // with OptimizeMulti, and its best trials are the Pareto front,
 // Study.BestTrials; Trial.SetConstraints marks a trial infeasible (Optuna's
-// constraints, ≤ 0 feasible), and the best trials are feasible ones.
+// constraints, ≤ 0 feasible), and the best trials are feasible ones. Its
+// trials report every objective per step with Trial.ReportValues, and
+// prune.SuccessiveHalving and prune.Hyperband stop them by Pareto rank.
 //
 // Storage: memory by default; tuner/rdb keeps a study in Optuna 3.1's own
 // database schema (rdb.OpenSQLite("study.db")), which Optuna and its tools
@@ -109,7 +111,12 @@ type Config struct {
 	// objective's: ErrConfig with several, unless its Version is
 	// TPEOptuna5, Optuna 5's default for several).
 	Sampler Sampler
-	Pruner  Pruner  // nil → NopPruner (never prunes); several objectives: none prunes (Trial.Report refuses)
+	// Pruner stops unpromising trials; nil → NopPruner (never prunes).
+	// With several objectives, only a DirectionsValidator that accepts
+	// them (prune.SuccessiveHalving, prune.Hyperband) or NopPruner:
+	// ErrConfig otherwise.
+	Pruner Pruner
+
 	Storage Storage // nil → a new in-memory storage
 	// Parallelism is the number of trials run at once; 0 → runtime.NumCPU().
 	Parallelism int
@@ -209,6 +216,9 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 		cfg.Pruner = NopPruner{}
 	}
 	if err := checkHeartbeatConfig(&cfg); err != nil {
+		return nil, err
+	}
+	if err := checkPrunerDirections(cfg.Pruner, dirs); err != nil {
 		return nil, err
 	}
 	for what, v := range map[string]any{"Pruner": cfg.Pruner, "Sampler": cfg.Sampler} {
@@ -328,6 +338,7 @@ func (s *Study) load(ctx context.Context) ([]FrozenTrial, error) {
 	}
 	for i := range trials {
 		takeConstraints(&trials[i])
+		takeIntermediateVectors(&trials[i], len(s.cfg.Directions))
 	}
 	return trials, nil
 }
@@ -527,6 +538,7 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 	trialCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	takeConstraints(&ft)
+	takeIntermediateVectors(&ft, len(s.cfg.Directions))
 	t := &Trial{study: s, frozen: ft, ctx: trialCtx, cancel: cancel}
 	stopBeat := s.startHeartbeat(t)
 	defer stopBeat()
@@ -564,6 +576,9 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 		state, values = Pruned, nil
 		if _, v, ok := t.frozen.LastStep(); ok && !math.IsNaN(v) && !s.multi() {
 			values = []float64{v} // Optuna's value of a pruned trial
+		}
+		if _, vs, ok := t.frozen.LastVector(); ok && !slices.ContainsFunc(vs, math.IsNaN) && s.multi() {
+			values = slices.Clone(vs) // the same, of several objectives
 		}
 	case errors.Is(objErr, errObjectivePanicked):
 		state, kind, reason = Failed, FailPanic, objErr.Error()
@@ -749,5 +764,6 @@ func (s *Study) shouldPrune(t *Trial) bool {
 		t.frozen.Attrs[k] = v
 		return nil
 	}
-	return s.cfg.Pruner.Prune(&PruneContext{StudyName: s.cfg.Name, SetAttr: setAttr, Trials: others, Trial: &t.frozen, Direction: s.cfg.Direction})
+	return s.cfg.Pruner.Prune(&PruneContext{StudyName: s.cfg.Name, SetAttr: setAttr, Trials: others, Trial: &t.frozen,
+		Direction: s.cfg.Direction, Directions: slices.Clone(s.cfg.Directions)})
 }

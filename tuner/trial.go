@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -52,8 +53,9 @@ type FrozenTrial struct {
 	// Pruned before a report).
 	Value float64
 	// Values holds one value per objective of the study (Config.Directions),
-	// in order, for a Complete trial, and for a Pruned trial of one
-	// objective that reported a value ([Value]); nil when there is none.
+	// in order, for a Complete trial, and for a Pruned trial its last
+	// report: [Value] of one objective, the last vector of several
+	// (IntermediateVectors); nil when there is none (or one is NaN).
 	// No value is NaN; ±Inf are kept.
 	Values []float64
 	// Constraints are the values the trial reported with SetConstraints
@@ -66,8 +68,15 @@ type FrozenTrial struct {
 	Params        map[string]any
 	Internal      map[string]float64
 	Distributions map[string]Distribution
-	// Intermediate holds the values reported per step (epoch).
+	// Intermediate holds the values reported per step (epoch): Report's, or
+	// objective 0's of ReportValues.
 	Intermediate map[int]float64
+	// IntermediateVectors holds, in a study of several objectives, the
+	// values of every objective reported per step (Trial.ReportValues); nil
+	// in a study of one, and when none was reported. They are kept in the
+	// trial's attributes "intermediate_values_<step>", which Attrs then
+	// leaves out.
+	IntermediateVectors map[int][]float64
 	// Attrs are the trial's attributes: the user's (Trial.SetAttr) and the
 	// tuner's own (its process owner, a grid point, pruning rungs).
 	Attrs map[string]string
@@ -92,7 +101,8 @@ func (t *FrozenTrial) LastStep() (step int, v float64, ok bool) {
 
 // Trial is the live trial an Objective works with. Suggest parameters with
 // Float, Int and Categorical (define-by-run: conditional parameters are plain
-// ifs); report progress with Report and ask ShouldPrune. Methods are safe to
+// ifs); report progress with Report (ReportValues in a study of several
+// objectives) and ask ShouldPrune. Methods are safe to
 // call from the objective's goroutine only.
 //
 // A parameter's range may depend on other parameters and so differ between
@@ -341,14 +351,16 @@ func (t *Trial) set(name string, x float64, d Distribution) (any, error) {
 // ErrTrialFinished means the trial is no longer this worker's (another
 // worker failed it as stale): stop, its result will be dropped.
 //
-// A nil *Trial or one no study made is an error wrapping ErrConfig.
+// A nil *Trial or one no study made is an error wrapping ErrConfig, and so
+// is a trial of a study of several objectives, which reports every
+// objective at once with ReportValues.
 func (t *Trial) Report(step int, value float64) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	if t.study.multi() {
-		return fmt.Errorf("%w: Trial.Report: study %q has %d objectives, and the pruning of several objectives is not implemented: report nothing, return the values",
-			ErrConfig, t.study.cfg.Name, len(t.study.cfg.Directions))
+		return fmt.Errorf("%w: Trial.Report: study %q has %d objectives (Directions %v): report one value per objective with ReportValues",
+			ErrConfig, t.study.cfg.Name, len(t.study.cfg.Directions), t.study.cfg.Directions)
 	}
 	if err := t.checkLost(nil); err != nil {
 		return err
@@ -361,10 +373,10 @@ func (t *Trial) Report(step int, value float64) error {
 }
 
 // ShouldPrune asks the study's pruner whether to stop this trial now; the
-// objective then returns ErrPruned. A nil *Trial, one no study made and a
-// trial of a study of several objectives are never pruned.
+// objective then returns ErrPruned. A nil *Trial and one no study made are
+// never pruned.
 func (t *Trial) ShouldPrune() bool {
-	if t.check() != nil || t.study.multi() {
+	if t.check() != nil {
 		return false
 	}
 	return t.study.shouldPrune(t)
@@ -372,15 +384,19 @@ func (t *Trial) ShouldPrune() bool {
 
 // SetAttr stores a user attribute (say, the CV score's standard deviation).
 // Like Report, it refuses (ErrTrialFinished) once the trial was lost to
-// another worker. A nil *Trial or one no study made, and the key
-// "constraints" (SetConstraints keeps them there), are errors wrapping
-// ErrConfig.
+// another worker. A nil *Trial or one no study made, the key "constraints"
+// (SetConstraints keeps them there) and keys that start with
+// "intermediate_values_" (ReportValues keeps its vectors there) are errors
+// wrapping ErrConfig.
 func (t *Trial) SetAttr(key, value string) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	if key == attrConstraints {
 		return fmt.Errorf("%w: Trial.SetAttr: attribute %q keeps the trial's constraints: report them with SetConstraints", ErrConfig, key)
+	}
+	if strings.HasPrefix(key, attrVectorPrefix) {
+		return fmt.Errorf("%w: Trial.SetAttr: attributes %q… keep the values ReportValues reports: choose another key", ErrConfig, attrVectorPrefix)
 	}
 	if err := t.checkLost(nil); err != nil {
 		return err

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradtune/gradtune/trainer"
 )
@@ -138,5 +140,77 @@ func TestTunePartResumes(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+// The pareto part runs a study of two objectives on an MNIST subset and
+// prints its feasible front by size: each model's parameter count is its
+// architecture's, accuracy rises with size along the front, no trial
+// dominates another there, each meets the latency bound; it writes the
+// front's plot and the trials table with both objectives and the
+// constraint.
+func TestParetoPart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 10 small MLPs on 4,000 MNIST images (about 5 s)")
+	}
+	dir := t.TempDir()
+	const trials, bound = 10, 4 * time.Microsecond
+	var out bytes.Buffer
+	if err := runPareto(context.Background(), &out, paretoOpts{trials: trials, seed: 1, latency: bound, workers: 1, out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 3 || lines[0] != "pareto: front.png and trials.csv in "+dir {
+		t.Fatalf("output %q", out.String())
+	}
+	var front, all, complete, pruned, failed, infeasible int
+	var secs float64
+	if _, err := fmt.Sscanf(lines[1], "pareto: front=%d trials=%d complete=%d pruned=%d failed=%d infeasible=%d (latency > 4µs) seconds=%f",
+		&front, &all, &complete, &pruned, &failed, &infeasible, &secs); err != nil {
+		t.Fatalf("summary %q: %v", lines[1], err)
+	}
+	if all != trials || complete+pruned != trials || failed != 0 || front < 1 || front > complete-infeasible || len(lines) != 2+front {
+		t.Errorf("summary %q with %d front lines", lines[1], len(lines)-2)
+	}
+	prevAcc, prevParams := -1.0, -1.0
+	for _, line := range lines[2:] {
+		var number int
+		var acc, params float64
+		var latency string
+		head, hidden, _ := strings.Cut(line, " hidden=") // "[7 53]" holds a space
+		if _, err := fmt.Sscanf(head, "pareto: trial %d accuracy=%f params=%f latency=%s", &number, &acc, &params, &latency); err != nil {
+			t.Fatalf("front line %q: %v", line, err)
+		}
+		var units []int
+		for _, f := range strings.Fields(strings.Trim(hidden, "[]")) {
+			u, err := strconv.Atoi(f)
+			if err != nil {
+				t.Fatalf("hidden %q: %v", hidden, err)
+			}
+			units = append(units, u)
+		}
+		in, want := 784, 0
+		for _, u := range append(units, 10) {
+			want += in*u + u
+			in = u
+		}
+		d, err := time.ParseDuration(latency)
+		if err != nil || d > bound || d <= 0 {
+			t.Errorf("trial %d: latency %q (%v), want 0 < latency ≤ %v", number, latency, err, bound)
+		}
+		if params != float64(want) || acc < 0.3 || acc > 1 || params <= prevParams || acc <= prevAcc {
+			t.Errorf("trial %d: accuracy %v params %v (hidden %v: %d), after accuracy %v params %v; want its size, both rising along the front",
+				number, acc, params, units, want, prevAcc, prevParams)
+		}
+		prevAcc, prevParams = acc, params
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "front.png"))
+	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) || len(b) < 10000 {
+		t.Errorf("front.png: %d bytes, %v", len(b), err)
+	}
+	table, err := os.ReadFile(filepath.Join(dir, "trials.csv"))
+	rows := strings.Split(strings.TrimSpace(string(table)), "\n")
+	if err != nil || len(rows) != trials+1 || !strings.HasPrefix(rows[0], "number,state,values_0,values_1,constraints_0,feasible,") {
+		t.Errorf("trials.csv: %d rows, header %q (%v)", len(rows), rows[0], err)
 	}
 }

@@ -131,6 +131,10 @@ func (p *Hyperband) Prune(c *tuner.PruneContext) bool {
 	if p == nil || c == nil || c.Trial == nil || p.Validate() != nil {
 		return false
 	}
+	dirs := directions(c)
+	if checkDirections(dirs) != nil {
+		return false
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.studyName = c.StudyName
@@ -145,5 +149,9 @@ func (p *Hyperband) Prune(c *tuner.PruneContext) bool {
 		}
 	}
 	r, eta, _ := p.resources()
-	return shaDecide(same, c.Trial, c.Direction, r, eta, b, p.BootstrapCount, &p.rungs, c.SetAttr)
+	return shaDecide(same, c.Trial, dirs, r, eta, b, p.BootstrapCount, &p.rungs, c.SetAttr)
 }
+
+// ValidateDirections accepts a study of any number of objectives, each
+// minimized or maximized (tuner.DirectionsValidator), as SuccessiveHalving.
+func (p *Hyperband) ValidateDirections(dirs []tuner.Direction) error { return checkDirections(dirs) }

@@ -68,6 +68,29 @@ func (m Median) Validate() error { return m.percentile().Validate() }
 // Prune implements Pruner; it never prunes when Validate fails.
 func (m Median) Prune(c *tuner.PruneContext) bool { return m.percentile().Prune(c) }
 
+// ValidateDirections refuses a study of several objectives
+// (tuner.DirectionsValidator), as Percentile does.
+func (m Median) ValidateDirections(dirs []tuner.Direction) error {
+	return oneObjective("prune.Median", dirs)
+}
+
+// ValidateDirections refuses a study of several objectives with an error
+// wrapping tuner.ErrConfig (tuner.DirectionsValidator): a percentile ranks
+// numbers, and vectors have no percentile that Pareto dominance would
+// agree with. SuccessiveHalving and Hyperband judge several objectives.
+func (p Percentile) ValidateDirections(dirs []tuner.Direction) error {
+	return oneObjective("prune.Percentile", dirs)
+}
+
+// oneObjective is the ValidateDirections of a pruner of one objective.
+func oneObjective(pruner string, dirs []tuner.Direction) error {
+	if len(dirs) > 1 {
+		return fmt.Errorf("%w: %s judges one objective, the study has %d (Directions %v): use prune.SuccessiveHalving or prune.Hyperband, which rank the trials' vectors",
+			tuner.ErrConfig, pruner, len(dirs), dirs)
+	}
+	return nil
+}
+
 func (m Median) percentile() Percentile {
 	return Percentile{Percentile: 50, StartupTrials: m.StartupTrials, WarmupSteps: m.WarmupSteps,
 		IntervalSteps: m.IntervalSteps, MinTrials: m.MinTrials}
@@ -104,9 +127,10 @@ func (p Percentile) withDefaults() Percentile {
 	return p
 }
 
-// Prune implements Pruner; it never prunes when Validate fails.
+// Prune implements Pruner; it never prunes when Validate fails, nor a
+// trial of several objectives (see ValidateDirections).
 func (p Percentile) Prune(c *tuner.PruneContext) bool {
-	if c == nil || c.Trial == nil || p.Validate() != nil {
+	if c == nil || c.Trial == nil || p.Validate() != nil || len(c.Directions) > 1 {
 		return false
 	}
 	p = p.withDefaults()

@@ -71,9 +71,13 @@ func (p *SuccessiveHalving) Prune(c *tuner.PruneContext) bool {
 	if p == nil || c == nil || c.Trial == nil || p.Validate() != nil {
 		return false
 	}
+	dirs := directions(c)
+	if checkDirections(dirs) != nil {
+		return false
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, _, ok := c.Trial.LastStep(); !ok {
+	if _, _, ok := lastReport(c.Trial, len(dirs)); !ok {
 		return false
 	}
 	r := p.MinResource
@@ -91,7 +95,14 @@ func (p *SuccessiveHalving) Prune(c *tuner.PruneContext) bool {
 	if eta == 0 {
 		eta = 4
 	}
-	return shaDecide(otherTrials(c), c.Trial, c.Direction, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs, c.SetAttr)
+	return shaDecide(otherTrials(c), c.Trial, dirs, r, eta, p.MinEarlyStoppingRate, p.BootstrapCount, &p.rungs, c.SetAttr)
+}
+
+// ValidateDirections accepts a study of any number of objectives, each
+// minimized or maximized (tuner.DirectionsValidator): with several, the
+// rungs rank the trials' vectors (see the package documentation).
+func (p *SuccessiveHalving) ValidateDirections(dirs []tuner.Direction) error {
+	return checkDirections(dirs)
 }
 
 // otherTrials returns the context's trials, the study's others

@@ -3,8 +3,8 @@ package prune
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
-	"strconv"
 
 	"github.com/gradtune/gradtune/tuner"
 )
@@ -12,20 +12,23 @@ import (
 // shaDecide is one asynchronous successive-halving check of t against
 // others: Optuna 3.1's SuccessiveHalving.prune once the min resource r
 // is known (optuna/pruners/_successive_halving.py). With s and v the trial's
-// last step and its value and k its current rung, repeatedly:
+// last step and its value (its vector, with several objectives: dirs) and k
+// its current rung, repeatedly:
 //
 //	keep      if s < r·η^(rate+k)
-//	prune     if v is NaN
+//	prune     if v is NaN (any of its values)
 //	record    v as the trial's value at rung k
 //	prune     if |V| ≤ bootstrap, V = {v} ∪ the others' values at rung k
 //	prune     unless v ≤ sorted(V)[i] (minimizing) or v ≥ the i-th largest
-//	          (maximizing), i = max(⌊|V|/η⌋ − 1, 0)
+//	          (maximizing), i = max(⌊|V|/η⌋ − 1, 0); with several
+//	          objectives, unless v is among the best i+1 by Pareto rank
+//	          (promotableMulti)
 //	k ← k+1
 //
 // save, if not nil, stores each recorded rung in the trial's attributes
 // ("completed_rung_k", as Optuna's system attributes).
-func shaDecide(others []*tuner.FrozenTrial, t *tuner.FrozenTrial, dir tuner.Direction, minResource, eta, rate, bootstrap int, rungs *rungTable, save func(key, value string) error) bool {
-	step, value, ok := t.LastStep()
+func shaDecide(others []*tuner.FrozenTrial, t *tuner.FrozenTrial, dirs []tuner.Direction, minResource, eta, rate, bootstrap int, rungs *rungTable, save func(key, value string) error) bool {
+	step, value, ok := lastReport(t, len(dirs))
 	if !ok {
 		return false
 	}
@@ -34,16 +37,16 @@ func shaDecide(others []*tuner.FrozenTrial, t *tuner.FrozenTrial, dir tuner.Dire
 		if !ok || step < promotion {
 			return false
 		}
-		if math.IsNaN(value) {
+		if slices.ContainsFunc(value, math.IsNaN) {
 			return true
 		}
 		rungs.record(t, rung, value)
 		if save != nil {
-			_ = save(rungKey(rung), strconv.FormatFloat(value, 'g', -1, 64)) // the rung is also kept in memory
+			_ = save(rungKey(rung), rungText(value)) // the rung is also kept in memory
 		}
-		competing := []float64{value}
+		competing := [][]float64{value}
 		for _, o := range others {
-			if v, ok := rungs.value(o, rung); ok {
+			if v, ok := rungs.value(o, rung); ok && len(v) == len(dirs) && (len(dirs) == 1 || !slices.ContainsFunc(v, math.IsNaN)) {
 				competing = append(competing, v)
 			}
 		}
@@ -51,10 +54,30 @@ func shaDecide(others []*tuner.FrozenTrial, t *tuner.FrozenTrial, dir tuner.Dire
 		if len(competing) <= bootstrap {
 			return true
 		}
-		if !promotable(value, competing, eta, dir) {
+		if len(dirs) > 1 {
+			if !promotableMulti(competing, eta, dirs) {
+				return true
+			}
+			continue
+		}
+		values := make([]float64, len(competing))
+		for i, v := range competing {
+			values[i] = v[0]
+		}
+		if !promotable(value[0], values, eta, dirs[0]) {
 			return true
 		}
 	}
+}
+
+// lastReport returns t's last step and its value: Intermediate's with one
+// objective, IntermediateVectors' with several.
+func lastReport(t *tuner.FrozenTrial, objectives int) (int, []float64, bool) {
+	if objectives > 1 {
+		return t.LastVector()
+	}
+	step, v, ok := t.LastStep()
+	return step, []float64{v}, ok
 }
 
 // promotionStep returns r·η^e, ok false if it overflows an int (no

@@ -2,7 +2,6 @@ package prune
 
 import (
 	"fmt"
-	"strconv"
 	"testing"
 
 	"github.com/gradtune/gradtune/tuner"
@@ -27,7 +26,7 @@ func checkRungs(t *testing.T, name string, r *rungTable, ev event, tr *tuner.Fro
 		if !ok {
 			break
 		}
-		got = append(got, v)
+		got = append(got, v[0])
 	}
 	want := make([]float64, len(ev.Rungs))
 	for i, v := range ev.Rungs {
@@ -46,7 +45,7 @@ func checkRungs(t *testing.T, name string, r *rungTable, ev event, tr *tuner.Fro
 // persisted them would, and forgets them in memory.
 func moveRungsToAttrs(r *rungTable, tr *tuner.FrozenTrial) {
 	for k, v := range r.byTrial[tr.ID] {
-		tr.Attrs[rungKey(k)] = strconv.FormatFloat(v, 'g', -1, 64)
+		tr.Attrs[rungKey(k)] = rungText(v)
 	}
 	delete(r.byTrial, tr.ID)
 }

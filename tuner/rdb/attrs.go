@@ -16,8 +16,12 @@ import (
 //
 //   - grid_id (GridSampler's point) and completed_rung_<k> (successive
 //     halving's rungs) under those names, as Optuna's GridSampler and
-//     SuccessiveHalvingPruner store theirs, as JSON numbers;
+//     SuccessiveHalvingPruner store theirs, as JSON numbers (a rung of a
+//     study of several objectives: a JSON list, one number per objective);
 //   - owner and requeued_from as gradtune:owner and gradtune:requeued_from;
+//   - intermediate_values_<n> (Trial.ReportValues: every objective's value
+//     at step n of a study of several; objective 0's is also step n's
+//     intermediate value) as gradtune:intermediate_values_<n>, a JSON list;
 //   - constraints (Trial.SetConstraints) under Optuna's own key,
 //     constraints, as the JSON list Optuna's samplers store there;
 //   - FailReason as Optuna's fail_reason, FailKind as gradtune:fail_kind;
@@ -36,6 +40,7 @@ const (
 	sysNegZeroStepStart = sysPrefix + "negative_zero_step_"
 	rungPrefix          = "completed_rung_"
 	constraintsKey      = "constraints" // Optuna's _CONSTRAINTS_KEY
+	vectorPrefix        = "intermediate_values_"
 )
 
 // negZeroValueKey is the system attribute that marks objective k's value
@@ -61,7 +66,7 @@ func negZeroObjective(key string) (int, bool) {
 // kept there, and false for a user attribute.
 func systemKey(attr string) (string, bool) {
 	switch {
-	case attr == "owner" || attr == "requeued_from":
+	case attr == "owner" || attr == "requeued_from" || strings.HasPrefix(attr, vectorPrefix):
 		return sysPrefix + attr, true
 	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix):
 		return attr, true
@@ -74,7 +79,7 @@ func systemKey(attr string) (string, bool) {
 // gradtune:* fields that are not attributes).
 func attrOfSystemKey(key string) (string, bool) {
 	switch {
-	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from":
+	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from" || strings.HasPrefix(key, sysPrefix+vectorPrefix):
 		return strings.TrimPrefix(key, sysPrefix), true
 	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix):
 		return key, true
@@ -92,13 +97,15 @@ func attrTable(attr string) (table, key string) {
 
 // encodeAttr is value_json for a tuner attribute: a system attribute that
 // is a JSON number (a grid index, a rung value) bare, as Optuna stores its
-// own, and so are constraints that are a list of numbers as Python's json
-// writes it (the tuner writes them so); anything else as a JSON string.
+// own, and so are constraints, rungs and intermediate vectors that are a
+// list of numbers as Python's json writes it (the tuner writes them so);
+// anything else as a JSON string.
 func encodeAttr(attr, value string) string {
 	if _, sys := systemKey(attr); sys && isJSONNumber(value) {
 		return value
 	}
-	if _, err := pyjson.ParseFloats(value); attr == constraintsKey && err == nil {
+	if _, err := pyjson.ParseFloats(value); err == nil &&
+		(attr == constraintsKey || strings.HasPrefix(attr, rungPrefix) || strings.HasPrefix(attr, vectorPrefix)) {
 		return value
 	}
 	return pyString(value)

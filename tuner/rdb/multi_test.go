@@ -27,6 +27,10 @@ type pyMulti struct {
 		Values      []string
 		Constraints []string
 		UserAttrs   map[string]string `json:"user_attrs"`
+		// Intermediate holds the intermediate values, Vectors the system
+		// attributes gradtune:intermediate_values_<step>, by step.
+		Intermediate map[string]string
+		Vectors      map[string][]string
 	}
 	BestTrials []int `json:"best_trials"`
 }
@@ -266,6 +270,71 @@ func TestGradtuneReadsOptunaMultiObjectiveStudy(t *testing.T) {
 		}
 		if got, want := numbersOf(front), frontNumbers(t, feasible, minMax); !slices.Equal(got, want) || len(got) == 0 {
 			t.Errorf("BestTrials %v, want the front of the feasible trials %v", got, want)
+		}
+	})
+}
+
+// vectorsPruner prunes trial n ≥ 1 of a study of several objectives at its
+// report n+1.
+type vectorsPruner struct{}
+
+func (vectorsPruner) ValidateDirections([]tuner.Direction) error { return nil }
+func (vectorsPruner) Prune(c *tuner.PruneContext) bool {
+	return c.Trial.Number > 0 && len(c.Trial.IntermediateVectors) == c.Trial.Number+1
+}
+
+// TestOptunaReadsReportedVectors: what a trial of several objectives
+// reports per step (ReportValues) is, for Optuna 3.1, objective 0 as the
+// step's intermediate value and the vector as the system attribute
+// gradtune:intermediate_values_<step>, never a user attribute; a pruned
+// trial's values are its last vector. gradtune reads both back as written.
+func TestOptunaReadsReportedVectors(t *testing.T) {
+	eachBackend(t, func(t *testing.T, url string) {
+		requirePythonFor(t, url)
+		st := openURL(t, url)
+		s, err := tuner.Open(ctx, tuner.Config{Name: "mo", Storage: st, Directions: minMax, Parallelism: 1, Pruner: vectorsPruner{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.OptimizeMulti(ctx, func(_ context.Context, tr *tuner.Trial) ([]float64, error) {
+			steps := [][]float64{{0.5, math.Copysign(0, -1)}, {math.Inf(1), 2}, {0.25, math.NaN()}, {0.125, 3}}
+			for i, v := range steps[:2+tr.Number()] {
+				if err := tr.ReportValues(i, v); err != nil {
+					return nil, err
+				}
+				if tr.ShouldPrune() {
+					return nil, tuner.ErrPruned
+				}
+			}
+			return []float64{1, 2}, nil
+		}, tuner.Budget{Trials: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours, err := s.Trials(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs := loadMultiWithOptuna(t, st.OptunaStorageURL(), "mo")
+		wantStates := []tuner.TrialState{tuner.Complete, tuner.Pruned, tuner.Pruned}
+		for i, o := range ours {
+			p := theirs.Trials[i]
+			if o.State != wantStates[i] || len(o.IntermediateVectors) != 2+i/2 || len(o.Attrs) != 1 {
+				t.Errorf("trial %d: %v, vectors %v, attributes %v; want %v with %d steps, the owner only", i, o.State, o.IntermediateVectors, o.Attrs, wantStates[i], 2+i/2)
+			}
+			if len(p.Vectors) != len(o.IntermediateVectors) || len(p.Intermediate) != len(o.Intermediate) || len(p.UserAttrs) != 0 {
+				t.Errorf("trial %d: optuna sees %d vectors, %d intermediate values and user attributes %v; gradtune %d and %d",
+					i, len(p.Vectors), len(p.Intermediate), p.UserAttrs, len(o.IntermediateVectors), len(o.Intermediate))
+			}
+			for step, v := range o.IntermediateVectors {
+				key := strconv.Itoa(step)
+				if !sameBits(pyFloats(t, p.Vectors[key]), v) || !sameBits(pyFloats(t, []string{p.Intermediate[key]}), v[:1]) || !sameBits([]float64{o.Intermediate[step]}, v[:1]) {
+					t.Errorf("trial %d step %d: gradtune %v (intermediate %v); optuna sees %v and %v", i, step, v, o.Intermediate[step], p.Vectors[key], p.Intermediate[key])
+				}
+			}
+		}
+		if v := ours[0].IntermediateVectors[0]; !math.Signbit(v[1]) || !sameBits(ours[1].Values, []float64{math.Inf(1), 2}) || ours[2].Values != nil {
+			t.Errorf("step 0 of trial 0 %v (want −0 kept); pruned values %v and %v, want [+Inf 2] and none (a NaN)", v, ours[1].Values, ours[2].Values)
 		}
 	})
 }

@@ -1,13 +1,21 @@
 // Package tunerplot draws a study's results with gonum.org/v1/plot, after
 // optuna.visualization: the optimization history, parallel coordinates of
-// the parameters, parameter importances and the intermediate values (learning
-// curves) of the trials. Each function writes one file, PNG or SVG by its
-// extension, 6×4 inches.
+// the parameters, parameter importances, the intermediate values (learning
+// curves) of the trials and, for a study of several objectives, the Pareto
+// front. Each function writes one file, PNG or SVG by its extension, 6×4
+// inches (the Pareto front of three or more objectives: a grid of panels).
 //
 //	trials, _ := study.Trials(ctx)
 //	err := tunerplot.OptimizationHistory("history.png", trials, study.Direction())
 //	imp, _ := importance.Evaluate(trials, importance.Options{})
 //	err = tunerplot.Importances("importances.svg", imp)
+//
+// The charts of one objective draw objective k of a study of several once
+// SelectObjective has made it the trials' value:
+//
+//	err = tunerplot.ParetoFront("front.png", trials, study.Directions(), "accuracy", "params")
+//	size, _ := tunerplot.SelectObjective(trials, 1)
+//	err = tunerplot.OptimizationHistory("params.png", size, study.Directions()[1])
 package tunerplot
 
 import (

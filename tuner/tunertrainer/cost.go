@@ -83,10 +83,7 @@ func MeasureCost(ctx context.Context, tr *trainer.Trainer, x *tensor.Dense, opts
 	}
 	slices.Sort(times)
 	m := tr.Model()
-	c := Cost{LatencyPerSample: times[len(times)/2]}
-	for _, p := range m.Params() {
-		c.Params += p.Value.Size()
-	}
+	c := Cost{LatencyPerSample: times[len(times)/2], Params: paramCount(m)}
 	var size countingWriter
 	if err := export.Write(&size, m, export.Options{}); err != nil {
 		return Cost{}, err

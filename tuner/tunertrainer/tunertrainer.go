@@ -1,7 +1,9 @@
 // Package tunertrainer connects a tuner study to the trainer: PruneOn is
 // the trainer callback that reports a monitored value to a trial after
 // every epoch and stops a trial the study's pruner gives up on, as
-// Optuna's PyTorchLightningPruningCallback and KerasPruningCallback do.
+// Optuna's PyTorchLightningPruningCallback and KerasPruningCallback do;
+// PruneOnMulti does the same with one monitor per objective of a study of
+// several.
 //
 // It lives apart from package tuner so that tuner, its samplers, pruners
 // and storages do not import the trainer, and through it Gorgonia.
@@ -25,8 +27,8 @@ import (
 // reporting a loss to a maximizing study would prune the best trials, so
 // that, a monitor whose direction is unknown, and a val_* monitor in a Fit
 // without a validation set fail Fit with tuner.ErrConfig, and so does a
-// trial of a study of several objectives, which no pruner handles yet
-// (tuner.Trial.Report refuses it). An epoch without
+// trial of a study of several objectives, which reports one monitor per
+// objective with PruneOnMulti. An epoch without
 // monitor fails Fit with tuner.ErrConfig too; an error from t.Report is
 // returned as is.
 //
@@ -65,7 +67,7 @@ func checkMonitorDirection(t *tuner.Trial, tr *trainer.Trainer, monitor string, 
 		return fmt.Errorf("%w: %w", tuner.ErrConfig, err)
 	}
 	if want := t.Direction(); want == goal.Auto {
-		return fmt.Errorf("%w: PruneOn monitors %q for a trial whose study has several objectives (or no study): no pruner handles several yet", tuner.ErrConfig, monitor)
+		return fmt.Errorf("%w: PruneOn monitors %q for a trial whose study has several objectives (or no study): monitor one per objective with PruneOnMulti", tuner.ErrConfig, monitor)
 	} else if d != want {
 		return fmt.Errorf("%w: PruneOn monitors %q, whose direction is %v, in a study whose direction is %v: the pruner would keep the worst trials",
 			tuner.ErrConfig, monitor, d, want)

@@ -1,6 +1,8 @@
 """Prints, as JSON, what Optuna sees of a study of several objectives: its
-directions, its trials (state, values and the constraints system
-attribute, floats by repr so that inf survives JSON) and the numbers of
+directions, its trials (state, values, the constraints system attribute,
+the intermediate values and the system attributes
+gradtune:intermediate_values_<step> that keep every objective's report,
+floats by repr so that inf and nan survive JSON) and the numbers of
 study.best_trials, which Optuna 3.1 computes without constraints.
 
     /usr/bin/python3 load_multi.py STUDY.db|STORAGE_URL STUDY_NAME
@@ -13,6 +15,9 @@ import optuna
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 path, name = sys.argv[1], sys.argv[2]
 study = optuna.load_study(study_name=name, storage=path if "://" in path else "sqlite:///" + path)
+
+
+VECTOR = "gradtune:intermediate_values_"
 
 
 def reprs(xs):
@@ -30,6 +35,10 @@ print(
                     "values": reprs(t.values),
                     "constraints": reprs(t.system_attrs.get("constraints")),
                     "user_attrs": t.user_attrs,
+                    "intermediate": {str(k): repr(float(v)) for k, v in t.intermediate_values.items()},
+                    "vectors": {
+                        k[len(VECTOR) :]: reprs(v) for k, v in t.system_attrs.items() if k.startswith(VECTOR)
+                    },
                 }
                 for t in study.get_trials(deepcopy=False)
             ],
