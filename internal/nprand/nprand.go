@@ -6,7 +6,7 @@
 //
 // Only the calls Optuna's samplers make are here: rand (Float64), randint
 // and choice of an int (RandInt, IntN), uniform, standard_normal and normal
-// (Gauss, Normal). Each consumes the 32-bit outputs of MT19937 as numpy's
+// (NormFloat64, Normal). Each consumes the 32-bit outputs of MT19937 as numpy's
 // legacy paths do, so that a mixed sequence of calls stays in step with
 // numpy's.
 package nprand
@@ -185,10 +185,10 @@ func (r *RandomState) Uniform(low, high float64) float64 {
 	return low + float64((high-low)*r.Float64()) // no fused multiply-add: numpy rounds the product
 }
 
-// Gauss is standard_normal (legacy_gauss): the polar method, which makes
+// NormFloat64 is standard_normal (legacy_gauss): the polar method, which makes
 // two normals from one accepted pair of uniforms and keeps the second for
 // the next call.
-func (r *RandomState) Gauss() float64 {
+func (r *RandomState) NormFloat64() float64 {
 	if r.hasGauss {
 		r.hasGauss = false
 		g := r.gauss
@@ -209,5 +209,5 @@ func (r *RandomState) Gauss() float64 {
 	return f * x2
 }
 
-// Normal is normal(loc, scale): loc + scale·Gauss().
-func (r *RandomState) Normal(loc, scale float64) float64 { return loc + float64(scale*r.Gauss()) }
+// Normal is normal(loc, scale): loc + scale·NormFloat64().
+func (r *RandomState) Normal(loc, scale float64) float64 { return loc + float64(scale*r.NormFloat64()) }
