@@ -20,6 +20,9 @@ import (
 //   - owner and requeued_from as gradtune:owner and gradtune:requeued_from;
 //   - constraints (Trial.SetConstraints) under Optuna's own key,
 //     constraints, as the JSON list Optuna's samplers store there;
+//   - NSGA-II's nsga2:generation (a JSON number, as Optuna's
+//     NSGAIISampler keeps it, so that either continues the other's
+//     generations) and nsga2:parents (a JSON list of trial numbers);
 //   - FailReason as Optuna's fail_reason, FailKind as gradtune:fail_kind;
 //   - gradtune:negative_zero_value, gradtune:negative_zero_value_<k> and
 //     gradtune:negative_zero_step_<n>: true where the value (of objective
@@ -36,6 +39,7 @@ const (
 	sysNegZeroStepStart = sysPrefix + "negative_zero_step_"
 	rungPrefix          = "completed_rung_"
 	constraintsKey      = "constraints" // Optuna's _CONSTRAINTS_KEY
+	nsgaPrefix          = "nsga2:"      // Optuna's NSGAIISampler's keys
 )
 
 // negZeroValueKey is the system attribute that marks objective k's value
@@ -63,7 +67,7 @@ func systemKey(attr string) (string, bool) {
 	switch {
 	case attr == "owner" || attr == "requeued_from":
 		return sysPrefix + attr, true
-	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix):
+	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix) || strings.HasPrefix(attr, nsgaPrefix):
 		return attr, true
 	}
 	return "", false
@@ -76,7 +80,7 @@ func attrOfSystemKey(key string) (string, bool) {
 	switch {
 	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from":
 		return strings.TrimPrefix(key, sysPrefix), true
-	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix):
+	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix) || strings.HasPrefix(key, nsgaPrefix):
 		return key, true
 	}
 	return "", false
@@ -91,14 +95,15 @@ func attrTable(attr string) (table, key string) {
 }
 
 // encodeAttr is value_json for a tuner attribute: a system attribute that
-// is a JSON number (a grid index, a rung value) bare, as Optuna stores its
-// own, and so are constraints that are a list of numbers as Python's json
-// writes it (the tuner writes them so); anything else as a JSON string.
+// is a JSON number (a grid index, a rung value, a generation) bare, as
+// Optuna stores its own, and so are constraints and NSGA-II's parents that
+// are a list of numbers as Python's json writes it (the tuner writes them
+// so); anything else as a JSON string.
 func encodeAttr(attr, value string) string {
 	if _, sys := systemKey(attr); sys && isJSONNumber(value) {
 		return value
 	}
-	if _, err := pyjson.ParseFloats(value); attr == constraintsKey && err == nil {
+	if _, err := pyjson.ParseFloats(value); (attr == constraintsKey || strings.HasPrefix(attr, nsgaPrefix)) && err == nil {
 		return value
 	}
 	return pyString(value)
