@@ -57,8 +57,8 @@ const (
 // log scale goes through exp or log (correctly rounded here, about one in
 // 750 of glibc's exp and one in 1,300 of its log differ by an ulp), and
 // with crossovers that take a power or a QR decomposition (SBX, VSBX,
-// UNDX, SPX), equal to about 1e-15 (tested against Optuna 3.1,
-// testdata/optuna/gen_nsgaii.py).
+// UNDX, SPX), where Go's math and LAPACK's differ by an ulp or two (tested
+// against Optuna 3.1 to 1e-12, testdata/optuna/gen_nsgaii.py).
 //
 // Where we differ from Optuna 3.1:
 //   - the bred parameters are in the order of their names; Optuna's are
@@ -100,9 +100,9 @@ type NSGAIISampler struct {
 	// parameters always cross uniformly.
 	Crossover nsgaii.Crossover
 	// NumpyStreams draws from two numpy RandomState streams that the
-	// sampler holds, seeded with Seed, as Optuna does: one for crossover
-	// and mutation, one (its RandomSampler's) for generation 0 and the
-	// mutated parameters. The draws then depend on the order in which
+	// sampler holds, seeded with Seed, as Optuna does: one for selection,
+	// crossover and mutation, one (its RandomSampler's) for generation 0
+	// and the mutated parameters. The draws then depend on the order in which
 	// trials start, and a study reopened with a new sampler starts the
 	// streams anew.
 	NumpyStreams bool
@@ -176,12 +176,10 @@ func (s *NSGAIISampler) StartTrial(c *SampleContext) (err error) {
 		dirs = []Direction{c.Direction}
 	}
 	var members []nsgaii.Member
-	var complete []FrozenTrial
 	for _, t := range c.Trials {
 		if t.State != Complete {
 			continue
 		}
-		complete = append(complete, t)
 		g, err := strconv.Atoi(t.Attrs[attrNSGAGeneration])
 		if err != nil || g < 0 || len(t.Values) != len(dirs) {
 			continue
@@ -200,8 +198,14 @@ func (s *NSGAIISampler) StartTrial(c *SampleContext) (err error) {
 	if gen < 0 {
 		return nil
 	}
+	complete := make([]FrozenTrial, 0, len(c.Trials))
+	for _, t := range c.Trials {
+		if t.State == Complete {
+			complete = append(complete, t)
+		}
+	}
 	var space []nsgaii.Param
-	for _, p := range tpeIntersection(complete) {
+	for _, p := range tpeIntersection(complete) { // Optuna's IntersectionSearchSpace: complete trials only
 		prm, err := nsgaParam(p.name, p.d)
 		if err != nil {
 			return err
