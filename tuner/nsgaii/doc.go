@@ -17,8 +17,9 @@
 //     Optuna's; categorical parameters always cross uniformly.
 //
 // Every draw goes through Rand, in Optuna's order, so that numpy's stream
-// (internal/nprand) gives Optuna's decisions: tested against Optuna 3.1 on
-// testdata/optuna/gen_nsgaii.py, to the last bit for SelectElite, Uniform
-// and BLXAlpha, to 1e-12 for the crossovers that take powers, square roots
-// or a QR decomposition (numpy calls glibc and LAPACK).
+// (tuner.NSGAIISampler's NumpyStreams) gives Optuna's decisions: tested
+// against Optuna 3.1 on testdata/optuna/gen_nsgaii.py, to the last bit for
+// SelectElite, Uniform and BLXAlpha, to 1e-12 for the crossovers that take
+// powers, square roots or a QR decomposition (numpy calls glibc and
+// LAPACK). The package does not import tuner.
 package nsgaii
