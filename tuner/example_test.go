@@ -107,16 +107,13 @@ func ExampleStudy_OptimizeMulti() {
 	}
 	fmt.Printf("hypervolume to (1, 64): %.2f\n", hv)
 	// Output:
-	// 30 trials, 10 infeasible (more than 40 units); the front:
-	// trial  2: val_loss=0.0509 units=25
-	// trial  8: val_loss=0.1363 units= 8
-	// trial 13: val_loss=0.0929 units=11
-	// trial 14: val_loss=0.0363 units=38
+	// 30 trials, 15 infeasible (more than 40 units); the front:
+	// trial  7: val_loss=0.0953 units=12
+	// trial 15: val_loss=0.0499 units=34
 	// trial 16: val_loss=0.0366 units=36
-	// trial 17: val_loss=0.0541 units=24
-	// trial 20: val_loss=0.2146 units= 6
-	// trial 21: val_loss=0.1342 units= 9
-	// trial 23: val_loss=0.0694 units=17
-	// trial 28: val_loss=0.0382 units=29
-	// hypervolume to (1, 64): 54.58
+	// trial 17: val_loss=0.0410 units=35
+	// trial 19: val_loss=0.2054 units= 5
+	// trial 27: val_loss=0.1824 units=10
+	// trial 29: val_loss=0.0891 units=14
+	// hypervolume to (1, 64): 54.52
 }

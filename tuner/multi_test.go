@@ -58,8 +58,8 @@ func TestDirectionsConfig(t *testing.T) {
 	if got := s.Directions(); !slices.Equal(got, minMax) {
 		t.Errorf("Directions = %v after the caller's slice changed, want %v", got, minMax)
 	}
-	if _, ok := s.cfg.Sampler.(RandomSampler); !ok {
-		t.Errorf("default sampler of several objectives: %T, want RandomSampler", s.cfg.Sampler)
+	if _, ok := s.cfg.Sampler.(*NSGAIISampler); !ok {
+		t.Errorf("default sampler of several objectives: %T, want *NSGAIISampler (Optuna's default)", s.cfg.Sampler)
 	}
 }
 
@@ -270,8 +270,8 @@ func TestConstraintsDecideFeasibility(t *testing.T) {
 		t.Errorf("front %v (%v), want [1 2]: the infeasible trial 0 is off it", got, err)
 	}
 	trials, _ := multi.Trials(ctx)
-	if !slices.Equal(trials[0].Constraints, []float64{0.5, -1}) || trials[2].Constraints != nil || len(trials[0].Attrs) != 1 {
-		t.Errorf("constraints %v and %v, attrs %v; want [0.5 -1], nil, the owner only", trials[0].Constraints, trials[2].Constraints, trials[0].Attrs)
+	if _, kept := trials[0].Attrs[attrConstraints]; !slices.Equal(trials[0].Constraints, []float64{0.5, -1}) || trials[2].Constraints != nil || kept {
+		t.Errorf("constraints %v and %v, attrs %v; want [0.5 -1], nil, no attribute %q", trials[0].Constraints, trials[2].Constraints, trials[0].Attrs, attrConstraints)
 	}
 	none := run(Config{Directions: minMax}, []point{
 		{[]float64{0, 10}, []float64{1}},

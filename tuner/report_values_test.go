@@ -42,7 +42,7 @@ func (refusing) ValidateDirections(dirs []Direction) error {
 // values are its last vector.
 func TestReportValuesReachThePruner(t *testing.T) {
 	p := &vectorPruner{limit: 5}
-	s := open(t, Config{Directions: minMax, Pruner: p, Parallelism: 1})
+	s := open(t, Config{Directions: minMax, Pruner: p, Parallelism: 1, Sampler: RandomSampler{}})
 	var lenErr error
 	if err := s.OptimizeMulti(ctx, func(_ context.Context, tr *Trial) ([]float64, error) {
 		lenErr = tr.ReportValues(9, []float64{1})

@@ -1,5 +1,5 @@
 // Package tuner searches hyperparameters: define-by-run search spaces,
-// samplers (Random, Grid, TPE), a pruner interface (the pruners, Median,
+// samplers (Random, Grid, TPE, NSGA-II), a pruner interface (the pruners, Median,
 // Successive Halving, Hyperband, are in tuner/prune), parallel trials and
 // persistent, resumable studies, after Optuna's design.
 //
@@ -12,11 +12,12 @@
 //	best, err := study.Best(ctx)
 //
 // A study of several objectives (Config.Directions) runs a MultiObjective
-// with OptimizeMulti, and its best trials are the Pareto front,
-// Study.BestTrials; Trial.SetConstraints marks a trial infeasible (Optuna's
-// constraints, ≤ 0 feasible), and the best trials are feasible ones. Its
-// trials report every objective per step with Trial.ReportValues, and
-// prune.SuccessiveHalving and prune.Hyperband stop them by Pareto rank.
+// with OptimizeMulti, sampled by NSGAIISampler by default, and its best
+// trials are the Pareto front, Study.BestTrials; Trial.SetConstraints marks
+// a trial infeasible (Optuna's constraints, ≤ 0 feasible), and the best
+// trials are feasible ones. Its trials report every objective per step with
+// Trial.ReportValues, and prune.SuccessiveHalving and prune.Hyperband stop
+// them by Pareto rank.
 //
 // Storage: memory by default; tuner/rdb keeps a study in Optuna 3.1's own
 // database schema (rdb.OpenSQLite("study.db")), which Optuna and its tools
@@ -106,9 +107,9 @@ type Config struct {
 	// (ErrConfig otherwise). Reopening a study with other directions, in
 	// number or way, is refused (ErrConfig).
 	Directions []Direction
-	// Sampler draws the parameters; nil → &TPESampler{}, Optuna's default,
-	// for one objective, and RandomSampler for several (TPESampler is one
-	// objective's: ErrConfig with several, unless its Version is
+	// Sampler draws the parameters; nil → &TPESampler{} for one objective
+	// and &NSGAIISampler{} for several, Optuna 3.1's defaults (TPESampler
+	// is one objective's: ErrConfig with several, unless its Version is
 	// TPEOptuna5, Optuna 5's default for several).
 	Sampler Sampler
 	// Pruner stops unpromising trials; nil → NopPruner (never prunes).
@@ -204,11 +205,11 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	case nil:
 		cfg.Sampler = &TPESampler{}
 		if multi {
-			cfg.Sampler = RandomSampler{} // until NSGA-II
+			cfg.Sampler = &NSGAIISampler{}
 		}
 	case TPESampler, *TPESampler:
 		if multi && tpeVersionOf(cfg.Sampler) != TPEOptuna5 {
-			return nil, fmt.Errorf("%w: TPESampler (Optuna 3.1's) optimizes one objective, the study has %d (Directions %v): set its Version to TPEOptuna5 (multi-objective TPE), leave Sampler nil or use another sampler",
+			return nil, fmt.Errorf("%w: TPESampler (Optuna 3.1's) optimizes one objective, the study has %d (Directions %v): set its Version to TPEOptuna5 (multi-objective TPE), leave Sampler nil (NSGAIISampler) or use another sampler",
 				ErrConfig, len(dirs), dirs)
 		}
 	}

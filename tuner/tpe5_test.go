@@ -150,9 +150,9 @@ func TestTPE5ConfigErrors(t *testing.T) {
 	}
 }
 
-// zdt1 is Zitzler, Deb and Thiele's first problem (2000) in two variables,
+// zdt1Constrained is Zitzler, Deb and Thiele's first problem (2000) in two variables,
 // with the constraint x + y ≤ 1.2: its front is f₂ = 1 − √f₁ at y = 0.
-func zdt1(_ context.Context, t *Trial) ([]float64, error) {
+func zdt1Constrained(_ context.Context, t *Trial) ([]float64, error) {
 	x, y := t.Float("x", 0, 1), t.Float("y", 0, 1)
 	if err := t.SetConstraints(x + y - 1.2); err != nil {
 		return nil, err
@@ -169,7 +169,7 @@ func zdt1(_ context.Context, t *Trial) ([]float64, error) {
 func TestTPE5StudyMultiObjective(t *testing.T) {
 	run := func(s Sampler, seed uint64) (*Study, []FrozenTrial) {
 		st := open(t, Config{Directions: []Direction{Minimize, Minimize}, Sampler: s, Seed: seed, Parallelism: 1})
-		if err := st.OptimizeMulti(ctx, zdt1, Budget{Trials: 60}); err != nil {
+		if err := st.OptimizeMulti(ctx, zdt1Constrained, Budget{Trials: 60}); err != nil {
 			t.Fatal(err)
 		}
 		trials, err := st.Trials(ctx)

@@ -4,6 +4,7 @@ import (
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/cmaes"
 	"github.com/gradtune/gradtune/tuner/importance"
+	"github.com/gradtune/gradtune/tuner/nsgaii"
 	"github.com/gradtune/gradtune/tuner/pareto"
 	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/qmc"
@@ -20,7 +21,7 @@ import (
 func init() {
 	auditedPackages = append(auditedPackages,
 		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
-		"tuner/pareto", "tuner/qmc", "tuner/cmaes")
+		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -149,5 +150,31 @@ func init() {
 		(*qmc.Sobol).Dim,
 		(*qmc.Sobol).Point,
 		tunertrainer.StatePaths,
+		(*tuner.NSGAIISampler).Sample,
+		(*tuner.NSGAIISampler).SampleRelative,
+		(*tuner.NSGAIISampler).StartTrial,
+		(*tuner.NSGAIISampler).Validate,
+		nsgaii.Breed,
+		nsgaii.Draw,
+		nsgaii.SelectElite,
+		(*nsgaii.Generations).Parents,
+		nsgaii.Options.Validate,
+		nsgaii.Param.Bounds,
+		nsgaii.Param.Contains,
+		nsgaii.Param.Transform,
+		nsgaii.Param.Untransform,
+		nsgaii.Param.Validate,
+		nsgaii.Uniform.Cross,
+		nsgaii.Uniform.Parents,
+		nsgaii.BLXAlpha.Cross,
+		nsgaii.BLXAlpha.Parents,
+		nsgaii.SBX.Cross,
+		nsgaii.SBX.Parents,
+		nsgaii.VSBX.Cross,
+		nsgaii.VSBX.Parents,
+		nsgaii.UNDX.Cross,
+		nsgaii.UNDX.Parents,
+		nsgaii.SPX.Cross,
+		nsgaii.SPX.Parents,
 	)
 }

@@ -24,6 +24,9 @@ import (
 //     intermediate value) as gradtune:intermediate_values_<n>, a JSON list;
 //   - constraints (Trial.SetConstraints) under Optuna's own key,
 //     constraints, as the JSON list Optuna's samplers store there;
+//   - NSGA-II's nsga2:generation (a JSON number, as Optuna's
+//     NSGAIISampler keeps it, so that either continues the other's
+//     generations) and nsga2:parents (a JSON list of trial numbers);
 //   - FailReason as Optuna's fail_reason, FailKind as gradtune:fail_kind;
 //   - gradtune:negative_zero_value, gradtune:negative_zero_value_<k> and
 //     gradtune:negative_zero_step_<n>: true where the value (of objective
@@ -41,6 +44,7 @@ const (
 	rungPrefix          = "completed_rung_"
 	constraintsKey      = "constraints" // Optuna's _CONSTRAINTS_KEY
 	vectorPrefix        = "intermediate_values_"
+	nsgaPrefix          = "nsga2:" // Optuna's NSGAIISampler's keys
 )
 
 // negZeroValueKey is the system attribute that marks objective k's value
@@ -68,7 +72,7 @@ func systemKey(attr string) (string, bool) {
 	switch {
 	case attr == "owner" || attr == "requeued_from" || strings.HasPrefix(attr, vectorPrefix):
 		return sysPrefix + attr, true
-	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix):
+	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix) || strings.HasPrefix(attr, nsgaPrefix):
 		return attr, true
 	}
 	return "", false
@@ -81,7 +85,7 @@ func attrOfSystemKey(key string) (string, bool) {
 	switch {
 	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from" || strings.HasPrefix(key, sysPrefix+vectorPrefix):
 		return strings.TrimPrefix(key, sysPrefix), true
-	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix):
+	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix) || strings.HasPrefix(key, nsgaPrefix):
 		return key, true
 	}
 	return "", false
@@ -96,16 +100,16 @@ func attrTable(attr string) (table, key string) {
 }
 
 // encodeAttr is value_json for a tuner attribute: a system attribute that
-// is a JSON number (a grid index, a rung value) bare, as Optuna stores its
-// own, and so are constraints, rungs and intermediate vectors that are a
-// list of numbers as Python's json writes it (the tuner writes them so);
-// anything else as a JSON string.
+// is a JSON number (a grid index, a rung value, a generation) bare, as
+// Optuna stores its own, and so are constraints, rungs, intermediate vectors
+// and NSGA-II's parents that are a list of numbers as Python's json writes
+// it (the tuner writes them so); anything else as a JSON string.
 func encodeAttr(attr, value string) string {
 	if _, sys := systemKey(attr); sys && isJSONNumber(value) {
 		return value
 	}
 	if _, err := pyjson.ParseFloats(value); err == nil &&
-		(attr == constraintsKey || strings.HasPrefix(attr, rungPrefix) || strings.HasPrefix(attr, vectorPrefix)) {
+		(attr == constraintsKey || strings.HasPrefix(attr, rungPrefix) || strings.HasPrefix(attr, vectorPrefix) || strings.HasPrefix(attr, nsgaPrefix)) {
 		return value
 	}
 	return pyString(value)

@@ -292,7 +292,7 @@ func TestOptunaReadsReportedVectors(t *testing.T) {
 	eachBackend(t, func(t *testing.T, url string) {
 		requirePythonFor(t, url)
 		st := openURL(t, url)
-		s, err := tuner.Open(ctx, tuner.Config{Name: "mo", Storage: st, Directions: minMax, Parallelism: 1, Pruner: vectorsPruner{}})
+		s, err := tuner.Open(ctx, tuner.Config{Name: "mo", Storage: st, Directions: minMax, Parallelism: 1, Pruner: vectorsPruner{}, Sampler: tuner.RandomSampler{}})
 		if err != nil {
 			t.Fatal(err)
 		}
