@@ -25,9 +25,11 @@ import (
 //
 // The Diagnosis is the one Analyze would give on the same steps or epochs
 // (DeadReLU; Underfitting with both rules' evidence and measures). Make one
-// Online per run. Not safe for concurrent use.
+// Online per run; the zero Online is NewOnline's of Options{} (no chance
+// check). Not safe for concurrent use.
 type Online struct {
-	o      Options
+	o      Options               // resolved
+	ready  bool                  // o is resolved and the windows made
 	mons   []trainer.StepMonitor // the last DeadSteps monitored steps, oldest first
 	epochs []trainer.EpochStats  // the last FlatEpochs epochs, oldest first
 }
@@ -41,7 +43,23 @@ func NewOnline(opts Options) (*Online, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Online{o: o, mons: make([]trainer.StepMonitor, 0, o.DeadSteps), epochs: make([]trainer.EpochStats, 0, o.FlatEpochs)}, nil
+	on := &Online{o: o}
+	on.init()
+	return on, nil
+}
+
+// init resolves the zero Online's options (the defaults, which are valid)
+// and makes the windows, once.
+func (on *Online) init() {
+	if on.ready {
+		return
+	}
+	if on.o.DeadSteps == 0 { // not resolved: the zero Online
+		on.o, _ = Options{}.resolved()
+	}
+	on.mons = make([]trainer.StepMonitor, 0, on.o.DeadSteps)
+	on.epochs = make([]trainer.EpochStats, 0, on.o.FlatEpochs)
+	on.ready = true
 }
 
 // Step reads a monitored step (trainer.Event.Monitor at BatchEnd) and
@@ -52,6 +70,7 @@ func (on *Online) Step(m *trainer.StepMonitor) (Diagnosis, bool) {
 	if on == nil || m == nil {
 		return Diagnosis{}, false
 	}
+	on.init()
 	on.mons = push(on.mons, *m, on.o.DeadSteps)
 	if len(on.mons) < on.o.DeadSteps || !anyDead(m, on.o.DeadFraction) {
 		return Diagnosis{}, false
@@ -71,6 +90,7 @@ func (on *Online) Epoch(s *trainer.EpochStats) (Diagnosis, bool) {
 	if on == nil || s == nil {
 		return Diagnosis{}, false
 	}
+	on.init()
 	on.epochs = push(on.epochs, *s, on.o.FlatEpochs)
 	if on.o.Classes < 2 || len(on.epochs) < on.o.FlatEpochs {
 		return Diagnosis{}, false

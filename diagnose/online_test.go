@@ -165,3 +165,21 @@ func TestOnlineDoesNotAllocate(t *testing.T) {
 		t.Errorf("%v allocations per step and epoch, want 0", allocs)
 	}
 }
+
+// The zero Online is NewOnline(Options{})'s: dead units after 3 monitored
+// steps, no chance check.
+func TestZeroOnline(t *testing.T) {
+	var on Online
+	mons := monitorsDead(1, 1, 1)
+	for i := range mons {
+		if _, ok := on.Step(&mons[i]); ok != (i == 2) {
+			t.Errorf("step %d: fired %v", i, ok)
+		}
+	}
+	eps := epochsOf(1.2, 1.2, 1.2)
+	for i := range eps {
+		if _, ok := on.Epoch(&eps[i]); ok {
+			t.Errorf("epoch %d fired without Classes", i+1)
+		}
+	}
+}

@@ -136,5 +136,8 @@ func init() {
 		(*qmc.Sobol).Dim,
 		(*qmc.Sobol).Point,
 		tunertrainer.StatePaths,
+		tunertrainer.PruneOnDiagnosis,
+		(*tunertrainer.DiagnosisError).Error,
+		(*tunertrainer.DiagnosisError).Unwrap,
 	)
 }
