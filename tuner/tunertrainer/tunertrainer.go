@@ -1,7 +1,10 @@
 // Package tunertrainer connects a tuner study to the trainer: PruneOn is
 // the trainer callback that reports a monitored value to a trial after
 // every epoch and stops a trial the study's pruner gives up on, as
-// Optuna's PyTorchLightningPruningCallback and KerasPruningCallback do.
+// Optuna's PyTorchLightningPruningCallback and KerasPruningCallback do;
+// PruneOnDiagnosis stops a trial whose training the doctor (package
+// diagnose) finds diverging, exploding, stuck at chance or with dead
+// units, and records why.
 //
 // It lives apart from package tuner so that tuner, its samplers, pruners
 // and storages do not import the trainer, and through it Gorgonia.
