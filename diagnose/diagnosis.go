@@ -5,9 +5,12 @@
 // Before training, Preflight checks the data (leakage, feature scales) and
 // the model (initial loss against ln C, a gradient for every parameter,
 // overfitting one batch). During training, a *Watchdog callback stops a
-// diverging run within a few steps (ErrDiverged). Afterwards, Analyze reads
-// the History, and Explain turns Fit's error (ErrDiverged,
-// trainer.ErrNonFinite) into a diagnosis. Report writes them as text:
+// diverging run within a few steps (ErrDiverged), and an Online applies
+// the dead-unit and stuck-at-chance rules as the run goes
+// (tuner/tunertrainer.PruneOnDiagnosis prunes a trial with both).
+// Afterwards, Analyze reads the History, and Explain turns Fit's error
+// (ErrDiverged, trainer.ErrNonFinite) into a diagnosis. Report writes them
+// as text:
 //
 //	ds, err := diagnose.Preflight(ctx, m, cfg, train, val, diagnose.PreflightOptions{})
 //	// … check err, read ds …

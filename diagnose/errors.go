@@ -22,6 +22,9 @@ type DivergedError struct {
 	// Step counts optimizer steps since training began, this one included;
 	// Epoch and Batch (1-based) locate it in the run.
 	Step, Epoch, Batch int
+	// ByLoss and ByNorm say which rule of Divergence fired: the loss rule,
+	// the norm rule, or both at the same step.
+	ByLoss, ByNorm bool
 	// Diagnosis is the Exploding finding, its numbers in Measures.
 	Diagnosis Diagnosis
 }

@@ -121,5 +121,5 @@ func (w *Watchdog) diverged(e *trainer.Event, byLoss bool, start int) *DivergedE
 		Fix:      lrFix(e.LR),
 		Measures: ms,
 	}
-	return &DivergedError{Step: e.Step, Epoch: e.Epoch, Batch: e.Batch, Diagnosis: d}
+	return &DivergedError{Step: e.Step, Epoch: e.Epoch, Batch: e.Batch, ByLoss: byLoss, ByNorm: start >= 0, Diagnosis: d}
 }

@@ -138,17 +138,21 @@ func TestWatchdogRules(t *testing.T) {
 		loss, norms  []float64
 		wantStep     int
 		wantMeasures map[string]float64
+		byLoss       bool // the rules DivergedError names
+		byNorm       bool
 	}{
 		// 1, 1.1, 1.2, 1.3: the loss rule stays quiet; the norm rose 3 times, 1000× in all.
 		{name: "norm rule", loss: []float64{1, 1.1, 1.2, 1.3}, norms: []float64{1, 10, 100, 1000}, wantStep: 4,
-			wantMeasures: map[string]float64{"grad_norm_from": 1, "grad_norm": 1000, "norm_factor": 1000, "layer_grad_norm": 800}},
+			wantMeasures: map[string]float64{"grad_norm_from": 1, "grad_norm": 1000, "norm_factor": 1000, "layer_grad_norm": 800}, byNorm: true},
+		{name: "both rules at once", div: Divergence{Smoothing: 1e-9}, loss: []float64{1, 1.1, 1.2, 30}, norms: []float64{1, 10, 100, 1000}, wantStep: 4,
+			wantMeasures: map[string]float64{"norm_factor": 1000, "loss": 30}, byLoss: true, byNorm: true},
 		{name: "norm grows while loss falls", loss: []float64{1, 0.9, 0.8, 0.7}, norms: []float64{1, 10, 100, 1000}},
 		{name: "norm grows too little", loss: []float64{1, 1.1, 1.2, 1.3}, norms: []float64{1, 2, 4, 8}},
 		{name: "norm rule, 2 steps, 10×", div: Divergence{NormSteps: 2, NormFactor: 10}, loss: []float64{1, 1.1, 1.2}, norms: []float64{1, 4, 16}, wantStep: 3,
-			wantMeasures: map[string]float64{"norm_factor": 16}},
+			wantMeasures: map[string]float64{"norm_factor": 16}, byNorm: true},
 		// No smoothing to speak of: 2, 1, 30 → 30 > 4·1 and > 2.
 		{name: "loss rule", div: Divergence{Smoothing: 1e-9}, loss: []float64{2, 1, 30}, wantStep: 3,
-			wantMeasures: map[string]float64{"first_loss": 2, "loss": 30}},
+			wantMeasures: map[string]float64{"first_loss": 2, "loss": 30}, byLoss: true},
 		// 2, 0.1, 1.5: 15× the minimum but below the first loss.
 		{name: "below the first loss", div: Divergence{Smoothing: 1e-9}, loss: []float64{2, 0.1, 1.5}},
 		{name: "healthy", loss: []float64{2.3, 2.1, 1.9, 1.2, 0.8, 0.9, 0.5}, norms: []float64{1, 1.5, 1.2, 2, 1, 0.8, 0.9}},
@@ -165,6 +169,9 @@ func TestWatchdogRules(t *testing.T) {
 			}
 			if step != c.wantStep || !errors.Is(err, ErrDiverged) {
 				t.Fatalf("stopped at step %d with %v, want step %d with ErrDiverged", step, err, c.wantStep)
+			}
+			if de := err.(*DivergedError); de.ByLoss != c.byLoss || de.ByNorm != c.byNorm {
+				t.Errorf("ByLoss %v, ByNorm %v; want %v, %v", de.ByLoss, de.ByNorm, c.byLoss, c.byNorm)
 			}
 			for k, want := range c.wantMeasures {
 				if got := w.Diagnoses[0].Measures[k]; !closeTo(got, want, 1e-12) {

@@ -45,7 +45,8 @@ import (
 // from a callback during Fit (at BatchEnd or EpochEnd). Callbacks see a
 // resumed Fit's FitStart with Event.Resumed set, and an interrupted one's
 // FitEnd with Event.Interrupted set; a callback's error there comes back
-// joined to the context's (SaveOnInterrupt saves the state then).
+// joined to the context's (SaveOnInterrupt saves the state then), as a
+// FitEnd callback's error comes back joined to any error Fit ends with.
 //
 // It returns the History of the completed epochs together with any error:
 // a cancelled ctx (wrapping ctx.Err()), bad data (ErrData), or a NaN/Inf
@@ -105,14 +106,24 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 	interrupted := err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
 	// FitEnd runs while the training graph still holds the weights, so a
 	// callback (EarlyStopping) can restore the best ones.
-	if ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err,
-		Validation: vp != nil, Interrupted: interrupted}); ferr != nil {
-		switch {
-		case err == nil:
+	ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err,
+		Validation: vp != nil, Interrupted: interrupted})
+	var stop *stopped
+	if errors.As(err, &stop) { // stopped cleanly by a callback
+		hist.StoppedBy, err = stop.by, nil
+	}
+	if errors.As(ferr, &stop) { // ErrStopTraining at FitEnd: nothing is left to stop
+		if err == nil && hist.StoppedBy == "" {
+			hist.StoppedBy = stop.by
+		}
+	} else if ferr != nil {
+		if err == nil {
 			err = ferr
-		case interrupted:
-			// A callback saving the resume point (SaveOnInterrupt) failed:
-			// that must not hide behind the cancellation.
+		} else {
+			// A callback saving the resume point (SaveOnInterrupt) failed,
+			// or one classed the failure (tunertrainer.PruneOnDiagnosis
+			// prunes a trial on a NaN): that must not hide behind Fit's
+			// error, nor hide it.
 			err = errors.Join(err, ferr)
 		}
 	}
@@ -122,10 +133,6 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 	}
 	if serr := t.m.SetParamValues(t.train.Learnables); serr != nil && err == nil {
 		err = serr
-	}
-	var stop *stopped
-	if errors.As(err, &stop) {
-		hist.StoppedBy, err = stop.by, nil
 	}
 	return hist, err
 }

@@ -176,5 +176,8 @@ func init() {
 		nsgaii.UNDX.Parents,
 		nsgaii.SPX.Cross,
 		nsgaii.SPX.Parents,
+		tunertrainer.PruneOnDiagnosis,
+		(*tunertrainer.DiagnosisError).Error,
+		(*tunertrainer.DiagnosisError).Unwrap,
 	)
 }

@@ -5,6 +5,10 @@
 // PruneOnMulti does the same with one monitor per objective of a study of
 // several.
 //
+// PruneOnDiagnosis stops a trial whose training the doctor (package
+// diagnose) finds diverging, exploding, stuck at chance or with dead
+// units, and records why.
+//
 // It lives apart from package tuner so that tuner, its samplers, pruners
 // and storages do not import the trainer, and through it Gorgonia.
 package tunertrainer
