@@ -78,6 +78,7 @@ func ExampleSuccessiveHalving_severalObjectives() {
 	study, err := tuner.Open(ctx, tuner.Config{
 		Directions:  []tuner.Direction{tuner.Minimize, tuner.Minimize}, // val_loss, units
 		Pruner:      &prune.SuccessiveHalving{MinResource: 1, ReductionFactor: 3},
+		Sampler:     tuner.RandomSampler{}, // NSGA-II's first generation is random too
 		Seed:        1,
 		Parallelism: 1,
 	})
