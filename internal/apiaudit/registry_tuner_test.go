@@ -4,6 +4,7 @@ import (
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/cmaes"
 	"github.com/gradtune/gradtune/tuner/importance"
+	"github.com/gradtune/gradtune/tuner/noise"
 	"github.com/gradtune/gradtune/tuner/nsgaii"
 	"github.com/gradtune/gradtune/tuner/pareto"
 	"github.com/gradtune/gradtune/tuner/prune"
@@ -21,7 +22,7 @@ import (
 func init() {
 	auditedPackages = append(auditedPackages,
 		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
-		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii")
+		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii", "tuner/noise")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -123,6 +124,9 @@ func init() {
 		prune.Wilcoxon.Validate,
 		prune.Wilcoxon.ValidateDirections,
 		importance.Evaluate,
+		noise.Reevaluate,
+		noise.Report.String,
+		noise.Report.WriteText,
 		tunerplot.Importances,
 		tunerplot.IntermediateValues,
 		tunerplot.OptimizationHistory,
