@@ -15,4 +15,8 @@
 // with R seeds its smallest p-value is 2⁻ᴿ, so R ≥ 5 is needed for
 // α = 0.05 (the default R is 5), and a paired t-test would be more
 // powerful for truly Gaussian noise.
+//
+// PlateauStopper, with OptimizeUntilPlateau, stops a study once its last
+// trials improve the best value by no more than the noise σ (Report.Noise,
+// the pooled spread of one evaluation across seeds, or a known σ).
 package noise
