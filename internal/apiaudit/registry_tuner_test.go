@@ -4,6 +4,7 @@ import (
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/cmaes"
 	"github.com/gradtune/gradtune/tuner/importance"
+	"github.com/gradtune/gradtune/tuner/noise"
 	"github.com/gradtune/gradtune/tuner/nsgaii"
 	"github.com/gradtune/gradtune/tuner/pareto"
 	"github.com/gradtune/gradtune/tuner/prune"
@@ -21,7 +22,7 @@ import (
 func init() {
 	auditedPackages = append(auditedPackages,
 		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
-		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii")
+		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii", "tuner/noise")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -118,7 +119,18 @@ func init() {
 		prune.Percentile.Prune,
 		prune.Percentile.Validate,
 		prune.Percentile.ValidateDirections,
+		prune.Wilcoxon.PValue,
+		prune.Wilcoxon.Prune,
+		prune.Wilcoxon.Validate,
+		prune.Wilcoxon.ValidateDirections,
 		importance.Evaluate,
+		noise.OptimizeUntilPlateau,
+		noise.PlateauStopper.ShouldStop,
+		noise.PlateauStopper.Validate,
+		noise.Reevaluate,
+		noise.Report.Noise,
+		noise.Report.String,
+		noise.Report.WriteText,
 		tunerplot.Importances,
 		tunerplot.IntermediateValues,
 		tunerplot.OptimizationHistory,

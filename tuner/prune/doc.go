@@ -2,7 +2,10 @@
 // tuner.Study early, each as Optuna 3.1 decides, call for call: Median and
 // Percentile (compare a trial's curve with the completed trials' at the
 // same step), SuccessiveHalving (asynchronous successive halving) and
-// Hyperband (successive halving over several brackets).
+// Hyperband (successive halving over several brackets); and Wilcoxon
+// (Optuna 5's WilcoxonPruner: a paired signed-rank test across folds
+// against the best trial, for objectives that are a mean over folds or
+// problem instances).
 //
 //	study, err := tuner.Open(ctx, tuner.Config{
 //		Pruner: prune.Median{StartupTrials: 5, WarmupSteps: 2},

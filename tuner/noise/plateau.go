@@ -1,0 +1,162 @@
+package noise
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/gradtune/gradtune/tuner"
+)
+
+// PlateauStopper says a study has stopped improving by more than its
+// noise: the best Complete value of the last Patience finished trials
+// improves on the best before them by no more than Noise. It is the
+// anchor of Ray Tune's TrialPlateauStopper (stop when the last results
+// vary by less than a threshold) and of Optuna's Terminator (stop when the
+// possible improvement is below the evaluation's error, estimated there
+// from cross-validation folds), with the noise measured by Reevaluate's
+// repeats (Report.Noise) or given.
+type PlateauStopper struct {
+	// Noise σ, in the objective's units: an improvement ≤ Noise is noise.
+	// Must be > 0 (Report.Noise of a re-evaluation, or a known σ).
+	Noise float64
+	// Patience is the number N of last finished trials (Complete, Pruned or
+	// Failed by the objective, ordered by number) that must not improve
+	// the best by more than Noise; 0 → 10.
+	Patience int
+}
+
+// Validate returns an error wrapping tuner.ErrConfig for a field out of
+// range.
+func (p PlateauStopper) Validate() error {
+	switch {
+	case !(p.Noise > 0) || math.IsInf(p.Noise, 0):
+		return fmt.Errorf("%w: noise.PlateauStopper Noise = %v, want a finite σ > 0 (Report.Noise)", tuner.ErrConfig, p.Noise)
+	case p.Patience < 0:
+		return fmt.Errorf("%w: noise.PlateauStopper Patience = %d, want ≥ 1 (0 = 10)", tuner.ErrConfig, p.Patience)
+	}
+	return nil
+}
+
+// ShouldStop reports whether the trials (a study's, in any order) have
+// reached the plateau, and why in words. It never stops while fewer than
+// Patience finished trials follow the first Complete one, nor when
+// Validate fails.
+func (p PlateauStopper) ShouldStop(trials []tuner.FrozenTrial, dir tuner.Direction) (bool, string) {
+	if p.Validate() != nil {
+		return false, ""
+	}
+	n := p.Patience
+	if n == 0 {
+		n = 10
+	}
+	var done []tuner.FrozenTrial
+	for _, t := range trials {
+		if t.Counted() {
+			done = append(done, t)
+		}
+	}
+	sort.Slice(done, func(i, j int) bool { return done[i].Number < done[j].Number })
+	if len(done) <= n {
+		return false, ""
+	}
+	before, okB := bestValue(done[:len(done)-n], dir)
+	now, okN := bestValue(done, dir)
+	if !okB || !okN {
+		return false, ""
+	}
+	gain := before - now
+	if dir == tuner.Maximize {
+		gain = now - before
+	}
+	if gain > p.Noise {
+		return false, ""
+	}
+	return true, fmt.Sprintf("the last %d trials improved the best value by %.4g (%.6g → %.6g), not more than the noise σ = %.4g",
+		n, gain, before, now, p.Noise)
+}
+
+// bestValue is the best finite value of the Complete trials, false if none.
+func bestValue(trials []tuner.FrozenTrial, dir tuner.Direction) (float64, bool) {
+	best, ok := 0.0, false
+	for _, t := range trials {
+		if t.State != tuner.Complete || math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
+			continue
+		}
+		if !ok || better(t.Value, best, dir) {
+			best, ok = t.Value, true
+		}
+	}
+	return best, ok
+}
+
+// Plateau is OptimizeUntilPlateau's result.
+type Plateau struct {
+	Stopped bool   // the stopper stopped the study before its budget was spent
+	Reason  string // ShouldStop's words when Stopped
+	Trials  int    // the trials this call ran
+}
+
+// OptimizeUntilPlateau runs study.Optimize(ctx, obj, …) in rounds of
+// checkEvery trials (0 → 1; give the study's Parallelism to keep its
+// workers busy) until the budget b is spent, the study runs out of trials
+// to run (an exhausted grid), or s.ShouldStop says the study has
+// plateaued. Errors: Optimize's; an invalid s, checkEvery < 0, a nil
+// study or a study of several objectives wrap tuner.ErrConfig.
+func OptimizeUntilPlateau(ctx context.Context, study *tuner.Study, obj tuner.Objective, b tuner.Budget, s PlateauStopper, checkEvery int) (Plateau, error) {
+	var res Plateau
+	if ctx == nil || study == nil {
+		return res, fmt.Errorf("%w: noise.OptimizeUntilPlateau needs a context and a study (got nil)", tuner.ErrConfig)
+	}
+	if err := s.Validate(); err != nil {
+		return res, err
+	}
+	if checkEvery < 0 {
+		return res, fmt.Errorf("%w: noise.OptimizeUntilPlateau checkEvery = %d, want ≥ 1 (0 = 1)", tuner.ErrConfig, checkEvery)
+	}
+	if checkEvery == 0 {
+		checkEvery = 1
+	}
+	for b.Trials == 0 || res.Trials < b.Trials {
+		round := checkEvery
+		if b.Trials > 0 {
+			round = min(round, b.Trials-res.Trials)
+		}
+		before, err := study.Trials(ctx)
+		if err != nil {
+			return res, err
+		}
+		if err := study.Optimize(ctx, obj, tuner.Budget{Trials: round, TotalTrials: b.TotalTrials}); err != nil {
+			return res, err
+		}
+		after, err := study.Trials(ctx)
+		if err != nil {
+			return res, err
+		}
+		ran := len(after) - len(before)
+		if ran <= 0 {
+			return res, nil // nothing left to run (TotalTrials reached, grid exhausted)
+		}
+		res.Trials += ran
+		if stop, why := s.ShouldStop(after, study.Direction()); stop {
+			res.Stopped, res.Reason = true, why
+			return res, nil
+		}
+	}
+	return res, nil
+}
+
+// Noise is the pooled per-run standard deviation of the re-evaluated
+// configurations, √(mean of Std²): the spread of one evaluation across
+// seeds, for PlateauStopper.Noise. NaN without configurations.
+func (r Report) Noise() float64 {
+	if len(r.Configs) == 0 {
+		return math.NaN()
+	}
+	v := 0.0
+	for _, c := range r.Configs {
+		v += c.Std * c.Std
+	}
+	return math.Sqrt(v / float64(len(r.Configs)))
+}
