@@ -14,8 +14,9 @@ import (
 // live in package datasets) and draws no terminal (the bar lives in
 // trainer/progress). Each entry names a package and the import paths that
 // must not appear among its non-test dependencies: a path ending in "/" is a
-// prefix, any other matches itself and the packages below it; a package
-// never counts against itself.
+// prefix, one ending in "=" matches only itself (the "=" dropped), any other
+// matches itself and the packages below it; a package never counts against
+// itself.
 var forbiddenDeps = []struct {
 	pkg       string
 	forbidden []string
@@ -26,14 +27,22 @@ var forbiddenDeps = []struct {
 	{"./tuner/tunerplot", noTrainer, "plotting a study needs neither the trainer nor Gorgonia"},
 	{"./tuner/prune", noTrainer, "a pruner needs neither the trainer nor Gorgonia"},
 	{"./tuner/importance", noTrainer, "assessing importances needs neither the trainer nor Gorgonia"},
-	{"./tuner/tpe", append([]string{"github.com/gradtune/gradtune/tuner"}, noTrainer...),
+	{"./tuner/tpe", append([]string{tunerItself}, noTrainer...),
 		"TPE's mathematics works on plain values: tuner imports it (a nil Config.Sampler is TPE), so it must not import tuner"},
+	{"./tuner/nsgaii", append([]string{tunerItself}, noTrainer...),
+		"NSGA-II's parts work on plain values: tuner imports them (NSGA-II is the default of several objectives), so they must not import tuner"},
+	{"./tuner/pareto", append([]string{tunerItself}, noTrainer...),
+		"Pareto fronts and hypervolumes work on plain values: tuner imports them, so they must not import tuner"},
 	{"./trainer", []string{"os/exec", "github.com/schollz/progressbar", "golang.org/x/term",
 		"github.com/gradtune/gradtune/datasets", "github.com/gradtune/gradtune/trainer/progress"},
 		"the training core downloads nothing and draws no terminal: see datasets and trainer/progress"},
 }
 
 var noTrainer = []string{"gorgonia.org/", "github.com/gradtune/gradtune/trainer"}
+
+// tunerItself is package tuner, not the packages below it (tuner/pareto is
+// plain values too).
+const tunerItself = "github.com/gradtune/gradtune/tuner="
 
 func TestForbiddenDeps(t *testing.T) {
 	gocmd, err := exec.LookPath("go")
@@ -51,6 +60,12 @@ func TestForbiddenDeps(t *testing.T) {
 				continue
 			}
 			for _, f := range c.forbidden {
+				if exact, ok := strings.CutSuffix(f, "="); ok {
+					if dep == exact {
+						t.Errorf("%s depends on %s: %s", c.pkg, dep, c.why)
+					}
+					continue
+				}
 				if dep == f || strings.HasPrefix(dep, strings.TrimSuffix(f, "/")+"/") {
 					t.Errorf("%s depends on %s: %s", c.pkg, dep, c.why)
 				}
