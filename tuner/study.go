@@ -535,7 +535,12 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 			return trialEnd{}, nil // another worker failed it as stale
 		}
 		kind, reason := FailSampler, err.Error()
-		if errors.Is(err, ErrSearchSpaceExhausted) {
+		switch {
+		case ctx.Err() != nil:
+			// The sampler or the storage failed on the cancelled context:
+			// the caller cut the trial short, which counts for nothing.
+			kind, reason, err = FailInterrupted, interruptedReason, ctx.Err()
+		case errors.Is(err, ErrSearchSpaceExhausted):
 			kind, reason = FailNotRun, notRunReason
 		}
 		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, nil, kind, reason); ferr != nil {
