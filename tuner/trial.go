@@ -362,7 +362,9 @@ func (t *Trial) Report(step int, value float64) error {
 
 // ShouldPrune asks the study's pruner whether to stop this trial now; the
 // objective then returns ErrPruned. A nil *Trial, one no study made and a
-// trial of a study of several objectives are never pruned.
+// trial of a study of several objectives are never pruned. When the study
+// cannot be read, the answer is false; in a reproducible study the trial
+// then fails (see Err), since going on unpruned could change its result.
 func (t *Trial) ShouldPrune() bool {
 	if t.check() != nil || t.study.multi() {
 		return false

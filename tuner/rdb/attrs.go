@@ -17,7 +17,8 @@ import (
 //   - grid_id (GridSampler's point) and completed_rung_<k> (successive
 //     halving's rungs) under those names, as Optuna's GridSampler and
 //     SuccessiveHalvingPruner store theirs, as JSON numbers;
-//   - owner and requeued_from as gradtune:owner and gradtune:requeued_from;
+//   - owner, requeued_from, retries and sequence_number as gradtune:owner,
+//     gradtune:requeued_from, gradtune:retries and gradtune:sequence_number;
 //   - constraints (Trial.SetConstraints) under Optuna's own key,
 //     constraints, as the JSON list Optuna's samplers store there;
 //   - FailReason as Optuna's fail_reason, FailKind as gradtune:fail_kind;
@@ -57,11 +58,14 @@ func negZeroObjective(key string) (int, bool) {
 	return k, err == nil && k > 0 && strings.HasPrefix(key, sysNegZeroValue+"_")
 }
 
+// gradtuneAttrs are the tuner's own attributes kept as gradtune:<name>.
+var gradtuneAttrs = map[string]bool{"owner": true, "requeued_from": true, "retries": true, "sequence_number": true}
+
 // systemKey returns the trial_system_attributes key of a tuner attribute
 // kept there, and false for a user attribute.
 func systemKey(attr string) (string, bool) {
 	switch {
-	case attr == "owner" || attr == "requeued_from":
+	case gradtuneAttrs[attr]:
 		return sysPrefix + attr, true
 	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix):
 		return attr, true
@@ -74,7 +78,7 @@ func systemKey(attr string) (string, bool) {
 // gradtune:* fields that are not attributes).
 func attrOfSystemKey(key string) (string, bool) {
 	switch {
-	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from":
+	case strings.HasPrefix(key, sysPrefix) && gradtuneAttrs[strings.TrimPrefix(key, sysPrefix)]:
 		return strings.TrimPrefix(key, sysPrefix), true
 	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix):
 		return key, true
