@@ -319,3 +319,38 @@ type claimer struct{ tuner.RandomSampler }
 func (claimer) TrialClaim() *tuner.Claim {
 	return &tuner.Claim{Key: "slot", Pick: func(tuner.FrozenTrial, []tuner.FrozenTrial) (string, error) { return "1", nil }}
 }
+
+// A worker of another machine that died holding a number of a
+// reproducible study blocks the numbers after its window until its
+// heartbeat goes stale; then the number is run again, and the sequence is
+// the one a study without the dead worker gives.
+func TestReproducibleDeadWorker(t *testing.T) {
+	const total = 8
+	cfg := tuner.Config{Name: "d", Seed: 9, ReproducibleWindow: 2, Parallelism: 2, Sampler: &tuner.TPESampler{StartupTrials: 2},
+		HeartbeatInterval: 10 * time.Millisecond, GracePeriod: 40 * time.Millisecond}
+	want, _ := reproRun(t, tuner.NewMemoryStorage(), cfg, reproObjective, total)
+
+	st := tuner.NewMemoryStorage()
+	id, _, err := st.GetOrCreateStudy(ctx, "d", []tuner.Direction{tuner.Minimize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, err := st.CreateTrial(ctx, id, map[string]string{"owner": "another-host/42/0123456789abcdef", "sequence_number": "0"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetTrialParam(ctx, dead.ID, "x", 0.25, tuner.FloatDist{Low: -5, High: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.(tuner.HeartbeatStorage).RecordHeartbeat(ctx, dead.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := reproRun(t, st, cfg, reproObjective, total)
+	if got != want {
+		t.Errorf("after a dead worker: trials\n%s\nwant\n%s", got, want)
+	}
+	trials, _ := st.Trials(ctx, id)
+	if trials[0].FailKind != tuner.FailStale {
+		t.Errorf("the dead worker's trial: %v %q, want failed as stale", trials[0].State, trials[0].FailKind)
+	}
+}
