@@ -18,14 +18,16 @@ const (
 	FailInterrupted FailKind = "interrupted" // cut short by the study's cancelled context
 	FailStale       FailKind = "stale"       // still Running when the study was reopened: its process died
 	FailNotRun      FailKind = "not_run"     // never run: the sampler's search space was exhausted
+	FailTimeout     FailKind = "timeout"     // ran past Config.TrialTimeout
 	FailUnknown     FailKind = "unknown"     // stored before fail kinds, with a message LegacyFailKind does not know
 )
 
 // Counted reports whether a trial failed with this kind counts toward a
 // TotalTrials budget. A failure of the trial itself does; one that says
 // nothing about its parameters (stale, interrupted, not run) does not, so
-// that a rerun evaluates a replacement. Kinds this version does not know
-// count, as every failure but those three always has.
+// that a rerun evaluates a replacement. A timeout counts: the parameters
+// made the trial too slow, and a rerun would time out again. Kinds this
+// version does not know count, as every failure but those three always has.
 func (k FailKind) Counted() bool {
 	switch k {
 	case FailInterrupted, FailStale, FailNotRun:

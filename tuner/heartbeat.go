@@ -34,10 +34,11 @@ type HeartbeatStorage interface {
 	FailStaleTrials(ctx context.Context, studyID int64, grace time.Duration, reason string, requeue bool) ([]FrozenTrial, error)
 }
 
-// RequeueAttrs are the attributes of the Waiting trial that re-runs t
-// (Trial.RequeuedFrom reads them).
+// RequeueAttrs are the attributes of the Waiting trial that re-runs t once
+// t failed as stale: requeued_from, t's number (Trial.RequeuedFrom), and
+// retries, one more than t's (Trial.Retries).
 func RequeueAttrs(t FrozenTrial) map[string]string {
-	return map[string]string{attrRequeuedFrom: strconv.Itoa(t.Number)}
+	return map[string]string{attrRequeuedFrom: strconv.Itoa(t.Number), attrRetries: strconv.Itoa(retriesOf(t) + 1)}
 }
 
 // heartbeatReason is the FailReason of a trial failed for its heartbeat.
@@ -82,13 +83,25 @@ func checkHeartbeatConfig(cfg *Config) error {
 
 // failStale fails (and with RequeueStale re-queues, atomically) the trials
 // whose heartbeat is older than the grace period; a no-op without heartbeats.
+// Retries bounded by MaxRetries are queued after, by the study, which
+// reads each trial's count: a process dying in between loses that retry.
+// A reproducible study queues nothing (see requeueAfter).
 func (s *Study) failStale(ctx context.Context) error {
 	hs, grace, on := s.heartbeats()
 	if !on {
 		return nil
 	}
-	_, err := hs.FailStaleTrials(ctx, s.id, grace, heartbeatReason, s.cfg.RequeueStale)
-	return err
+	atomic := s.cfg.RequeueStale && !s.reproducible() && !s.retryable(FailStale)
+	failed, err := hs.FailStaleTrials(ctx, s.id, grace, heartbeatReason, atomic)
+	if err != nil || atomic {
+		return err
+	}
+	for _, t := range failed {
+		if err := s.requeueAfter(ctx, t, FailStale); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // beat records trial id's heartbeat every HeartbeatInterval until stop is
@@ -165,32 +178,50 @@ func (t *Trial) checkLost(err error) error {
 	return err
 }
 
-// heldPointsMayFree is asked when no grid point is free. With heartbeats
-// and RequeueStale, a point held by a Running trial comes back if that
-// trial goes stale (its worker died), so instead of stopping, the worker
-// waits one heartbeat interval, fails the stale trials (re-queuing them)
-// and reports true to try again; it reports false once no trial of the
-// study is Running (the grid is done) or ctx ends. Without this, the last
-// live workers could leave a dead worker's point unfinished forever.
+// heldPointsMayFree is asked when no grid point is free. A point held by
+// a Running trial comes back if that trial goes stale (its worker died:
+// with heartbeats and RequeueStale) or fails in a way MaxRetries retries,
+// so instead of stopping, the worker waits for a trial of this Study to
+// end or, at most, one heartbeat interval (maxSequenceWait without
+// heartbeats), fails the stale trials (re-queuing them) and reports true to
+// try again; it reports false once no trial of the study is Running or
+// Waiting (the grid is done) or ctx ends. Without this, the last live
+// workers could leave a dead worker's point unfinished forever, or stop
+// before a retry.
 func (s *Study) heldPointsMayFree(ctx context.Context) bool {
-	if _, _, on := s.heartbeats(); !on || !s.cfg.RequeueStale {
+	_, _, beats := s.heartbeats()
+	beats = beats && s.cfg.RequeueStale
+	if !beats && s.cfg.MaxRetries <= 0 {
 		return false
 	}
+	ended := s.trialEnds()
+	// A trial of this Study that failed as this worker found no point may
+	// be queueing its retry: wait for it to be queued.
+	s.finishing.Lock()
+	s.finishing.Unlock() //nolint:staticcheck // a barrier, not a critical section
 	trials, err := s.storage.Trials(ctx, s.id)
 	if err != nil {
 		return false
 	}
 	running := false
 	for _, t := range trials {
-		running = running || t.State == Running || t.State == Waiting
+		if t.State == Waiting {
+			return true // a retry to claim
+		}
+		running = running || t.State == Running
 	}
 	if !running {
 		return false
 	}
+	wait := maxSequenceWait
+	if beats {
+		wait = s.cfg.HeartbeatInterval
+	}
 	select {
 	case <-ctx.Done():
 		return false
-	case <-time.After(s.cfg.HeartbeatInterval):
+	case <-ended:
+	case <-time.After(wait):
 	}
 	return s.failStale(ctx) == nil
 }

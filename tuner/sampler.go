@@ -216,14 +216,16 @@ func (g *GridSampler) TrialClaim() *Claim {
 }
 
 // pick chooses the point of trial: the one its fixed parameters hold if
-// that is free (a re-queued stale trial keeps its point), else the first
-// free one in the visiting order; ErrSearchSpaceExhausted if none is free.
+// that is free (a re-queued stale trial keeps its point) or held only by
+// failed runs that trial re-runs (a retry, Config.MaxRetries), else the
+// first free one in the visiting order; ErrSearchSpaceExhausted if none is
+// free.
 func (g *GridSampler) pick(trial FrozenTrial, others []FrozenTrial) (string, error) {
 	if err := g.Validate(); err != nil {
 		return "", err
 	}
 	taken := g.taken(others)
-	if i, ok := g.pointOf(trial); ok && !taken[i] {
+	if i, ok := g.pointOf(trial); ok && (!taken[i] || g.retryKeeps(trial, others, i)) {
 		return strconv.Itoa(i), nil
 	}
 	// At most len(taken) positions are passed over before a free one.
@@ -242,6 +244,21 @@ func (g *GridSampler) pick(trial FrozenTrial, others []FrozenTrial) (string, err
 		}
 	}
 	return "", ErrSearchSpaceExhausted
+}
+
+// retryKeeps reports whether trial, a re-queued trial, may run point i
+// though other trials hold it: all of them failed, so the point has no
+// result yet, and trial runs it again.
+func (g *GridSampler) retryKeeps(trial FrozenTrial, others []FrozenTrial, i int) bool {
+	if _, requeued := trial.Attrs[attrRequeuedFrom]; !requeued {
+		return false
+	}
+	for _, o := range others {
+		if v, ok := o.Attrs[attrSamplerSystemGrid]; ok && v == strconv.Itoa(i) && o.State != Failed {
+			return false
+		}
+	}
+	return true
 }
 
 // pointOf returns the grid point that trial's parameters are at (the

@@ -41,7 +41,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -123,7 +122,8 @@ type Config struct {
 	Parallelism int
 	// Seed seeds the sampler's draws: trial n's values depend only on
 	// (Seed, n, the trials finished before it), not on goroutine timing
-	// for samplers that ignore history (Random, Grid).
+	// for samplers that ignore history (Random, Grid); ReproducibleWindow
+	// fixes which trials those are, for every sampler.
 	Seed uint64
 	// RequeueStale re-runs, with the same parameters, the trials found
 	// Running when the study is reopened (their process died) and those
@@ -157,6 +157,42 @@ type Config struct {
 	// exceed HeartbeatInterval; leave room for long GC or I/O pauses
 	// (Optuna #4234).
 	GracePeriod time.Duration
+	// ReproducibleWindow W > 0 makes the study reproducible: the same Seed
+	// gives the same trials — parameters, values, pruning — whatever the
+	// Parallelism, however often the study is interrupted and resumed, and
+	// however many processes share it, for an objective that is itself
+	// deterministic. Trial k of the study's sequence (Trial.Sequence)
+	// starts once the trials below k−W+1 have ended, and its sampler and
+	// pruner see only those; so at most W trials run at once (Parallelism
+	// above W only waits). A trial interrupted, stale or retried is run
+	// again under its number, with the same parameters, whether or not
+	// RequeueStale is set, and takes no place in the Budget, which counts
+	// numbers; Study.Sequence lists the result. Refused with
+	// ErrConfig: Study.Enqueue, a TrialClaimer other than GridSampler, and a
+	// sampler or pruner whose CheckReproducible fails (ReproducibilityChecker:
+	// TPESampler's ConstantLiar; tuner/prune's automatic resources). Every
+	// process must use the same Seed and W. 0 → off.
+	ReproducibleWindow int
+	// TrialTimeout stops a trial that runs longer: its objective's ctx is
+	// cancelled with cause ErrTrialTimeout, and the trial ends Failed,
+	// FailTimeout, whatever the objective then returns; one that ignores
+	// ctx is recorded so when it returns, its worker waiting until then. A
+	// timed-out trial counts toward the budget (its parameters are too
+	// slow) and is not retried unless RetryKinds says so. 0 → none.
+	TrialTimeout time.Duration
+	// MaxRetries runs a trial that failed in a way RetryKinds lists again,
+	// with the same parameters, up to that many times (Optuna's
+	// RetryFailedTrialCallback(max_retry)); each run is a trial of its own
+	// and counts as one, the retry naming the run before it
+	// (Trial.RequeuedFrom) and its count (Trial.Retries). It also bounds
+	// the re-runs of stale trials that RequeueStale queues. 0 → no retry.
+	MaxRetries int
+	// RetryKinds are the failures MaxRetries retries; nil → FailStale (a
+	// dead or lost worker) and FailPanic. FailObjective, FailNaN and
+	// FailTimeout may be added: an objective's own errors are not retried
+	// unless listed. Other kinds, or RetryKinds without MaxRetries, are
+	// ErrConfig.
+	RetryKinds []FailKind
 }
 
 // Study is a named set of trials in a Storage.
@@ -165,6 +201,13 @@ type Study struct {
 	storage Storage
 	id      int64
 	mu      sync.Mutex // serializes the sampler and the pruner
+	// ended is closed when a trial ends, waking the workers of a
+	// reproducible study that wait for their window (trialEnds).
+	endMu sync.Mutex
+	ended chan struct{}
+	// finishing is read-held while a trial is finished and maybe re-queued,
+	// so that a worker finding the grid exhausted sees the retry queued.
+	finishing sync.RWMutex
 }
 
 // Open opens the study called cfg.Name in cfg.Storage, creating it if
@@ -222,12 +265,18 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 	if err := checkPrunerDirections(cfg.Pruner, dirs); err != nil {
 		return nil, err
 	}
+	if err := checkRetryConfig(cfg); err != nil {
+		return nil, err
+	}
 	for what, v := range map[string]any{"Pruner": cfg.Pruner, "Sampler": cfg.Sampler} {
 		if v, ok := v.(interface{ Validate() error }); ok {
 			if err := v.Validate(); err != nil {
 				return nil, fmt.Errorf("tuner: %s: %w", what, err) // err wraps ErrConfig
 			}
 		}
+	}
+	if err := checkReproducible(cfg); err != nil {
+		return nil, err
 	}
 	id, _, err := cfg.Storage.GetOrCreateStudy(ctx, cfg.Name, slices.Clone(dirs))
 	if err != nil {
@@ -264,21 +313,11 @@ func (s *Study) recoverStale(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.requeue(ctx, t); err != nil {
+		if err := s.requeueAfter(ctx, t, FailStale); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// requeue queues trial t's parameters anew, with RequeueStale, as a trial
-// whose attribute requeued_from is t's number (Trial.RequeuedFrom), so that
-// an objective can resume from what t saved.
-func (s *Study) requeue(ctx context.Context, t FrozenTrial) error {
-	if !s.cfg.RequeueStale || len(t.Internal) == 0 {
-		return nil
-	}
-	return s.storage.EnqueueTrial(ctx, s.id, t.Internal, t.Distributions, map[string]string{attrRequeuedFrom: strconv.Itoa(t.Number)})
 }
 
 // errNoStudy is what the methods of a nil *Study, or of a Study not made
@@ -349,10 +388,17 @@ func (s *Study) load(ctx context.Context) ([]FrozenTrial, error) {
 // Each parameter needs a valid distribution in dists, of the value's type.
 // Errors wrap ErrConfig: a parameter without a distribution (absent or
 // nil), an invalid one, a value of another type, a nil ctx, a Study not made
-// by Open; or come from the storage.
+// by Open, a reproducible study (Config.ReproducibleWindow); or come from
+// the storage.
 func (s *Study) Enqueue(ctx context.Context, params map[string]any, dists map[string]Distribution) error {
 	if err := s.check(ctx, "Enqueue"); err != nil {
 		return err
+	}
+	if s.reproducible() {
+		// The storage starts waiting trials first, in the order queued, which
+		// an interruption would put out of the sequence's order.
+		return fmt.Errorf("%w: Enqueue: study %q is reproducible (ReproducibleWindow = %d), and fixed trials have no place in its sequence",
+			ErrConfig, s.cfg.Name, s.cfg.ReproducibleWindow)
 	}
 	internal := map[string]float64{}
 	for k, v := range params {
@@ -457,6 +503,9 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) erro
 			done++
 		}
 	}
+	if s.reproducible() {
+		done = len(s.sequenceSlots(trials).final) // the budget counts numbers
+	}
 	var (
 		mu       sync.Mutex
 		started  int
@@ -505,6 +554,11 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) erro
 				if err != nil {
 					halt(err)
 				}
+				if end.rerun {
+					mu.Lock()
+					started-- // its number runs again, within the same budget
+					mu.Unlock()
+				}
 			}
 		}()
 	}
@@ -519,23 +573,14 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) erro
 // ended. Only storage errors and an exhausted search space come back as
 // errors; the objective's failures are recorded in the trial.
 func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, error) {
-	// A grid point is claimed as the trial is created, atomically, so that
-	// no other trial (of any process) gets it; an exhausted grid creates
-	// nothing and stops Optimize.
-	var claim *Claim
-	if c, ok := s.cfg.Sampler.(TrialClaimer); ok {
-		claim = c.TrialClaim()
-	}
 	if err := s.failStale(ctx); err != nil {
 		return trialEnd{}, err
 	}
-	ft, err := s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner}, claim)
-	for errors.Is(err, ErrSearchSpaceExhausted) && s.heldPointsMayFree(ctx) {
-		ft, err = s.storage.CreateTrial(ctx, s.id, map[string]string{attrOwner: thisOwner}, claim)
-	}
+	ft, err := s.createTrial(ctx)
 	if err != nil {
 		return trialEnd{}, err
 	}
+	defer s.trialEnded()
 	trialCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	takeConstraints(&ft)
@@ -546,10 +591,15 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 	if err := s.startTrial(t); err != nil {
 		stopBeat()
 		if t.lost.Load() {
-			return trialEnd{}, nil // another worker failed it as stale
+			return trialEnd{rerun: s.reproducible()}, nil // another worker failed it as stale
 		}
 		kind, reason := FailSampler, err.Error()
-		if errors.Is(err, ErrSearchSpaceExhausted) {
+		switch {
+		case ctx.Err() != nil:
+			// The sampler or the storage failed on the cancelled context:
+			// the caller cut the trial short, which counts for nothing.
+			kind, reason, err = FailInterrupted, interruptedReason, ctx.Err()
+		case errors.Is(err, ErrSearchSpaceExhausted):
 			kind, reason = FailNotRun, notRunReason
 		}
 		if ferr := s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, Failed, nil, kind, reason); ferr != nil {
@@ -557,15 +607,21 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 		}
 		return trialEnd{}, err
 	}
-	values, objErr := callObjective(trialCtx, obj, t)
+	objCtx, timedOut := s.withTimeout(trialCtx)
+	began := time.Now()
+	values, objErr := callObjective(objCtx, obj, t)
+	took, late := time.Since(began), timedOut()
 	stopBeat()
 	if t.lost.Load() {
 		// Another worker failed the trial as stale while it ran (and maybe
 		// re-queued it): its result is dropped, the study goes on.
-		return trialEnd{}, nil
+		return trialEnd{rerun: s.reproducible()}, nil
 	}
 	state, kind, reason := Complete, FailKind(""), ""
 	switch {
+	case late:
+		// Past its time, whatever it returned: its parameters are too slow.
+		state, kind, reason = Failed, FailTimeout, s.timeoutReason(took)
 	case ctx.Err() != nil && (t.err != nil || objErr != nil):
 		// Cut short by the caller (a suggestion or the objective failed on
 		// the cancelled context), not by its parameters: recorded, not
@@ -597,20 +653,47 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 	if state == Failed {
 		values = nil
 	}
-	end := trialEnd{number: ft.Number, state: state}
-	if state == Failed && kind != FailInterrupted {
+	end := trialEnd{number: ft.Number, state: state, rerun: s.reproducible() && s.retriedAgain(t.frozen, kind)}
+	switch {
+	case kind == FailTimeout:
+		end.cause = fmt.Errorf("%w: %s", ErrTrialTimeout, reason)
+	case state == Failed && kind != FailInterrupted:
 		end.cause = cmp.Or(t.err, objErr, errors.New(reason))
 	}
+	s.finishing.RLock()
+	defer s.finishing.RUnlock()
 	err = s.storage.FinishTrial(context.WithoutCancel(ctx), ft.ID, state, slices.Clone(values), kind, reason)
 	if errors.Is(err, ErrTrialFinished) {
 		return trialEnd{}, nil // another process failed it as stale; the study goes on
 	}
-	if err == nil && kind == FailInterrupted {
-		// Queued now, it is the first trial the next Optimize (of this
-		// process or another, on the same storage) runs.
-		err = s.requeue(context.WithoutCancel(ctx), t.frozen)
+	if err == nil && state == Failed {
+		// A retry, or an interrupted trial with RequeueStale: queued now, it
+		// is the first trial the next Optimize (of this process or another,
+		// on the same storage) runs.
+		err = s.requeueAfter(context.WithoutCancel(ctx), t.frozen, kind)
 	}
 	return end, err
+}
+
+// createTrial creates the next trial in the storage. A grid point is
+// claimed as the trial is created, atomically, so that no other trial (of
+// any process) gets it; an exhausted grid creates nothing and stops
+// Optimize. A reproducible study claims a sequence number instead, and
+// waits for it (createSequenced).
+func (s *Study) createTrial(ctx context.Context) (FrozenTrial, error) {
+	attrs := map[string]string{attrOwner: thisOwner}
+	if s.reproducible() {
+		return s.createSequenced(ctx, attrs)
+	}
+	var claim *Claim
+	if c, ok := s.cfg.Sampler.(TrialClaimer); ok {
+		claim = c.TrialClaim()
+	}
+	ft, err := s.storage.CreateTrial(ctx, s.id, attrs, claim)
+	for errors.Is(err, ErrSearchSpaceExhausted) && s.heldPointsMayFree(ctx) {
+		ft, err = s.storage.CreateTrial(ctx, s.id, attrs, claim)
+	}
+	return ft, err
 }
 
 // errObjectivePanicked marks the error callObjective makes of a panic.
@@ -662,6 +745,12 @@ func (s *Study) startTrial(t *Trial) error {
 		return err
 	}
 	t.history = trials
+	if s.reproducible() {
+		if err := s.startSequenced(t, trials); err != nil {
+			return err
+		}
+		trials = t.history
+	}
 	if st, ok := s.cfg.Sampler.(TrialStarter); ok {
 		err := gerr.User("tuner: sampler StartTrial", func() error { return st.StartTrial(s.sampleContext(t, trials, "")) })
 		if err != nil {
@@ -726,6 +815,8 @@ func (s *Study) sample(t *Trial, name string, d Distribution) (float64, error) {
 
 // sampleContext gathers what a sampler may use. The generator is seeded by
 // (Seed, trial number, parameter name), so draws do not depend on timing.
+// A reproducible study's sampler sees the trial renumbered by its sequence
+// number, which seeds the generator in place of its Number.
 func (s *Study) sampleContext(t *Trial, trials []FrozenTrial, name string) *SampleContext {
 	others := make([]FrozenTrial, 0, len(trials))
 	for _, o := range trials {
@@ -733,11 +824,12 @@ func (s *Study) sampleContext(t *Trial, trials []FrozenTrial, name string) *Samp
 			others = append(others, o)
 		}
 	}
+	trial := s.sequenced(t)
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%d/%s", t.frozen.Number, name)
+	fmt.Fprintf(h, "%d/%s", trial.Number, name)
 	return &SampleContext{
 		Trials:     others,
-		Trial:      &t.frozen,
+		Trial:      trial,
 		Direction:  s.cfg.Direction,
 		Directions: slices.Clone(s.cfg.Directions),
 		Rand:       rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64())),
@@ -750,12 +842,21 @@ func (s *Study) shouldPrune(t *Trial) bool {
 	defer s.mu.Unlock()
 	trials, err := s.load(t.ctx)
 	if err != nil {
+		if s.reproducible() {
+			// Going on unpruned could make another trial than the one the
+			// sequence holds: the trial fails (interrupted, if cancelled).
+			t.fail(fmt.Errorf("tuner: ShouldPrune: %w", err))
+		}
 		return false
 	}
 	others := trials[:0:0]
-	for _, o := range trials {
-		if o.ID != t.frozen.ID {
-			others = append(others, o)
+	if k, ok := s.sequenceOf(t); ok {
+		others = s.sequenceView(trials, k)
+	} else {
+		for _, o := range trials {
+			if o.ID != t.frozen.ID {
+				others = append(others, o)
+			}
 		}
 	}
 	setAttr := func(k, v string) error {
@@ -765,6 +866,6 @@ func (s *Study) shouldPrune(t *Trial) bool {
 		t.frozen.Attrs[k] = v
 		return nil
 	}
-	return s.cfg.Pruner.Prune(&PruneContext{StudyName: s.cfg.Name, SetAttr: setAttr, Trials: others, Trial: &t.frozen,
+	return s.cfg.Pruner.Prune(&PruneContext{StudyName: s.cfg.Name, SetAttr: setAttr, Trials: others, Trial: s.sequenced(t),
 		Direction: s.cfg.Direction, Directions: slices.Clone(s.cfg.Directions)})
 }

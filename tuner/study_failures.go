@@ -21,6 +21,9 @@ type trialEnd struct {
 	number int
 	state  TrialState
 	cause  error // why a Failed trial failed; nil if it was interrupted
+	// rerun: a reproducible study runs its number again (a retry, a lost
+	// trial), so the run takes no place in the budget.
+	rerun bool
 }
 
 // failureStreak counts the trials that failed in a row, in the order they

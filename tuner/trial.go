@@ -374,7 +374,9 @@ func (t *Trial) Report(step int, value float64) error {
 
 // ShouldPrune asks the study's pruner whether to stop this trial now; the
 // objective then returns ErrPruned. A nil *Trial and one no study made are
-// never pruned.
+// never pruned. When the study cannot be read, the answer is false; in a
+// reproducible study the trial then fails (see Err), since going on
+// unpruned could change its result.
 func (t *Trial) ShouldPrune() bool {
 	if t.check() != nil {
 		return false

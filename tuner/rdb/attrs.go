@@ -18,7 +18,8 @@ import (
 //     halving's rungs) under those names, as Optuna's GridSampler and
 //     SuccessiveHalvingPruner store theirs, as JSON numbers (a rung of a
 //     study of several objectives: a JSON list, one number per objective);
-//   - owner and requeued_from as gradtune:owner and gradtune:requeued_from;
+//   - owner, requeued_from, retries and sequence_number as gradtune:owner,
+//     gradtune:requeued_from, gradtune:retries and gradtune:sequence_number;
 //   - intermediate_values_<n> (Trial.ReportValues: every objective's value
 //     at step n of a study of several; objective 0's is also step n's
 //     intermediate value) as gradtune:intermediate_values_<n>, a JSON list;
@@ -66,11 +67,14 @@ func negZeroObjective(key string) (int, bool) {
 	return k, err == nil && k > 0 && strings.HasPrefix(key, sysNegZeroValue+"_")
 }
 
+// gradtuneAttrs are the tuner's own attributes kept as gradtune:<name>.
+var gradtuneAttrs = map[string]bool{"owner": true, "requeued_from": true, "retries": true, "sequence_number": true}
+
 // systemKey returns the trial_system_attributes key of a tuner attribute
 // kept there, and false for a user attribute.
 func systemKey(attr string) (string, bool) {
 	switch {
-	case attr == "owner" || attr == "requeued_from" || strings.HasPrefix(attr, vectorPrefix):
+	case gradtuneAttrs[attr] || strings.HasPrefix(attr, vectorPrefix):
 		return sysPrefix + attr, true
 	case attr == "grid_id" || attr == constraintsKey || strings.HasPrefix(attr, rungPrefix) || strings.HasPrefix(attr, nsgaPrefix):
 		return attr, true
@@ -83,7 +87,7 @@ func systemKey(attr string) (string, bool) {
 // gradtune:* fields that are not attributes).
 func attrOfSystemKey(key string) (string, bool) {
 	switch {
-	case key == sysPrefix+"owner" || key == sysPrefix+"requeued_from" || strings.HasPrefix(key, sysPrefix+vectorPrefix):
+	case strings.HasPrefix(key, sysPrefix) && (gradtuneAttrs[strings.TrimPrefix(key, sysPrefix)] || strings.HasPrefix(key, sysPrefix+vectorPrefix)):
 		return strings.TrimPrefix(key, sysPrefix), true
 	case key == "grid_id" || key == constraintsKey || strings.HasPrefix(key, rungPrefix) || strings.HasPrefix(key, nsgaPrefix):
 		return key, true

@@ -225,7 +225,7 @@ func compareTrial(t *testing.T, o tuner.FrozenTrial, p pyTrial) {
 	}
 	wantAttrs := map[string]string{} // the user's: the tuner's own are system attributes
 	for k, v := range o.Attrs {
-		if k != "owner" && k != "requeued_from" && k != "grid_id" && !strings.HasPrefix(k, "completed_rung_") && !strings.HasPrefix(k, "nsga2:") {
+		if k != "owner" && k != "requeued_from" && k != "retries" && k != "sequence_number" && k != "grid_id" && !strings.HasPrefix(k, "completed_rung_") && !strings.HasPrefix(k, "nsga2:") {
 			wantAttrs[k] = v
 		}
 	}

@@ -25,6 +25,7 @@ func confFailKinds(t *testing.T, st tuner.Storage) {
 		{tuner.FailObjective, "stale: still running when the study was reopened (its process died)", true},
 		{tuner.FailPanic, "objective panicked: x", true},
 		{tuner.FailNaN, "NaN", true},
+		{tuner.FailTimeout, "timeout: ran past Config.TrialTimeout", true},
 		{tuner.FailSuggest, "bad range", true},
 		{tuner.FailSampler, "sampler", true},
 		{tuner.FailKind("from_a_later_version"), "?", true},
