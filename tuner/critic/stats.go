@@ -5,41 +5,12 @@ import (
 	"sort"
 )
 
-// upperTailHypergeom returns P(X ≥ x) for X, the number of marked items in
-// a draw of n without replacement from N items of which K are marked: the
-// one-sided p-value of Fisher's exact test on the 2×2 table (drawn or not ×
-// marked or not).
-func upperTailHypergeom(x, n, K, N int) float64 {
-	lo := max(x, 0, n-(N-K))
-	hi := min(n, K)
-	if lo > hi {
-		return 0
-	}
-	denom := logChoose(N, n)
-	p := 0.0
-	for i := lo; i <= hi; i++ {
-		p += math.Exp(logChoose(K, i) + logChoose(N-K, n-i) - denom)
-	}
-	return min(p, 1)
-}
-
 // logChoose returns ln C(n, k).
 func logChoose(n, k int) float64 {
 	a, _ := math.Lgamma(float64(n + 1))
 	b, _ := math.Lgamma(float64(k + 1))
 	c, _ := math.Lgamma(float64(n - k + 1))
 	return a - b - c
-}
-
-// rankSumGreater returns the one-sided p-value of the Wilcoxon–Mann–Whitney
-// rank-sum test that the values of a tend to be larger than those of b:
-// the normal approximation of U with midranks for ties, the tie correction
-// of the variance and a continuity correction of ½ (Hollander & Wolfe,
-// "Nonparametric Statistical Methods", 2nd ed., §4.1). 1 when either group
-// is empty or every value is tied.
-func rankSumGreater(a, b []float64) float64 {
-	u, mean, variance := rankSum(a, b)
-	return normalUpper(u, mean, variance)
 }
 
 // normalUpper returns P(U ≥ u) for U approximately normal with the given
@@ -117,13 +88,18 @@ const (
 	driftBlock  = 20
 )
 
-// stratifiedGreater is rankSumGreater within blocks: observation i (value
-// v[i], in group a if inA[i]) belongs to block[i], and only observations
-// of the same block are compared (the sum of the blocks' U statistics,
-// its mean and variance the sums of theirs: van Elteren's test with equal
-// weights per pair). A sampler that drifts — TPE draws later trials from
-// better regions of the other parameters — then cannot make a parameter
-// look good by the company its values keep.
+// stratifiedGreater returns the one-sided p-value of the
+// Wilcoxon–Mann–Whitney rank-sum test that the values v[i] of group a
+// (inA[i]) tend to be larger than the others', comparing observations of
+// the same block (block[i]) only: the sum of the blocks' U statistics,
+// its mean and variance the sums of theirs (van Elteren's test with equal
+// weights per pair), by the normal approximation with midranks for ties,
+// the tie correction of the variance and a continuity correction of ½
+// (Hollander & Wolfe, "Nonparametric Statistical Methods", 2nd ed., §4.1);
+// 1 when no block has both groups or every value is tied. A sampler that
+// drifts — TPE draws later trials from better regions of the other
+// parameters — then cannot make a parameter look good by the company its
+// values keep.
 func stratifiedGreater(v []float64, inA []bool, block []int) float64 {
 	type group struct{ a, b []float64 }
 	var groups []group // by block, so that the sums run in one order

@@ -106,3 +106,27 @@ func TestWiden(t *testing.T) {
 		}
 	}
 }
+
+// upperTailHypergeom, the reference for tailRow, returns P(X ≥ x) for X,
+// the number of marked items in a draw of n without replacement from N
+// items of which K are marked, term by term.
+func upperTailHypergeom(x, n, K, N int) float64 {
+	lo := max(x, 0, n-(N-K))
+	hi := min(n, K)
+	if lo > hi {
+		return 0
+	}
+	denom := logChoose(N, n)
+	p := 0.0
+	for i := lo; i <= hi; i++ {
+		p += math.Exp(logChoose(K, i) + logChoose(N-K, n-i) - denom)
+	}
+	return min(p, 1)
+}
+
+// rankSumGreater is stratifiedGreater with one block: the p-value that the
+// values of a tend to be larger than those of b.
+func rankSumGreater(a, b []float64) float64 {
+	u, mean, variance := rankSum(a, b)
+	return normalUpper(u, mean, variance)
+}
