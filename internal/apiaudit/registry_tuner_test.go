@@ -3,6 +3,7 @@ package apiaudit
 import (
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/cmaes"
+	"github.com/gradtune/gradtune/tuner/critic"
 	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/pareto"
 	"github.com/gradtune/gradtune/tuner/prune"
@@ -20,7 +21,7 @@ import (
 func init() {
 	auditedPackages = append(auditedPackages,
 		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
-		"tuner/pareto", "tuner/qmc", "tuner/cmaes")
+		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/critic")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -136,5 +137,8 @@ func init() {
 		(*qmc.Sobol).Dim,
 		(*qmc.Sobol).Point,
 		tunertrainer.StatePaths,
+		critic.Review,
+		critic.Finding.String,
+		critic.Options.Validate,
 	)
 }
