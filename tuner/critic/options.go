@@ -20,10 +20,10 @@ type Options struct {
 	// MinTries: a choice is judged (NeverWins) once at least MinTries
 	// Complete trials chose it. ≥ 2; 0 → 5.
 	MinTries int
-	// MinRegion and BadShare: a bad region holds at least MinRegion
-	// trials, more than BadShare of them bad, and leaves as many outside.
-	// MinRegion ≥ 2, 0 → 3;
-	// BadShare in (0, 1), 0 → 0.5 (most).
+	// MinRegion and BadShare: each part of a bad region (a choice, or a
+	// tail of a range) holds at least MinRegion trials, more than
+	// BadShare of them bad, and at least MinRegion trials are left
+	// outside. MinRegion ≥ 2, 0 → 3; BadShare in (0, 1), 0 → 0.5 (most).
 	MinRegion int
 	BadShare  float64
 	// Alpha bounds the chance of a false alarm: on a study whose objective
@@ -32,10 +32,11 @@ type Options struct {
 	// most about Alpha, whatever the sampler (Alpha/4 per kind,
 	// Bonferroni over the tests of a kind). In (0, 1); 0 → 0.05.
 	Alpha float64
-	// Repeats, Trees and Seed set the importance check (Unimportant):
-	// Repeats forests of Trees trees each (importance.Options.Trees),
-	// each with a fresh dummy parameter; the same trials and Seed give
-	// the same findings. Repeats ≥ 2, 0 → 8; Trees ≥ 1, 0 → 32.
+	// Repeats and Trees set the importance check (Unimportant): Repeats
+	// forests of Trees trees each (importance.Options.Trees), each with a
+	// fresh dummy parameter. Repeats ≥ 2, 0 → 8; Trees ≥ 1, 0 → 32.
+	// Seed seeds the dummies, the forests and BadRegion's permutations:
+	// the same trials and Seed give the same findings.
 	Repeats, Trees int
 	Seed           uint64
 }
