@@ -3,6 +3,7 @@ package apiaudit
 import (
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/cmaes"
+	"github.com/gradtune/gradtune/tuner/critic"
 	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/noise"
 	"github.com/gradtune/gradtune/tuner/nsgaii"
@@ -22,7 +23,7 @@ import (
 func init() {
 	auditedPackages = append(auditedPackages,
 		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
-		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii", "tuner/noise")
+		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii", "tuner/noise", "tuner/critic")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -198,5 +199,8 @@ func init() {
 		tunertrainer.PruneOnDiagnosis,
 		(*tunertrainer.DiagnosisError).Error,
 		(*tunertrainer.DiagnosisError).Unwrap,
+		critic.Review,
+		critic.Finding.String,
+		critic.Options.Validate,
 	)
 }

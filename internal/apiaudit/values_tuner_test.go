@@ -6,6 +6,7 @@ import (
 	"reflect"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/critic"
 	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/prune"
 )
@@ -28,6 +29,10 @@ func init() {
 	factories[typeOf[tuner.Config]()] = one(func() any { return tuner.Config{Sampler: tuner.RandomSampler{}, Parallelism: 1, Seed: 1} })
 	// Params left nil (every parameter): the plausible "a" names none.
 	factories[typeOf[importance.Options]()] = one(func() any { return importance.Options{Trees: 8, Seed: 1} })
+	// Small enough for the 10 complete trials of finishedTrials to be judged.
+	factories[typeOf[critic.Options]()] = one(func() any {
+		return critic.Options{MinTrials: 5, MinTries: 2, MinRegion: 2, Repeats: 2, Trees: 4, Seed: 1}
+	})
 	factories[typeOf[[]tuner.FrozenTrial]()] = one(func() any { return finishedTrials() })
 	factories[typeOf[tuner.FrozenTrial]()] = one(func() any { return finishedTrials()[0] })
 	factories[typeOf[*tuner.SampleContext]()] = one(func() any {

@@ -3,6 +3,7 @@ package longrun
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gradtune/gradtune/trainer"
@@ -49,11 +50,16 @@ func checkFlat(t *testing.T, r *Run, err error, points, last int) {
 // The checks above see a leak: a callback that keeps 256 B per step, or
 // 16 KiB per trial, makes Check fail on the live heap.
 func TestCheckCatchesALeak(t *testing.T) {
-	var leaked [][]byte
+	var (
+		mu     sync.Mutex // the study's trials run two at a time
+		leaked [][]byte
+	)
 	leak := func(kind trainer.EventKind, size int) trainer.Callback {
 		return trainer.CallbackFunc(func(_ context.Context, _ *trainer.Trainer, e *trainer.Event) error {
 			if e.Kind == kind {
+				mu.Lock()
 				leaked = append(leaked, make([]byte, size))
+				mu.Unlock()
 			}
 			return nil
 		})
