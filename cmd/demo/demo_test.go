@@ -131,6 +131,10 @@ func TestTunePartResumes(t *testing.T) {
 		if acc < 0.8 || failed != 0 || complete+pruned != trials {
 			t.Errorf("run to %d trials: %q", total, line)
 		}
+		// The critic speaks after the summary: findings, or that it has none.
+		if !strings.Contains(out.String(), "\ntune: critic: ") {
+			t.Errorf("run to %d trials printed no critic line:\n%s", total, out.String())
+		}
 		trialsAfter = append(trialsAfter, trials)
 	}
 	if trialsAfter[0] != 6 || trialsAfter[1] != 9 {

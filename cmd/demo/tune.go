@@ -13,6 +13,7 @@ import (
 
 	"github.com/gradtune/gradtune/internal/iristune"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/critic"
 	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
@@ -95,6 +96,22 @@ func summarize(ctx context.Context, w io.Writer, study *tuner.Study, out string,
 	fmt.Fprintf(w, "tune: best_cv_accuracy=%.4f±%s trial=%d trials=%d complete=%d pruned=%d failed=%d seconds=%.0f\n",
 		best.Value, best.Attrs["cv_std"], best.Number, len(trials), count[tuner.Complete], count[tuner.Pruned], count[tuner.Failed], took.Seconds())
 	fmt.Fprintf(w, "tune: best %s\n", strings.Join(ps, " "))
+	return printCritic(w, trials, study.Directions())
+}
+
+// printCritic prints the search-space critic's findings on the study, one
+// line each: what to change in the space before the next study.
+func printCritic(w io.Writer, trials []tuner.FrozenTrial, dirs []tuner.Direction) error {
+	findings, err := critic.Review(trials, dirs, critic.Options{})
+	if err != nil {
+		return err
+	}
+	if len(findings) == 0 {
+		fmt.Fprintln(w, "tune: critic: no finding: the search space looks right for these trials")
+	}
+	for _, f := range findings {
+		fmt.Fprintf(w, "tune: critic: [%s] %s: %s (%s)\n", f.Kind, f.Param, f.Fix, f.Evidence)
+	}
 	return nil
 }
 
