@@ -135,6 +135,11 @@ func TestTunePartResumes(t *testing.T) {
 		if !strings.Contains(out.String(), "\ntune: critic: ") {
 			t.Errorf("run to %d trials printed no critic line:\n%s", total, out.String())
 		}
+		// Then the noise verdict on the top configurations, re-run with
+		// other seeds.
+		if !strings.Contains(out.String(), "\ntune: noise: verdict: trial ") {
+			t.Errorf("run to %d trials printed no noise verdict:\n%s", total, out.String())
+		}
 		trialsAfter = append(trialsAfter, trials)
 	}
 	if trialsAfter[0] != 6 || trialsAfter[1] != 9 {

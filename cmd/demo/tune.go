@@ -36,6 +36,7 @@ func runTune(ctx context.Context, w io.Writer, o tuneOpts) error {
 	if err != nil {
 		return err
 	}
+	iris.PruneOnDiagnosis = true // a run diverging or stuck at chance prunes its trial, cause recorded
 	for _, warn := range iris.Warnings {
 		fmt.Fprintln(w, "tune: warning:", warn)
 	}
@@ -56,7 +57,17 @@ func runTune(ctx context.Context, w io.Writer, o tuneOpts) error {
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return summarize(ctx, w, study, o.out, time.Since(start))
+	if err := summarize(ctx, w, study, o.out, time.Since(start)); err != nil {
+		return err
+	}
+	r, ok, err := reevaluate(ctx, w, study, iris)
+	if err != nil {
+		return err
+	}
+	if ok {
+		printNoise(w, r)
+	}
+	return nil
 }
 
 // summarize prints the best trial and writes the trials table and plots.

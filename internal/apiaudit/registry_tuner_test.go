@@ -136,6 +136,7 @@ func init() {
 		noise.PlateauStopper.ShouldStop,
 		noise.PlateauStopper.Validate,
 		noise.Reevaluate,
+		noise.ReevaluateObjective,
 		noise.Report.Noise,
 		noise.Report.String,
 		noise.Report.WriteText,

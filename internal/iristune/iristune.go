@@ -14,6 +14,7 @@ import (
 
 	"github.com/gradtune/gradtune/data"
 	"github.com/gradtune/gradtune/datasets"
+	"github.com/gradtune/gradtune/diagnose"
 	"github.com/gradtune/gradtune/losses"
 	"github.com/gradtune/gradtune/metrics"
 	"github.com/gradtune/gradtune/model"
@@ -22,6 +23,7 @@ import (
 	"github.com/gradtune/gradtune/schedulers"
 	"github.com/gradtune/gradtune/trainer"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/tunertrainer"
 	"github.com/gradtune/gradtune/validation"
 )
 
@@ -36,6 +38,10 @@ type Problem struct {
 	Folds    []validation.Fold
 	Warnings []string // what StratifiedKFold said about the split (none for Iris)
 	Seed     uint64   // folds, initialization and shuffling
+	// PruneOnDiagnosis has the training doctor watch every fold's training
+	// (tunertrainer.PruneOnDiagnosis): a run diverging, exploding, stuck at
+	// chance or with dead units prunes the trial, its cause recorded.
+	PruneOnDiagnosis bool
 }
 
 // Load reads iris_headers.csv from golearn's Go module (downloading it the
@@ -60,6 +66,12 @@ func Load(seed uint64) (*Problem, error) {
 	if err != nil {
 		return nil, err
 	}
+	return split(full, classes, seed)
+}
+
+// split makes the Problem of full's rows split into Folds stratified folds
+// shuffled by seed.
+func split(full *data.Dataset, classes int, seed uint64) (*Problem, error) {
 	labels, err := full.Labels()
 	if err != nil {
 		return nil, err
@@ -69,6 +81,18 @@ func Load(seed uint64) (*Problem, error) {
 		return nil, err
 	}
 	return &Problem{Full: full, Classes: classes, Folds: folds, Warnings: warnings, Seed: seed}, nil
+}
+
+// Reseeded returns the same problem with another seed: other folds, other
+// initializations, another shuffling, for re-evaluating a configuration
+// (tuner/noise). It shares p's rows; PruneOnDiagnosis is kept.
+func (p *Problem) Reseeded(seed uint64) (*Problem, error) {
+	q, err := split(p.Full, p.Classes, seed)
+	if err != nil {
+		return nil, err
+	}
+	q.PruneOnDiagnosis = p.PruneOnDiagnosis
+	return q, nil
 }
 
 // Objective trains one configuration on every fold and returns the mean
@@ -114,12 +138,16 @@ func (p *Problem) Objective() tuner.Objective {
 			if err != nil {
 				return 0, err
 			}
-			tr, err := trainer.New(m, trainer.Config{
+			cfg := trainer.Config{
 				Loss: losses.CrossEntropy{}, Optimizer: opt, Schedule: schedulers.Constant{LR: lr},
 				Regularizers: []regularizers.Regularizer{regularizers.L2{Lambda: l2}},
 				Epochs:       epochs, BatchSize: batch, Seed: p.Seed, Quiet: true, MonitorEvery: -1,
 				Metrics: []metrics.Metric{metrics.Accuracy{}},
-			})
+			}
+			if p.PruneOnDiagnosis {
+				cfg.Callbacks = []trainer.Callback{tunertrainer.PruneOnDiagnosis(t, diagnose.Options{Classes: p.Classes})}
+			}
+			tr, err := trainer.New(m, cfg)
 			if err != nil {
 				return 0, err
 			}

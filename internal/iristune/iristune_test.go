@@ -2,7 +2,10 @@ package iristune
 
 import (
 	"context"
+	"reflect"
 	"testing"
+
+	"github.com/gradtune/gradtune/tuner"
 )
 
 // Iris is 150 rows of 4 features in 3 balanced classes; stratified 5-fold
@@ -83,5 +86,84 @@ func TestRandomSearchSameWorkAtAnyParallelism(t *testing.T) {
 	}
 	if SameConfigs(one[:1], other) == nil {
 		t.Errorf("seeds 1 and 2 drew the same first configuration %v", other[0].Params)
+	}
+}
+
+// Reseeded splits the same rows into other folds under the new seed and
+// keeps the diagnosis switch; the seed it was given is the one it uses.
+func TestReseeded(t *testing.T) {
+	p, err := Load(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.PruneOnDiagnosis = true
+	q, err := p.Reseeded(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := Load(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Full != p.Full || q.Seed != 2 || !q.PruneOnDiagnosis || q.Classes != 3 {
+		t.Fatalf("Reseeded(2): rows shared %v, seed %d, PruneOnDiagnosis %v, classes %d; want true, 2, true, 3",
+			q.Full == p.Full, q.Seed, q.PruneOnDiagnosis, q.Classes)
+	}
+	if !reflect.DeepEqual(q.Folds, fresh.Folds) {
+		t.Fatal("Reseeded(2)'s folds differ from Load(2)'s")
+	}
+	if reflect.DeepEqual(q.Folds, p.Folds) {
+		t.Fatal("Reseeded(2) kept seed 1's folds")
+	}
+}
+
+// With PruneOnDiagnosis, a configuration whose training blows up (Adam at
+// lr 0.3 with β1 0.99 on batches of 8) is pruned at its first fold, and the
+// trial records the doctor's cause; without it, the same trial completes.
+func TestPruneOnDiagnosis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains an MLP on Iris")
+	}
+	p, err := Load(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run := func(p *Problem) tuner.FrozenTrial {
+		t.Helper()
+		study, err := tuner.Open(ctx, tuner.Config{Direction: tuner.Maximize, Parallelism: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]any{"lr": 0.3, "batch_size": 8, "epochs": 10, "optimizer": "adam", "beta1": 0.99,
+			"layers": 1, "units_0": 64, "activation": "relu", "initializer": "he_normal", "l2": 1e-6}
+		dists := map[string]tuner.Distribution{
+			"lr": tuner.FloatDist{Low: 1e-4, High: 0.3, Log: true}, "batch_size": tuner.CategoricalDist{Choices: []any{8, 16, 32}},
+			"epochs": tuner.IntDist{Low: 10, High: 80, Step: 10}, "optimizer": tuner.CategoricalDist{Choices: []any{"adam", "sgd", "rmsprop"}},
+			"beta1": tuner.FloatDist{Low: 0.8, High: 0.99}, "layers": tuner.IntDist{Low: 1, High: 3, Step: 1},
+			"units_0": tuner.IntDist{Low: 4, High: 64, Step: 1, Log: true}, "activation": tuner.CategoricalDist{Choices: []any{"relu", "tanh", "elu"}},
+			"initializer": tuner.CategoricalDist{Choices: []any{"he_normal", "xavier_uniform"}}, "l2": tuner.FloatDist{Low: 1e-6, High: 1e-2, Log: true},
+		}
+		if err := study.Enqueue(ctx, params, dists); err != nil {
+			t.Fatal(err)
+		}
+		if err := study.Optimize(ctx, p.Objective(), tuner.Budget{Trials: 1}); err != nil {
+			t.Fatal(err)
+		}
+		trials, err := study.Trials(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return trials[0]
+	}
+	plain := run(p)
+	if plain.State != tuner.Complete || plain.Attrs["diagnosis"] != "" {
+		t.Fatalf("without the doctor: %v %q, want Complete with no diagnosis", plain.State, plain.Attrs["diagnosis"])
+	}
+	p.PruneOnDiagnosis = true
+	watched := run(p)
+	if watched.State != tuner.Pruned || watched.Attrs["diagnosis"] == "" || watched.Attrs["diagnosis_reason"] == "" || len(watched.Intermediate) != 0 {
+		t.Fatalf("with the doctor: %v, diagnosis %q (%q), %d folds reported; want Pruned in the first fold with a cause",
+			watched.State, watched.Attrs["diagnosis"], watched.Attrs["diagnosis_reason"], len(watched.Intermediate))
 	}
 }

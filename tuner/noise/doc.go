@@ -16,6 +16,10 @@
 // α = 0.05 (the default R is 5), and a paired t-test would be more
 // powerful for truly Gaussian noise.
 //
+// ReevaluateObjective does the same with the study's own objective, given
+// a seed: each re-run is a trial of a scratch study with the parameters
+// enqueued, so no second evaluation function is needed.
+//
 // PlateauStopper, with OptimizeUntilPlateau, stops a study once its last
 // trials improve the best value by no more than the noise σ (Report.Noise,
 // the pooled spread of one evaluation across seeds, or a known σ).

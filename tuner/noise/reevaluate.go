@@ -74,6 +74,17 @@ func Reevaluate(ctx context.Context, study *tuner.Study, eval EvalFunc, opt Opti
 	if ctx == nil || study == nil || eval == nil {
 		return Report{}, fmt.Errorf("%w: noise.Reevaluate needs a context, a study and an EvalFunc (got nil)", tuner.ErrConfig)
 	}
+	return reevaluate(ctx, study, func(ctx context.Context, t tuner.FrozenTrial, seed int64) (float64, error) {
+		return safeEval(ctx, eval, t.Params, seed)
+	}, opt)
+}
+
+// trialEval evaluates a study's trial again with a seed.
+type trialEval func(ctx context.Context, t tuner.FrozenTrial, seed int64) (float64, error)
+
+// reevaluate is Reevaluate and ReevaluateObjective after their checks of
+// nil arguments.
+func reevaluate(ctx context.Context, study *tuner.Study, eval trialEval, opt Options) (Report, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return Report{}, err
@@ -97,7 +108,7 @@ func Reevaluate(ctx context.Context, study *tuner.Study, eval EvalFunc, opt Opti
 			if err := ctx.Err(); err != nil {
 				return Report{}, err
 			}
-			v, err := safeEval(ctx, eval, t.Params, seed)
+			v, err := eval(ctx, t, seed)
 			if err != nil {
 				return Report{}, fmt.Errorf("noise: re-evaluating trial %d with seed %d: %w", t.Number, seed, err)
 			}
