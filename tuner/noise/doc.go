@@ -16,7 +16,9 @@
 // α = 0.05 (the default R is 5), and a paired t-test would be more
 // powerful for truly Gaussian noise.
 //
-// PlateauStopper, with OptimizeUntilPlateau, stops a study once its last
-// trials improve the best value by no more than the noise σ (Report.Noise,
-// the pooled spread of one evaluation across seeds, or a known σ).
+// PlateauStopper stops a study once its last trials improve the best value
+// by no more than the noise σ (Report.Noise, the pooled spread of one
+// evaluation across seeds, or a known σ): its Callback, given to
+// Study.Optimize, checks after every trial and calls Study.Stop, so the
+// workers never wait for each other; OptimizeUntilPlateau wraps the two.
 package noise
