@@ -189,8 +189,9 @@ func (s *Study) sequenceClaim() *Claim {
 // window's predecessors have settled: woken when a trial of this Study
 // ends, otherwise polling (other Study handles and processes), and failing
 // stale trials as it goes (heartbeats), since their numbers must be run
-// again before the study can go on.
-func (s *Study) createSequenced(ctx context.Context, attrs map[string]string) (FrozenTrial, error) {
+// again before the study can go on. It gives up when the call stops
+// (errStopped).
+func (s *Study) createSequenced(ctx context.Context, attrs map[string]string, stopped <-chan struct{}) (FrozenTrial, error) {
 	wait := time.Millisecond
 	for {
 		ended := s.trialEnds()
@@ -201,6 +202,8 @@ func (s *Study) createSequenced(ctx context.Context, attrs map[string]string) (F
 		select {
 		case <-ctx.Done():
 			return FrozenTrial{}, ctx.Err()
+		case <-stopped:
+			return FrozenTrial{}, errStopped
 		case <-ended:
 			wait = time.Millisecond
 		case <-time.After(wait):

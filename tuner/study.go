@@ -11,6 +11,11 @@
 //	}, tuner.Budget{Trials: 50})
 //	best, err := study.Best(ctx)
 //
+// Callbacks given to Optimize run after each trial, one at a time, with the
+// trial as stored (Optuna's callbacks); one may end the study with
+// Study.Stop, which lets the running trials finish (tuner/noise's
+// PlateauStopper.Callback stops a study that has stopped improving).
+//
 // A study of several objectives (Config.Directions) runs a MultiObjective
 // with OptimizeMulti, sampled by NSGAIISampler by default, and its best
 // trials are the Pareto front, Study.BestTrials; Trial.SetConstraints marks
@@ -208,6 +213,7 @@ type Study struct {
 	// finishing is read-held while a trial is finished and maybe re-queued,
 	// so that a worker finding the grid exhausted sees the retry queued.
 	finishing sync.RWMutex
+	calls     runningCalls // the running Optimize calls, for Stop
 }
 
 // Open opens the study called cfg.Name in cfg.Storage, creating it if
@@ -447,18 +453,19 @@ func counted(t FrozenTrial) bool {
 }
 
 // Optimize runs trials, Parallelism at a time, until the budget is spent,
-// the sampler's search space is exhausted (Grid) or ctx is cancelled. A
-// failing trial is recorded and the study goes on, until
-// Config.MaxConsecutiveFailures of them fail in a row. It returns ctx's
-// error if cancelled, a storage error, an error wrapping ErrTooManyFailures
-// (and the last failure's cause), or nil. A nil ctx or objective, a Budget
-// out of range and a Study not made by Open are errors wrapping ErrConfig;
-// so is a study of several objectives, which OptimizeMulti runs (the error
-// also wraps ErrMultiObjective).
+// the sampler's search space is exhausted (Grid), Stop is called or ctx is
+// cancelled. A failing trial is recorded and the study goes on, until
+// Config.MaxConsecutiveFailures of them fail in a row. The callbacks run
+// after each trial (see Callback). It returns ctx's error if cancelled, a
+// storage error, an error wrapping ErrTooManyFailures (and the last
+// failure's cause), a callback's error, or nil. A nil ctx, objective or
+// callback, a Budget out of range and a Study not made by Open are errors
+// wrapping ErrConfig; so is a study of several objectives, which
+// OptimizeMulti runs (the error also wraps ErrMultiObjective).
 // A panic in a sampler or storage while a trial starts or ends stops
 // Optimize with a *panics.Error wrapping panics.ErrUser (a panic in the
 // objective, or in what it calls, only fails its trial).
-func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
+func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget, callbacks ...Callback) error {
 	if err := s.check(ctx, "Optimize"); err != nil {
 		return err
 	}
@@ -472,26 +479,30 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget) error {
 	return s.optimize(ctx, func(ctx context.Context, t *Trial) ([]float64, error) {
 		v, err := obj(ctx, t)
 		return []float64{v}, err
-	}, b)
+	}, b, callbacks)
 }
 
 // OptimizeMulti is Optimize for a MultiObjective, which returns one value
 // per objective (Config.Directions); on a study of one objective it takes
-// vectors of one value. Errors are Optimize's; a nil objective is ErrConfig.
-func (s *Study) OptimizeMulti(ctx context.Context, obj MultiObjective, b Budget) error {
+// vectors of one value. Callbacks, Stop and errors are Optimize's; a nil
+// objective is ErrConfig.
+func (s *Study) OptimizeMulti(ctx context.Context, obj MultiObjective, b Budget, callbacks ...Callback) error {
 	if err := s.check(ctx, "OptimizeMulti"); err != nil {
 		return err
 	}
 	if obj == nil {
 		return fmt.Errorf("%w: nil objective", ErrConfig)
 	}
-	return s.optimize(ctx, obj, b)
+	return s.optimize(ctx, obj, b, callbacks)
 }
 
 // optimize is Optimize and OptimizeMulti past their checks of ctx and obj.
-func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) error {
+func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget, callbacks []Callback) error {
 	if b.Trials < 0 || b.TotalTrials < 0 || b.Trials == 0 && b.TotalTrials == 0 || b.Trials > MaxTrials || b.TotalTrials > MaxTrials {
 		return fmt.Errorf("%w: Budget %+v, want Trials > 0 or TotalTrials > 0, neither above MaxTrials = %d", ErrConfig, b, MaxTrials)
+	}
+	if err := checkCallbacks(callbacks); err != nil {
+		return err
 	}
 	trials, err := s.load(ctx)
 	if err != nil {
@@ -511,6 +522,7 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) erro
 		started  int
 		firstErr error
 		stop     bool
+		stopped  = make(chan struct{}) // closed with stop: wakes the workers waiting to start a trial
 	)
 	// take reserves one trial of the budget.
 	take := func() bool {
@@ -528,12 +540,17 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) erro
 	halt := func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		stop = true
-		if firstErr == nil && err != nil && !errors.Is(err, ErrSearchSpaceExhausted) {
+		if !stop {
+			stop = true
+			close(stopped)
+		}
+		if firstErr == nil && err != nil && !errors.Is(err, ErrSearchSpaceExhausted) && !errors.Is(err, errStopped) {
 			firstErr = err
 		}
 	}
+	defer s.calls.add(func() { halt(nil) })() // Stop
 	streak := failureStreak{limit: s.cfg.MaxConsecutiveFailures}
+	cbs := callbackRun{list: callbacks}
 	var wg sync.WaitGroup
 	for w := 0; w < s.cfg.Parallelism; w++ {
 		wg.Add(1)
@@ -547,7 +564,10 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) erro
 				}
 			}()
 			for take() {
-				end, err := s.runTrial(ctx, obj)
+				end, err := s.runTrial(ctx, obj, stopped)
+				if err == nil {
+					err = cbs.after(ctx, s, end)
+				}
 				if err == nil {
 					err = streak.add(end)
 				}
@@ -570,13 +590,14 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget) erro
 }
 
 // runTrial creates, evaluates and finishes one trial, and says how it
-// ended. Only storage errors and an exhausted search space come back as
-// errors; the objective's failures are recorded in the trial.
-func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, error) {
+// ended. Only storage errors, an exhausted search space and a stopped call
+// (errStopped, before the trial is created) come back as errors; the
+// objective's failures are recorded in the trial.
+func (s *Study) runTrial(ctx context.Context, obj MultiObjective, stopped <-chan struct{}) (trialEnd, error) {
 	if err := s.failStale(ctx); err != nil {
 		return trialEnd{}, err
 	}
-	ft, err := s.createTrial(ctx)
+	ft, err := s.createTrial(ctx, stopped)
 	if err != nil {
 		return trialEnd{}, err
 	}
@@ -653,7 +674,7 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 	if state == Failed {
 		values = nil
 	}
-	end := trialEnd{number: ft.Number, state: state, rerun: s.reproducible() && s.retriedAgain(t.frozen, kind)}
+	end := trialEnd{number: ft.Number, id: ft.ID, state: state, kind: kind, rerun: s.reproducible() && s.retriedAgain(t.frozen, kind)}
 	switch {
 	case kind == FailTimeout:
 		end.cause = fmt.Errorf("%w: %s", ErrTrialTimeout, reason)
@@ -679,11 +700,15 @@ func (s *Study) runTrial(ctx context.Context, obj MultiObjective) (trialEnd, err
 // claimed as the trial is created, atomically, so that no other trial (of
 // any process) gets it; an exhausted grid creates nothing and stops
 // Optimize. A reproducible study claims a sequence number instead, and
-// waits for it (createSequenced).
-func (s *Study) createTrial(ctx context.Context) (FrozenTrial, error) {
+// waits for it (createSequenced). Once the call has stopped, it creates
+// nothing (errStopped).
+func (s *Study) createTrial(ctx context.Context, stopped <-chan struct{}) (FrozenTrial, error) {
+	if stopping(stopped) {
+		return FrozenTrial{}, errStopped
+	}
 	attrs := map[string]string{attrOwner: thisOwner}
 	if s.reproducible() {
-		return s.createSequenced(ctx, attrs)
+		return s.createSequenced(ctx, attrs, stopped)
 	}
 	var claim *Claim
 	if c, ok := s.cfg.Sampler.(TrialClaimer); ok {

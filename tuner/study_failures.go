@@ -19,8 +19,12 @@ const defaultMaxConsecutiveFailures = 10
 // trialEnd is how a trial Optimize ran ended.
 type trialEnd struct {
 	number int
-	state  TrialState
-	cause  error // why a Failed trial failed; nil if it was interrupted
+	id     int64 // the trial's storage key
+	// state is Running (the zero value) when the call recorded no end:
+	// the trial was lost to another worker, or failed before it ran.
+	state TrialState
+	kind  FailKind
+	cause error // why a Failed trial failed; nil if it was interrupted
 	// rerun: a reproducible study runs its number again (a retry, a lost
 	// trial), so the run takes no place in the budget.
 	rerun bool

@@ -20,7 +20,9 @@
 // a seed: each re-run is a trial of a scratch study with the parameters
 // enqueued, so no second evaluation function is needed.
 //
-// PlateauStopper, with OptimizeUntilPlateau, stops a study once its last
-// trials improve the best value by no more than the noise σ (Report.Noise,
-// the pooled spread of one evaluation across seeds, or a known σ).
+// PlateauStopper stops a study once its last trials improve the best value
+// by no more than the noise σ (Report.Noise, the pooled spread of one
+// evaluation across seeds, or a known σ): its Callback, given to
+// Study.Optimize, checks after every trial and calls Study.Stop, so the
+// workers never wait for each other; OptimizeUntilPlateau wraps the two.
 package noise

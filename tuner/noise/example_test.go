@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"math"
 	"math/rand/v2"
 
 	"github.com/gradtune/gradtune/tuner"
@@ -45,4 +46,43 @@ func ExampleReevaluate() {
 	//   3. trial 5: 0.393422 ± 0.053 (study: 0.402776) map[wd:0.01]
 	// best (trial 0) is not distinguishable from the runner-up (trial 1): Wilcoxon signed-rank p = 0.156, α = 0.05
 	// noise σ = 0.050
+}
+
+// Stopping a study once it no longer improves by more than the noise of
+// one evaluation (σ = 0.05, as Report.Noise measured it), with the
+// stopper's callback in the study's own Optimize call, beside a callback
+// that logs each new best.
+func ExamplePlateauStopper_Callback() {
+	ctx := context.Background()
+	study, err := tuner.Open(ctx, tuner.Config{Sampler: tuner.RandomSampler{}, Seed: 2, Parallelism: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	objective := func(_ context.Context, t *tuner.Trial) (float64, error) {
+		lr := t.Float("lr", 1e-4, 1, tuner.Log())
+		return 0.3 + 0.1*math.Pow(math.Log10(lr)+2, 2), nil // best at lr = 0.01
+	}
+	best := math.Inf(1)
+	logBest := func(_ context.Context, _ *tuner.Study, t tuner.FrozenTrial) error {
+		if t.State == tuner.Complete && t.Value < best {
+			best = t.Value
+			fmt.Printf("trial %d: %.4f\n", t.Number, t.Value)
+		}
+		return nil
+	}
+	var plateau noise.Plateau
+	stopper := noise.PlateauStopper{Noise: 0.05, Patience: 10}
+	err = study.Optimize(ctx, objective, tuner.Budget{Trials: 200}, logBest, stopper.Callback(&plateau))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("stopped after %d of 200 trials: %s\n", plateau.Trials, plateau.Reason)
+	// Output:
+	// trial 0: 0.6110
+	// trial 1: 0.5165
+	// trial 2: 0.4199
+	// trial 4: 0.3406
+	// trial 8: 0.3069
+	// trial 13: 0.3001
+	// stopped after 15 of 200 trials: the last 10 trials improved the best value by 0.04053 (0.340597 → 0.300063), not more than the noise σ = 0.05
 }

@@ -91,19 +91,71 @@ func bestValue(trials []tuner.FrozenTrial, dir tuner.Direction) (float64, bool) 
 	return best, ok
 }
 
-// Plateau is OptimizeUntilPlateau's result.
+// Plateau is what a PlateauStopper's callback saw of an Optimize call, and
+// OptimizeUntilPlateau's result.
 type Plateau struct {
-	Stopped bool   // the stopper stopped the study before its budget was spent
+	Stopped bool   // the stopper stopped the study (Study.Stop)
 	Reason  string // ShouldStop's words when Stopped
-	Trials  int    // the trials this call ran
+	// Trials is the number of trials the call ran and its callbacks saw
+	// (see tuner.Callback: every end but an interruption by ctx), those
+	// that finished after the stop included.
+	Trials int
 }
 
-// OptimizeUntilPlateau runs study.Optimize(ctx, obj, …) in rounds of
-// checkEvery trials (0 → 1; give the study's Parallelism to keep its
-// workers busy) until the budget b is spent, the study runs out of trials
-// to run (an exhausted grid), or s.ShouldStop says the study has
-// plateaued. Errors: Optimize's; an invalid s, checkEvery < 0, a nil
-// study or a study of several objectives wrap tuner.ErrConfig.
+// Callback returns a tuner.Callback for Study.Optimize that stops the
+// study (Study.Stop) once ShouldStop says it has plateaued, checked after
+// every trial on the study's trials: the running trials finish, no other
+// starts, and Optimize returns nil — the workers never wait for each other
+// at a check. When res is not nil it records there what the callback saw
+// (Plateau); read it once Optimize has returned, and give each call a
+// Plateau and a callback of its own. The callback's errors, which stop the
+// study and come back from Optimize: Validate's, one wrapping
+// tuner.ErrConfig for a study of several objectives, and Study.Trials'.
+func (p PlateauStopper) Callback(res *Plateau) tuner.Callback {
+	return p.callback(res, 1)
+}
+
+// callback is Callback checking after every checkEvery-th trial only.
+func (p PlateauStopper) callback(res *Plateau, checkEvery int) tuner.Callback {
+	if res == nil {
+		res = &Plateau{} // it still counts the trials between checks
+	}
+	return func(ctx context.Context, study *tuner.Study, _ tuner.FrozenTrial) error {
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if study == nil {
+			return fmt.Errorf("%w: noise.PlateauStopper callback: nil study", tuner.ErrConfig)
+		}
+		if dirs := study.Directions(); len(dirs) != 1 {
+			return fmt.Errorf("%w: noise.PlateauStopper: study %q has %d objectives (Directions %v), the stopper watches one",
+				tuner.ErrConfig, study.Name(), len(dirs), dirs)
+		}
+		res.Trials++
+		if res.Stopped || res.Trials%max(checkEvery, 1) != 0 {
+			return nil
+		}
+		trials, err := study.Trials(ctx)
+		if err != nil {
+			return err
+		}
+		if stop, why := p.ShouldStop(trials, study.Direction()); stop {
+			res.Stopped, res.Reason = true, why
+			study.Stop()
+		}
+		return nil
+	}
+}
+
+// OptimizeUntilPlateau runs study.Optimize(ctx, obj, b) with s's Callback
+// until the budget b is spent (a zero b: no bound but the plateau), the
+// study runs out of trials to run (an exhausted grid), or s.ShouldStop says
+// the study has plateaued; then the trials running finish. The stopper
+// checks after every checkEvery-th trial the call ends (0 → 1), which
+// bounds what checking costs (ShouldStop reads every trial) on a long
+// study; the workers go on between checks and at them. Errors: Optimize's
+// and the callback's; an invalid s, checkEvery < 0, a nil study or a study
+// of several objectives wrap tuner.ErrConfig.
 func OptimizeUntilPlateau(ctx context.Context, study *tuner.Study, obj tuner.Objective, b tuner.Budget, s PlateauStopper, checkEvery int) (Plateau, error) {
 	var res Plateau
 	if ctx == nil || study == nil {
@@ -115,36 +167,11 @@ func OptimizeUntilPlateau(ctx context.Context, study *tuner.Study, obj tuner.Obj
 	if checkEvery < 0 {
 		return res, fmt.Errorf("%w: noise.OptimizeUntilPlateau checkEvery = %d, want ≥ 1 (0 = 1)", tuner.ErrConfig, checkEvery)
 	}
-	if checkEvery == 0 {
-		checkEvery = 1
+	if b == (tuner.Budget{}) {
+		b.Trials = tuner.MaxTrials
 	}
-	for b.Trials == 0 || res.Trials < b.Trials {
-		round := checkEvery
-		if b.Trials > 0 {
-			round = min(round, b.Trials-res.Trials)
-		}
-		before, err := study.Trials(ctx)
-		if err != nil {
-			return res, err
-		}
-		if err := study.Optimize(ctx, obj, tuner.Budget{Trials: round, TotalTrials: b.TotalTrials}); err != nil {
-			return res, err
-		}
-		after, err := study.Trials(ctx)
-		if err != nil {
-			return res, err
-		}
-		ran := len(after) - len(before)
-		if ran <= 0 {
-			return res, nil // nothing left to run (TotalTrials reached, grid exhausted)
-		}
-		res.Trials += ran
-		if stop, why := s.ShouldStop(after, study.Direction()); stop {
-			res.Stopped, res.Reason = true, why
-			return res, nil
-		}
-	}
-	return res, nil
+	err := study.Optimize(ctx, obj, b, s.callback(&res, checkEvery))
+	return res, err
 }
 
 // Noise is the pooled per-run standard deviation of the re-evaluated

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gradtune/gradtune/tuner"
 )
@@ -106,6 +109,125 @@ func TestOptimizeUntilPlateau(t *testing.T) {
 	}
 	if _, err := OptimizeUntilPlateau(ctx, nil, obj, tuner.Budget{Trials: 3}, PlateauStopper{Noise: 1}, 0); !errors.Is(err, tuner.ErrConfig) {
 		t.Errorf("nil study: %v", err)
+	}
+}
+
+// With 2 workers and a check every 2 trials, a worker that ends its trial
+// starts the next at once instead of waiting for the other's to end the
+// round: trial 0 waits for trial 2 to start, which rounds of 2 trials
+// never let happen. And once the stopper decides, the other worker starts
+// at most one more trial.
+func TestOptimizeUntilPlateauKeepsWorkersBusy(t *testing.T) {
+	ctx := context.Background()
+	study, err := tuner.Open(ctx, tuner.Config{Sampler: tuner.RandomSampler{}, Parallelism: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const budget, patience = 40, 3
+	var (
+		mu           sync.Mutex
+		startedTrial = map[int]chan struct{}{}
+		ended        atomic.Int32
+		startedAfter atomic.Int32 // trials started after the patience+1-th ended
+	)
+	startOf := func(n int) chan struct{} {
+		mu.Lock()
+		defer mu.Unlock()
+		if startedTrial[n] == nil {
+			startedTrial[n] = make(chan struct{})
+		}
+		return startedTrial[n]
+	}
+	overlap := false
+	obj := func(_ context.Context, tr *tuner.Trial) (float64, error) {
+		if ended.Load() >= patience+1 {
+			startedAfter.Add(1)
+		}
+		close(startOf(tr.Number()))
+		if tr.Number() == 0 {
+			select {
+			case <-startOf(2):
+				overlap = true
+			case <-time.After(10 * time.Second): // not a timing assert: rounds never start trial 2 here
+			}
+		}
+		defer ended.Add(1)
+		return 1, nil // flat from the start: the plateau is reached after patience+1 trials
+	}
+	res, err := OptimizeUntilPlateau(ctx, study, obj, tuner.Budget{Trials: budget}, PlateauStopper{Noise: 0.1, Patience: patience}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !overlap {
+		t.Error("trial 2 did not start while trial 0 ran: the workers waited for each other at a check")
+	}
+	if !res.Stopped || res.Trials < patience+1 || res.Trials > patience+2 {
+		t.Errorf("%+v, want stopped after %d or %d trials", res, patience+1, patience+2)
+	}
+	if n := startedAfter.Load(); n > 1 {
+		t.Errorf("%d trials started after the trial that reached the plateau ended, want ≤ Parallelism−1 = 1", n)
+	}
+}
+
+// The stopper's callback in the user's own Optimize call, beside another
+// callback: it stops the study with 2 workers, its Plateau says why, and
+// its errors stop the study.
+func TestPlateauStopperCallback(t *testing.T) {
+	ctx := context.Background()
+	open := func(cfg tuner.Config) *tuner.Study {
+		cfg.Sampler = tuner.RandomSampler{}
+		s, err := tuner.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// 10 − n until trial 10, then flat at 0.
+	obj := func(_ context.Context, tr *tuner.Trial) (float64, error) {
+		return math.Max(0, float64(10-tr.Number())), nil
+	}
+	study := open(tuner.Config{Parallelism: 2})
+	var res Plateau
+	var logged []int
+	logger := func(_ context.Context, _ *tuner.Study, ft tuner.FrozenTrial) error {
+		logged = append(logged, ft.Number)
+		return nil
+	}
+	err := study.Optimize(ctx, obj, tuner.Budget{Trials: 100}, logger, PlateauStopper{Noise: 0.5, Patience: 4}.Callback(&res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, err := study.Trials(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Trial 10 reaches 0; trials 11..14 bring nothing: the stop comes once
+	// the four after the best are in, and trials 0..14 are all needed.
+	if !res.Stopped || !strings.Contains(res.Reason, "last 4 trials improved the best value by 0") ||
+		res.Trials != len(trials) || len(logged) != len(trials) || len(trials) < 15 || len(trials) > 16 {
+		t.Errorf("%+v after %d trials (logged %d), want stopped after 15 or 16 trials, all seen", res, len(trials), len(logged))
+	}
+	// Without a Plateau, it still stops.
+	study = open(tuner.Config{Parallelism: 1})
+	if err := study.Optimize(ctx, obj, tuner.Budget{Trials: 100}, PlateauStopper{Noise: 0.5, Patience: 4}.Callback(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if trials, _ := study.Trials(ctx); len(trials) != 15 {
+		t.Errorf("nil Plateau: %d trials, want 15", len(trials))
+	}
+	// An invalid stopper, or a study of several objectives, stops the study with ErrConfig.
+	study = open(tuner.Config{Parallelism: 1})
+	if err := study.Optimize(ctx, obj, tuner.Budget{Trials: 5}, PlateauStopper{}.Callback(nil)); !errors.Is(err, tuner.ErrConfig) {
+		t.Errorf("invalid stopper: %v, want ErrConfig", err)
+	}
+	multi := open(tuner.Config{Parallelism: 1, Directions: []tuner.Direction{tuner.Minimize, tuner.Minimize}})
+	err = multi.OptimizeMulti(ctx, func(context.Context, *tuner.Trial) ([]float64, error) { return []float64{1, 2}, nil },
+		tuner.Budget{Trials: 5}, PlateauStopper{Noise: 1}.Callback(nil))
+	if !errors.Is(err, tuner.ErrConfig) || !strings.Contains(err.Error(), "2 objectives") {
+		t.Errorf("several objectives: %v, want ErrConfig", err)
+	}
+	if trials, _ := multi.Trials(ctx); len(trials) != 1 {
+		t.Errorf("several objectives: %d trials, want the study stopped after 1", len(trials))
 	}
 }
 
