@@ -62,12 +62,14 @@ func init() {
 		(*rdb.Storage).SetTrialAttr,
 		(*rdb.Storage).SetTrialIntermediate,
 		(*rdb.Storage).SetTrialParam,
+		(*rdb.Storage).StudyDirections,
 		(*rdb.Storage).Trials,
 		rdb.MarshalDistribution,
 		rdb.Open,
 		rdb.OpenPostgres,
 		rdb.OpenSQLite,
 		rdb.OptunaURL,
+		rdb.SQLitePath,
 		rdb.UnmarshalDistribution,
 	)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gradtune/gradtune/tuner/pareto"
 	"github.com/gradtune/gradtune/tuner/prune"
 	"github.com/gradtune/gradtune/tuner/qmc"
+	"github.com/gradtune/gradtune/tuner/studyreport"
 	"github.com/gradtune/gradtune/tuner/tpe"
 	"github.com/gradtune/gradtune/tuner/tunerplot"
 	"github.com/gradtune/gradtune/tuner/tunertrainer"
@@ -23,7 +24,7 @@ import (
 func init() {
 	auditedPackages = append(auditedPackages,
 		"tuner", "tuner/tpe", "tuner/prune", "tuner/importance", "tuner/tunerplot", "tuner/tunertrainer",
-		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii", "tuner/noise", "tuner/critic")
+		"tuner/pareto", "tuner/qmc", "tuner/cmaes", "tuner/nsgaii", "tuner/noise", "tuner/critic", "tuner/studyreport")
 	registry = append(registry,
 		(*tuner.Claim).Choose,
 		(*tuner.FrozenTrial).LastStep,
@@ -205,5 +206,6 @@ func init() {
 		critic.Review,
 		critic.Finding.String,
 		critic.Options.Validate,
+		studyreport.Write,
 	)
 }

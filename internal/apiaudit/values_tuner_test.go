@@ -9,6 +9,7 @@ import (
 	"github.com/gradtune/gradtune/tuner/critic"
 	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/prune"
+	"github.com/gradtune/gradtune/tuner/studyreport"
 )
 
 // The tuner's arguments: a working study on the memory storage, a live
@@ -32,6 +33,11 @@ func init() {
 	// Small enough for the 10 complete trials of finishedTrials to be judged.
 	factories[typeOf[critic.Options]()] = one(func() any {
 		return critic.Options{MinTrials: 5, MinTries: 2, MinRegion: 2, Repeats: 2, Trees: 4, Seed: 1}
+	})
+	// A study's report gets as far as its charts and report.txt.
+	factories[typeOf[studyreport.Input]()] = one(func() any {
+		return studyreport.Input{Trials: finishedTrials(), Directions: []tuner.Direction{tuner.Minimize},
+			Critic: critic.Options{MinTrials: 5, MinTries: 2, MinRegion: 2, Repeats: 2, Trees: 4, Seed: 1}, Importance: importance.Options{Trees: 8, Seed: 1}}
 	})
 	factories[typeOf[[]tuner.FrozenTrial]()] = one(func() any { return finishedTrials() })
 	factories[typeOf[tuner.FrozenTrial]()] = one(func() any { return finishedTrials()[0] })

@@ -27,6 +27,7 @@ var forbiddenDeps = []struct {
 	{"./tuner/tunerplot", noTrainer, "plotting a study needs neither the trainer nor Gorgonia"},
 	{"./tuner/prune", noTrainer, "a pruner needs neither the trainer nor Gorgonia"},
 	{"./tuner/importance", noTrainer, "assessing importances needs neither the trainer nor Gorgonia"},
+	{"./tuner/studyreport", noTrainer, "a study's report reads trials: it needs neither the trainer nor Gorgonia (tunertrainer's attribute names are checked by a test)"},
 	{"./tuner/tpe", append([]string{tunerItself}, noTrainer...),
 		"TPE's mathematics works on plain values: tuner imports it (a nil Config.Sampler is TPE), so it must not import tuner"},
 	{"./tuner/nsgaii", append([]string{tunerItself}, noTrainer...),
