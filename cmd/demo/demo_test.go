@@ -123,7 +123,7 @@ func TestTunePartResumes(t *testing.T) {
 		var acc, secs float64
 		var std string
 		var best, trials, complete, pruned, failed int
-		line := strings.Split(out.String(), "\n")[1]
+		line := strings.Split(out.String(), "\n")[0]
 		if _, err := fmt.Sscanf(line, "tune: best_cv_accuracy=%f±%s trial=%d trials=%d complete=%d pruned=%d failed=%d seconds=%f",
 			&acc, &std, &best, &trials, &complete, &pruned, &failed, &secs); err != nil {
 			t.Fatalf("summary %q: %v", line, err)
@@ -142,10 +142,20 @@ func TestTunePartResumes(t *testing.T) {
 		}
 		trialsAfter = append(trialsAfter, trials)
 	}
+	// The report folder holds the noise analysis the demo printed.
+	txt, err := os.ReadFile(filepath.Join(dir, "report.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, section := range []string{"Search-space critic\n", "Noise analysis\n", "re-evaluation of the top ", "Doctor's causes\n"} {
+		if !strings.Contains(string(txt), section) {
+			t.Errorf("report.txt lacks %q:\n%s", section, txt)
+		}
+	}
 	if trialsAfter[0] != 6 || trialsAfter[1] != 9 {
 		t.Errorf("trials after each run %v, want [6 9] (the second run resumes the study)", trialsAfter)
 	}
-	for _, f := range []string{"study.db", "trials.csv", "history.png", "importances.png", "parallel.png", "intermediate.png"} {
+	for _, f := range []string{"study.db", "report.txt", "trials.csv", "trials.json", "history.png", "history.svg", "importances.png", "parallel.svg", "intermediate.png"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}

@@ -55,14 +55,19 @@ func (r *diagReport) write(w io.Writer, dir string, h *trainer.History, lrs *tra
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = filepath.Base(f)
-	}
 	suggestion := "none (" + r.lrRange.Reason + ")"
 	if r.lrRange.Trustworthy {
 		suggestion = fmt.Sprintf("%.3g", r.lrRange.Suggested)
 	}
-	fmt.Fprintf(w, "mnist: diagnoses=%d lr_range_suggestion=%s report=%s (%s)\n", len(ds), suggestion, dir, strings.Join(names, ", "))
+	fmt.Fprintf(w, "mnist: diagnoses=%d lr_range_suggestion=%s report=%s (%s)\n", len(ds), suggestion, dir, baseNames(files))
 	return nil
+}
+
+// baseNames lists the files written by their names, comma-separated.
+func baseNames(files []string) string {
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Base(f)
+	}
+	return strings.Join(names, ", ")
 }

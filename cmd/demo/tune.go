@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -14,9 +12,8 @@ import (
 	"github.com/gradtune/gradtune/internal/iristune"
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/critic"
-	"github.com/gradtune/gradtune/tuner/importance"
 	"github.com/gradtune/gradtune/tuner/prune"
-	"github.com/gradtune/gradtune/tuner/tunerplot"
+	"github.com/gradtune/gradtune/tuner/studyreport"
 )
 
 type tuneOpts struct {
@@ -57,21 +54,34 @@ func runTune(ctx context.Context, w io.Writer, o tuneOpts) error {
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	if err := summarize(ctx, w, study, o.out, time.Since(start)); err != nil {
+	took := time.Since(start)
+	if err := summarize(ctx, w, study, took); err != nil {
 		return err
 	}
-	r, ok, err := reevaluate(ctx, w, study, iris)
+	r, measured, err := reevaluate(ctx, w, study, iris)
 	if err != nil {
 		return err
 	}
-	if ok {
+	if measured {
 		printNoise(w, r)
 	}
+	if o.out == "" {
+		return nil
+	}
+	in := studyreport.Input{Study: study, Objectives: []string{"cv_accuracy"}}
+	if measured {
+		in.Noise = &r
+	}
+	files, err := studyreport.Write(ctx, o.out, in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "tune: report=%s (%s); rerun to resume the study\n", o.out, baseNames(files))
 	return nil
 }
 
-// summarize prints the best trial and writes the trials table and plots.
-func summarize(ctx context.Context, w io.Writer, study *tuner.Study, out string, took time.Duration) error {
+// summarize prints the best trial and the search-space critic's findings.
+func summarize(ctx context.Context, w io.Writer, study *tuner.Study, took time.Duration) error {
 	trials, err := study.Trials(ctx)
 	if err != nil {
 		return err
@@ -98,12 +108,6 @@ func summarize(ctx context.Context, w io.Writer, study *tuner.Study, out string,
 			ps = append(ps, fmt.Sprintf("%s=%v", k, v))
 		}
 	}
-	if out != "" {
-		if err := writeStudyFiles(out, trials, study.Direction()); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "tune: study %s in %s (trials.csv, history.png, importances.png, parallel.png, intermediate.png); rerun to resume it\n", study.Name(), out)
-	}
 	fmt.Fprintf(w, "tune: best_cv_accuracy=%.4f±%s trial=%d trials=%d complete=%d pruned=%d failed=%d seconds=%.0f\n",
 		best.Value, best.Attrs["cv_std"], best.Number, len(trials), count[tuner.Complete], count[tuner.Pruned], count[tuner.Failed], took.Seconds())
 	fmt.Fprintf(w, "tune: best %s\n", strings.Join(ps, " "))
@@ -124,33 +128,4 @@ func printCritic(w io.Writer, trials []tuner.FrozenTrial, dirs []tuner.Direction
 		fmt.Fprintf(w, "tune: critic: [%s] %s: %s (%s)\n", f.Kind, f.Param, f.Fix, f.Evidence)
 	}
 	return nil
-}
-
-// writeStudyFiles writes the trials table, the importances and the plots.
-func writeStudyFiles(out string, trials []tuner.FrozenTrial, dir tuner.Direction) error {
-	f, err := os.Create(filepath.Join(out, "trials.csv"))
-	if err != nil {
-		return err
-	}
-	if err := tuner.WriteTrialsCSV(f, trials); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := tunerplot.OptimizationHistory(filepath.Join(out, "history.png"), trials, dir); err != nil {
-		return err
-	}
-	if err := tunerplot.ParallelCoordinates(filepath.Join(out, "parallel.png"), trials, dir); err != nil {
-		return err
-	}
-	if err := tunerplot.IntermediateValues(filepath.Join(out, "intermediate.png"), trials); err != nil {
-		return err
-	}
-	imp, err := importance.Evaluate(trials, importance.Options{})
-	if err != nil {
-		return err
-	}
-	return tunerplot.Importances(filepath.Join(out, "importances.png"), imp)
 }

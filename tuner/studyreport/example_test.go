@@ -99,8 +99,8 @@ func ExampleWrite() {
 	// Noise analysis
 	// ==============
 	// no re-evaluation was run: the best value is one evaluation, and it may have won by seed noise.
-	// noise.Reevaluate(ctx, study, eval, noise.Options{}) re-runs the top 3 configurations with seeds 1 to 5
-	// and tests whether the best beats the runner-up; pass its Report as studyreport.Input.Noise.
+	// noise.ReevaluateObjective(ctx, study, objectiveWithSeed, noise.Options{}) re-runs the top 3 configurations
+	// with seeds 1 to 5 and tests whether the best beats the runner-up; pass its Report as studyreport.Input.Noise.
 	//
 	// Doctor's causes
 	// ===============

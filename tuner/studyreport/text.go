@@ -179,8 +179,8 @@ func noiseText(b *strings.Builder, s study, r *noise.Report) {
 		fmt.Fprintf(b, "none: noise.Reevaluate compares one objective, the study has %d\n", len(s.dirs))
 	default:
 		b.WriteString("no re-evaluation was run: the best value is one evaluation, and it may have won by seed noise.\n" +
-			"noise.Reevaluate(ctx, study, eval, noise.Options{}) re-runs the top 3 configurations with seeds 1 to 5\n" +
-			"and tests whether the best beats the runner-up; pass its Report as studyreport.Input.Noise.\n")
+			"noise.ReevaluateObjective(ctx, study, objectiveWithSeed, noise.Options{}) re-runs the top 3 configurations\n" +
+			"with seeds 1 to 5 and tests whether the best beats the runner-up; pass its Report as studyreport.Input.Noise.\n")
 	}
 }
 
