@@ -9,7 +9,8 @@ import (
 )
 
 // ErrNotComplete is wrapped by ReevaluateObjective's error when a re-run
-// of a configuration did not complete (its objective failed or pruned it).
+// of a configuration did not complete (its objective failed or pruned it),
+// and by Reevaluate's when the EvalFunc returned NaN.
 var ErrNotComplete = errors.New("noise: a re-run did not complete")
 
 // ReevaluateObjective is Reevaluate with the study's own objective in place

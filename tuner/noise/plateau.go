@@ -7,11 +7,14 @@ import (
 	"sort"
 
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/pareto"
 )
 
 // PlateauStopper says a study has stopped improving by more than its
 // noise: the best Complete value of the last Patience finished trials
-// improves on the best before them by no more than Noise. It is the
+// improves on the best before them by no more than Noise. Only feasible
+// trials have a value to improve on (Study.Best's rule: a trial whose
+// constraints are all ≤ 0, or that reported none). It is the
 // anchor of Ray Tune's TrialPlateauStopper (stop when the last results
 // vary by less than a threshold) and of Optuna's Terminator (stop when the
 // possible improvement is below the evaluation's error, estimated there
@@ -77,11 +80,12 @@ func (p PlateauStopper) ShouldStop(trials []tuner.FrozenTrial, dir tuner.Directi
 		n, gain, before, now, p.Noise)
 }
 
-// bestValue is the best finite value of the Complete trials, false if none.
+// bestValue is the best finite value of the feasible Complete trials (as
+// Study.Best ranks them), false if none.
 func bestValue(trials []tuner.FrozenTrial, dir tuner.Direction) (float64, bool) {
 	best, ok := 0.0, false
 	for _, t := range trials {
-		if t.State != tuner.Complete || math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
+		if t.State != tuner.Complete || math.IsNaN(t.Value) || math.IsInf(t.Value, 0) || !pareto.Feasible(t.Constraints) {
 			continue
 		}
 		if !ok || better(t.Value, best, dir) {
@@ -176,14 +180,20 @@ func OptimizeUntilPlateau(ctx context.Context, study *tuner.Study, obj tuner.Obj
 
 // Noise is the pooled per-run standard deviation of the re-evaluated
 // configurations, √(mean of Std²): the spread of one evaluation across
-// seeds, for PlateauStopper.Noise. NaN without configurations.
+// seeds, for PlateauStopper.Noise. A configuration with a run that
+// diverged (an infinite value, its Std NaN) has no spread to pool and is
+// left out. NaN without a configuration whose runs are all finite.
 func (r Report) Noise() float64 {
-	if len(r.Configs) == 0 {
+	v, n := 0.0, 0
+	for _, c := range r.Configs {
+		if math.IsNaN(c.Std) || math.IsInf(c.Std, 0) {
+			continue
+		}
+		v += c.Std * c.Std
+		n++
+	}
+	if n == 0 {
 		return math.NaN()
 	}
-	v := 0.0
-	for _, c := range r.Configs {
-		v += c.Std * c.Std
-	}
-	return math.Sqrt(v / float64(len(r.Configs)))
+	return math.Sqrt(v / float64(n))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gradtune/gradtune/internal/signedrank"
 	"github.com/gradtune/gradtune/tuner"
+	"github.com/gradtune/gradtune/tuner/pareto"
 )
 
 // ErrTooFewTrials is wrapped by Reevaluate's error when the study has fewer
@@ -24,8 +25,9 @@ type EvalFunc func(ctx context.Context, params map[string]any, seed int64) (floa
 // Options of Reevaluate; the zero value re-runs the top 3 with seeds
 // 1…5 and tests at α = 0.05.
 type Options struct {
-	// TopK configurations to re-run (the study's best Complete trials,
-	// duplicates of parameters skipped); 0 → 3, at least 2.
+	// TopK configurations to re-run (the study's best Complete trials
+	// among the feasible ones, as Study.Best ranks them; duplicates of
+	// parameters skipped); 0 → 3, at least 2.
 	TopK int
 	// Seeds passed to EvalFunc, the same for every configuration; nil →
 	// 1, 2, …, Repeats. At least 2 (a spread needs two runs); with fewer
@@ -66,10 +68,13 @@ type Report struct {
 
 // Reevaluate re-runs the top-k Complete configurations of study with every
 // seed of opt and compares them (see Report). The configurations run one
-// after another, seed by seed. Errors: a nil study or eval, bad Options or
-// a study of several objectives wrap tuner.ErrConfig; fewer than two
-// distinct Complete trials wrap ErrTooFewTrials; an eval error (or panic)
-// is returned wrapped with the trial number and seed; ctx's error stops it.
+// after another, seed by seed. A run may diverge to ±Inf: its
+// configuration's Mean is then infinite and its Std NaN. Errors: a nil
+// study or eval, bad Options or a study of several objectives wrap
+// tuner.ErrConfig; fewer than two distinct feasible Complete trials wrap
+// ErrTooFewTrials; an eval error (or panic) is returned wrapped with the
+// trial number and seed, and a NaN it returns wraps ErrNotComplete; ctx's
+// error stops it.
 func Reevaluate(ctx context.Context, study *tuner.Study, eval EvalFunc, opt Options) (Report, error) {
 	if ctx == nil || study == nil || eval == nil {
 		return Report{}, fmt.Errorf("%w: noise.Reevaluate needs a context, a study and an EvalFunc (got nil)", tuner.ErrConfig)
@@ -99,7 +104,7 @@ func reevaluate(ctx context.Context, study *tuner.Study, eval trialEval, opt Opt
 	}
 	top := topK(trials, dir, opt.TopK)
 	if len(top) < 2 {
-		return Report{}, fmt.Errorf("%w: %d distinct Complete configurations, want ≥ 2 to compare", ErrTooFewTrials, len(top))
+		return Report{}, fmt.Errorf("%w: %d distinct feasible Complete configurations, want ≥ 2 to compare", ErrTooFewTrials, len(top))
 	}
 	r := Report{Direction: dir, Seeds: opt.Seeds, Alpha: opt.Alpha}
 	for _, t := range top {
@@ -109,6 +114,11 @@ func reevaluate(ctx context.Context, study *tuner.Study, eval trialEval, opt Opt
 				return Report{}, err
 			}
 			v, err := eval(ctx, t, seed)
+			if err == nil && math.IsNaN(v) {
+				// No rank, mean or test has a place for it; ReevaluateObjective's
+				// scratch study fails it the same way.
+				err = fmt.Errorf("%w: it returned NaN, want a number (an infinite value counts as diverged)", ErrNotComplete)
+			}
 			if err != nil {
 				return Report{}, fmt.Errorf("noise: re-evaluating trial %d with seed %d: %w", t.Number, seed, err)
 			}
@@ -151,12 +161,13 @@ func (o Options) withDefaults() (Options, error) {
 	return o, nil
 }
 
-// topK returns the k best Complete trials with finite values, best first
-// (ties by number), skipping a trial whose parameters repeat a better one's.
+// topK returns the k best feasible Complete trials with finite values,
+// best first (ties by number), skipping a trial whose parameters repeat a
+// better one's.
 func topK(trials []tuner.FrozenTrial, dir tuner.Direction, k int) []tuner.FrozenTrial {
 	var ok []tuner.FrozenTrial
 	for _, t := range trials {
-		if t.State == tuner.Complete && !math.IsNaN(t.Value) && !math.IsInf(t.Value, 0) {
+		if t.State == tuner.Complete && !math.IsNaN(t.Value) && !math.IsInf(t.Value, 0) && pareto.Feasible(t.Constraints) {
 			ok = append(ok, t)
 		}
 	}
@@ -189,7 +200,9 @@ func better(a, b float64, dir tuner.Direction) bool {
 func pairedP(best, runner []float64, dir tuner.Direction) float64 {
 	d := make([]float64, len(best))
 	for i := range best {
-		d[i] = runner[i] - best[i]
+		if best[i] != runner[i] { // both diverged alike (Inf − Inf is NaN): a tie
+			d[i] = runner[i] - best[i]
+		}
 	}
 	alt := signedrank.Greater
 	if dir == tuner.Maximize {
