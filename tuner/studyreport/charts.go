@@ -3,6 +3,8 @@ package studyreport
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -91,10 +93,11 @@ func (s study) of(k int) string {
 
 // save writes c as name.png and name.svg into dir unless it is skipped. A
 // chart tunerplot refuses for its data is skipped instead, with
-// tunerplot's reason.
+// tunerplot's reason. A skipped chart's files, left by an earlier report,
+// are removed: report.txt says it is not there.
 func (c *chart) save(dir string) ([]string, error) {
 	if c.skip != "" {
-		return nil, nil
+		return nil, c.remove(dir)
 	}
 	var files []string
 	for _, ext := range []string{".png", ".svg"} {
@@ -102,7 +105,7 @@ func (c *chart) save(dir string) ([]string, error) {
 		err := c.draw(path)
 		if errors.Is(err, tunerplot.ErrInput) && len(files) == 0 {
 			c.skip = strings.TrimPrefix(err.Error(), tunerplot.ErrInput.Error()+": ")
-			return nil, nil
+			return nil, c.remove(dir)
 		}
 		if err != nil {
 			return files, fmt.Errorf("studyreport: %s: %w", c.name+ext, err)
@@ -110,6 +113,16 @@ func (c *chart) save(dir string) ([]string, error) {
 		files = append(files, path)
 	}
 	return files, nil
+}
+
+// remove deletes c's files from dir, those that are there.
+func (c *chart) remove(dir string) error {
+	for _, ext := range []string{".png", ".svg"} {
+		if err := os.Remove(filepath.Join(dir, c.name+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("studyreport: removing the skipped chart's earlier file: %w", err)
+		}
+	}
+	return nil
 }
 
 // anyFullyValued reports whether a Complete trial has n finite values.

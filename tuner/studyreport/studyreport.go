@@ -60,13 +60,14 @@ type Input struct {
 //
 // A chart whose data are absent (no Complete trial, no intermediate value,
 // fewer than 2 Complete trials for importances, no parameter that varies)
-// is skipped, with a line in report.txt saying why. report.txt has these
-// sections:
+// is skipped, with a line in report.txt saying why, and its files left by
+// an earlier report in dir are removed. report.txt has these sections:
 //
 //   - Study: name, directions, the trials by state and failures by
 //     FailKind, and the best trials (the feasible Complete trials no other
 //     dominates, as Study.BestTrials: with one objective the best and
-//     those tied with it) with their parameters;
+//     those tied with it) with their parameters, and how many Complete
+//     trials violate a constraint;
 //   - Search-space critic: critic.Review's findings (kind, parameter,
 //     evidence, fix), or that there is none;
 //   - Noise analysis: Input.Noise's re-evaluation and noise σ, or how to
@@ -89,7 +90,8 @@ type Input struct {
 // direction, invalid Critic or Importance options, trials that critic or
 // fANOVA refuse (a Complete trial without a value per direction, a
 // parameter the trials lack) wrap ErrInput; Study.Trials' errors and file
-// errors are returned wrapped; ctx's error stops it between files.
+// errors are returned wrapped; ctx's error stops it between files, and
+// before the first when it comes during the analysis (nothing written).
 func Write(ctx context.Context, dir string, in Input) (files []string, err error) {
 	if err := check(ctx, dir, in); err != nil {
 		return nil, err
@@ -102,6 +104,9 @@ func Write(ctx context.Context, dir string, in Input) (files []string, err error
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil { // cancelled during the analysis: write nothing
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("studyreport: %w", err)
 	}
@@ -112,6 +117,9 @@ func Write(ctx context.Context, dir string, in Input) (files []string, err error
 		{"trials.csv", func(b *bytes.Buffer) error { return tuner.WriteTrialsCSV(b, s.trials) }},
 		{"trials.json", func(b *bytes.Buffer) error { return tuner.WriteTrialsJSON(b, s.trials) }},
 	} {
+		if err := ctx.Err(); err != nil {
+			return files, err
+		}
 		var b bytes.Buffer
 		if err := f.write(&b); err != nil {
 			return files, fmt.Errorf("%w: %s: %w", ErrInput, f.name, err)
@@ -131,6 +139,9 @@ func Write(ctx context.Context, dir string, in Input) (files []string, err error
 		if err != nil {
 			return files, err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return files, err
 	}
 	path := filepath.Join(dir, "report.txt")
 	if err := os.WriteFile(path, []byte(text(s, a, in.Noise)), 0o644); err != nil {

@@ -125,10 +125,14 @@ func bestText(b *strings.Builder, s study, complete int) {
 		fmt.Fprintf(b, "%s: none, %v\n", what, err)
 		return
 	}
+	among := counted(complete, "Complete trial")
+	if n := complete - len(cands); n > 0 {
+		among = fmt.Sprintf("%s (%d of the %d %s a constraint)", counted(len(cands), "feasible Complete trial"), n, complete, violate(n))
+	}
 	if s.multi() {
-		fmt.Fprintf(b, "Pareto front: %d of the %s:\n", len(front), counted(complete, "Complete trial"))
+		fmt.Fprintf(b, "Pareto front: %d of the %s:\n", len(front), among)
 	} else {
-		fmt.Fprintf(b, "best of the %s:\n", counted(complete, "Complete trial"))
+		fmt.Fprintf(b, "best of the %s:\n", among)
 	}
 	for _, i := range front[:min(len(front), maxFront)] {
 		t := cands[i]
@@ -146,6 +150,14 @@ func bestText(b *strings.Builder, s study, complete int) {
 	if len(front) > maxFront {
 		fmt.Fprintf(b, "  … and %d more (trials.csv has them all)\n", len(front)-maxFront)
 	}
+}
+
+// violate is the verb for n trials.
+func violate(n int) string {
+	if n == 1 {
+		return "violates"
+	}
+	return "violate"
 }
 
 // criticText: each finding, or that there is none.
