@@ -7,8 +7,8 @@
 //	study-report -storage sqlite:///out/tune/study.db -study iris-mlp -out out/tune/report
 //
 // It runs no trial and creates nothing in the database: a database file
-// that does not exist, or a study that is not in it, is an error (the
-// latter names the studies it holds). It may be run while workers are
+// that does not exist or is empty, or a study that is not in it, is an
+// error (the latter names the studies it holds). It may be run while workers are
 // still running the study: their trials show as running. Like any process
 // that opens a study, it fails a trial left running by a dead process on
 // this machine (tuner.FailStale); trials of other machines are left to
@@ -61,7 +61,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if objectives != "" {
-		o.objectives = strings.Split(objectives, ",")
+		for _, name := range strings.Split(objectives, ",") {
+			o.objectives = append(o.objectives, strings.TrimSpace(name)) // "a, b" names "b"
+		}
 	}
 	if err := o.check(fs.Args()); err != nil {
 		fmt.Fprintln(stderr, "study-report:", err)
@@ -108,6 +110,26 @@ func (o options) check(rest []string) error {
 // out of this process's sight; so long a grace period fails none of them.
 const heartbeat = 24 * time.Hour
 
+// checkDatabaseFile refuses a path that holds no SQLite database: none
+// there, a folder, or an empty file (which SQLite would take for a new
+// database, and rdb would write Optuna's tables into) without a
+// write-ahead log beside it.
+func checkDatabaseFile(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Errorf("no database there: %w", err)
+	case fi.IsDir():
+		return fmt.Errorf("%s is a folder, want the database file", path)
+	case fi.Size() == 0:
+		if wal, err := os.Stat(path + "-wal"); err == nil && wal.Size() > 0 {
+			return nil // being written: its pages are in the log
+		}
+		return fmt.Errorf("%s is empty, not a study database", path)
+	}
+	return nil
+}
+
 // report opens the study without creating anything and writes its report.
 func report(ctx context.Context, o options) ([]string, error) {
 	if strings.HasPrefix(strings.ToLower(o.storage), "sqlite:") {
@@ -115,8 +137,8 @@ func report(ctx context.Context, o options) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("-storage %s: no database there: %w", o.storage, err)
+		if err := checkDatabaseFile(path); err != nil {
+			return nil, fmt.Errorf("-storage %s: %w", o.storage, err)
 		}
 	}
 	st, err := rdb.Open(ctx, o.storage)
