@@ -107,3 +107,32 @@ func TestWriteSaysHowManyViolateAConstraint(t *testing.T) {
 		t.Errorf("report.txt lists an infeasible trial (value -1) as the best:\n%s", b)
 	}
 }
+
+// A diagnosis code is an attribute any writer of the study may set (a
+// user, Optuna): in the doctor's causes a long one on several lines is
+// folded onto one line and cut, as reasons are.
+func TestWriteFoldsALongDiagnosisCode(t *testing.T) {
+	trials := crafted()
+	code := "weird\ncode " + strings.Repeat("z", 300)
+	for i := range trials {
+		if trials[i].Attrs["diagnosis"] != "" {
+			trials[i].Attrs["diagnosis"] = code
+		}
+	}
+	dir := t.TempDir()
+	if _, err := studyreport.Write(ctx, dir, studyreport.Input{Trials: trials, Directions: minimize}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, txt, _ := strings.Cut(string(b), "Doctor's causes\n")
+	if strings.Contains(txt, "\ncode ") {
+		t.Errorf("the doctor's causes print the code on two lines:\n%s", txt)
+	}
+	want := "  weird code " + strings.Repeat("z", 200-len("weird code ")) + "…: "
+	if !strings.Contains(txt, want) {
+		t.Errorf("report.txt does not say %q:\n%s", want, txt)
+	}
+}

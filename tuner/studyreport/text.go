@@ -211,7 +211,8 @@ func causesText(b *strings.Builder, c causes) {
 		}
 		fmt.Fprintf(b, "%s: %s\n", title, counted(n, "trial"))
 		for _, g := range gs {
-			fmt.Fprintf(b, "  %s: %s: %s\n", g.key, counted(len(g.numbers), "trial"), numbers(g.numbers))
+			// A code is an attribute any writer may set: fold it as a reason.
+			fmt.Fprintf(b, "  %s: %s: %s\n", oneLine(g.key), counted(len(g.numbers), "trial"), numbers(g.numbers))
 			for k, r := range g.reasons {
 				if r = oneLine(r); r == "" {
 					r = "(no reason recorded)"
