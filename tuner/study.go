@@ -504,6 +504,26 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget, call
 	if err := checkCallbacks(callbacks); err != nil {
 		return err
 	}
+	var (
+		mu       sync.Mutex
+		started  int
+		firstErr error
+		stop     bool
+		stopped  = make(chan struct{}) // closed with stop: wakes the workers waiting to start a trial
+	)
+	halt := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stop {
+			stop = true
+			close(stopped)
+		}
+		if firstErr == nil && err != nil && !errors.Is(err, ErrSearchSpaceExhausted) && !errors.Is(err, errStopped) {
+			firstErr = err
+		}
+	}
+	// Stop from now on, reading the study included: a large one takes a while.
+	defer s.calls.add(func() { halt(nil) })()
 	trials, err := s.load(ctx)
 	if err != nil {
 		return err
@@ -517,13 +537,6 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget, call
 	if s.reproducible() {
 		done = len(s.sequenceSlots(trials).final) // the budget counts numbers
 	}
-	var (
-		mu       sync.Mutex
-		started  int
-		firstErr error
-		stop     bool
-		stopped  = make(chan struct{}) // closed with stop: wakes the workers waiting to start a trial
-	)
 	// take reserves one trial of the budget.
 	take := func() bool {
 		mu.Lock()
@@ -537,18 +550,6 @@ func (s *Study) optimize(ctx context.Context, obj MultiObjective, b Budget, call
 		started++
 		return true
 	}
-	halt := func(err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !stop {
-			stop = true
-			close(stopped)
-		}
-		if firstErr == nil && err != nil && !errors.Is(err, ErrSearchSpaceExhausted) && !errors.Is(err, errStopped) {
-			firstErr = err
-		}
-	}
-	defer s.calls.add(func() { halt(nil) })() // Stop
 	streak := failureStreak{limit: s.cfg.MaxConsecutiveFailures}
 	cbs := callbackRun{list: callbacks}
 	var wg sync.WaitGroup
