@@ -198,6 +198,13 @@ type Config struct {
 	// unless listed. Other kinds, or RetryKinds without MaxRetries, are
 	// ErrConfig.
 	RetryKinds []FailKind
+	// ReadOnly opens the study to read it (a report, a dashboard): Open
+	// leaves the trials of dead processes as they are, for the workers'
+	// own recovery (RequeueStale) to find, and Optimize, OptimizeMulti and
+	// Enqueue are refused with ErrConfig. Open still finds the study with
+	// Storage.GetOrCreateStudy, which creates an absent one: check it
+	// exists first where that matters (rdb.Storage.StudyDirections).
+	ReadOnly bool
 }
 
 // Study is a named set of trials in a Storage.
@@ -289,6 +296,9 @@ func Open(ctx context.Context, cfg Config) (*Study, error) {
 		return nil, err
 	}
 	s := &Study{cfg: cfg, storage: cfg.Storage, id: id}
+	if cfg.ReadOnly {
+		return s, nil
+	}
 	if err := s.recoverStale(ctx); err != nil {
 		return nil, err
 	}
@@ -338,6 +348,14 @@ func (s *Study) check(ctx context.Context, op string) error {
 		return fmt.Errorf("Study.%s: %w", op, errNoStudy)
 	case ctx == nil:
 		return fmt.Errorf("%w: Study.%s: nil context", ErrConfig, op)
+	}
+	return nil
+}
+
+// checkWritable refuses op on a study opened ReadOnly.
+func (s *Study) checkWritable(op string) error {
+	if s.cfg.ReadOnly {
+		return fmt.Errorf("%w: Study.%s: study %q was opened ReadOnly", ErrConfig, op, s.cfg.Name)
 	}
 	return nil
 }
@@ -400,6 +418,9 @@ func (s *Study) Enqueue(ctx context.Context, params map[string]any, dists map[st
 	if err := s.check(ctx, "Enqueue"); err != nil {
 		return err
 	}
+	if err := s.checkWritable("Enqueue"); err != nil {
+		return err
+	}
 	if s.reproducible() {
 		// The storage starts waiting trials first, in the order queued, which
 		// an interruption would put out of the sequence's order.
@@ -459,7 +480,8 @@ func counted(t FrozenTrial) bool {
 // after each trial (see Callback). It returns ctx's error if cancelled, a
 // storage error, an error wrapping ErrTooManyFailures (and the last
 // failure's cause), a callback's error, or nil. A nil ctx, objective or
-// callback, a Budget out of range and a Study not made by Open are errors
+// callback, a Budget out of range, a Study not made by Open or opened
+// ReadOnly are errors
 // wrapping ErrConfig; so is a study of several objectives, which
 // OptimizeMulti runs (the error also wraps ErrMultiObjective).
 // A panic in a sampler or storage while a trial starts or ends stops
@@ -467,6 +489,9 @@ func counted(t FrozenTrial) bool {
 // objective, or in what it calls, only fails its trial).
 func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget, callbacks ...Callback) error {
 	if err := s.check(ctx, "Optimize"); err != nil {
+		return err
+	}
+	if err := s.checkWritable("Optimize"); err != nil {
 		return err
 	}
 	if obj == nil {
@@ -488,6 +513,9 @@ func (s *Study) Optimize(ctx context.Context, obj Objective, b Budget, callbacks
 // objective is ErrConfig.
 func (s *Study) OptimizeMulti(ctx context.Context, obj MultiObjective, b Budget, callbacks ...Callback) error {
 	if err := s.check(ctx, "OptimizeMulti"); err != nil {
+		return err
+	}
+	if err := s.checkWritable("OptimizeMulti"); err != nil {
 		return err
 	}
 	if obj == nil {

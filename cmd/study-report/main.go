@@ -9,10 +9,9 @@
 // It runs no trial and creates nothing in the database: a database file
 // that does not exist or is empty, or a study that is not in it, is an
 // error (the latter names the studies it holds). It may be run while workers are
-// still running the study: their trials show as running. Like any process
-// that opens a study, it fails a trial left running by a dead process on
-// this machine (tuner.FailStale); trials of other machines are left to
-// their workers' heartbeats.
+// still running the study: their trials show as running. It opens the
+// study ReadOnly (tuner.Config.ReadOnly), so it leaves a trial of a dead
+// process as it is, for the workers to fail and re-run (RequeueStale).
 //
 // It has no objective to run, so its report has no noise analysis: call
 // studyreport.Write with a noise.Reevaluate report for that.
@@ -27,7 +26,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/rdb"
@@ -105,11 +103,6 @@ func (o options) check(rest []string) error {
 	return nil
 }
 
-// heartbeat is the interval the study is opened with: a trial running on
-// another machine is then judged by its heartbeat, never failed for being
-// out of this process's sight; so long a grace period fails none of them.
-const heartbeat = 24 * time.Hour
-
 // checkDatabaseFile refuses a path that holds no SQLite database: none
 // there, a folder, or an empty file (which SQLite would take for a new
 // database, and rdb would write Optuna's tables into) without a
@@ -153,7 +146,7 @@ func report(ctx context.Context, o options) ([]string, error) {
 	if n := len(o.objectives); n > 0 && n != len(dirs) {
 		return nil, fmt.Errorf("-objectives names %d objectives, study %q has %d %v", n, o.study, len(dirs), dirs)
 	}
-	study, err := tuner.Open(ctx, tuner.Config{Name: o.study, Directions: dirs, Storage: st, Parallelism: 1, HeartbeatInterval: heartbeat})
+	study, err := tuner.Open(ctx, tuner.Config{Name: o.study, Directions: dirs, Storage: st, Parallelism: 1, ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("study %q in %s: %w", o.study, st.Path(), err)
 	}
