@@ -27,7 +27,7 @@ import (
 //	go test ./trainer -run '^$' -bench Iris -benchmem
 const irisRows, irisBatch, irisEpochs = 120, 16, 40
 
-func irisLike(b *testing.B) (train, val *data.Dataset) {
+func irisLike(b testing.TB) (train, val *data.Dataset) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rows := func(n int) *data.Dataset {
 		xs, labels := make([][]float64, n), make([]int, n)
@@ -44,7 +44,7 @@ func irisLike(b *testing.B) (train, val *data.Dataset) {
 	return rows(irisRows), rows(30)
 }
 
-func irisTrainer(b *testing.B, epochs int) *trainer.Trainer {
+func irisTrainer(b testing.TB, epochs int) *trainer.Trainer {
 	m, err := model.New(model.MLP{Hidden: []int{16}, Out: 3, Activation: model.ELU{}}, model.Config{Inputs: 4, Seed: 1})
 	if err != nil {
 		b.Fatal(err)
