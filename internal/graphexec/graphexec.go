@@ -58,7 +58,7 @@ func Compile(g *G.ExprGraph) (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graphexec: %w", err)
 	}
-	p := &Program{slot: make(map[*G.Node]int, len(sorted)), vals: make([]G.Value, len(sorted))}
+	p := &Program{slot: make(map[*G.Node]int, len(sorted)), vals: make([]G.Value, len(sorted)), steps: make([]step, 0, len(sorted))}
 	// G.Sort puts the root first: run from the leaves.
 	for i := len(sorted) - 1; i >= 0; i-- {
 		n := sorted[i]

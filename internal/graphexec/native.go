@@ -509,26 +509,26 @@ func sameValue(a, b G.Value) bool {
 	}
 	switch a.Dtype() {
 	case tensor.Float32:
-		return sameBits(elements[float32](a), elements[float32](b))
+		var x, y [1]float32
+		return sameBits(elements(a, &x), elements(b, &y))
 	case tensor.Float64:
-		return sameBits(elements[float64](a), elements[float64](b))
+		var x, y [1]float64
+		return sameBits(elements(a, &x), elements(b, &y))
 	}
 	return false
 }
 
-func elements[T float32 | float64](v G.Value) []T {
-	var buf [1]T
-	x, _, _ := operand(v, &buf)
-	if x == nil {
-		if t, ok := v.(*tensor.Dense); ok { // a view: read it through its iterator
-			m, ok := t.Materialize().(*tensor.Dense)
-			if ok {
-				return dense.Of[T](m)
-			}
-		}
-		return nil
+// elements returns v's elements (a scalar's in buf), or nil.
+func elements[T float32 | float64](v G.Value, buf *[1]T) []T {
+	if x, _, ok := operand(v, buf); ok {
+		return x
 	}
-	return append([]T(nil), x...)
+	if t, ok := v.(*tensor.Dense); ok { // a view: read it through its iterator
+		if m, ok := t.Materialize().(*tensor.Dense); ok {
+			return dense.Of[T](m)
+		}
+	}
+	return nil
 }
 
 func sameBits[T float32 | float64](a, b []T) bool {
