@@ -8,8 +8,6 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/gradtune/gradtune/internal/dense"
 )
 
 // logSoftmax is log_softmax over the rows of x (batch, classes), as torch
@@ -21,12 +19,14 @@ import (
 // starts from the first element of the whole tensor, not of the row, so a row
 // whose logits lie ~709 or more from that element gives ±Inf, then NaN
 // (logits [[1000, 0], [0, 0]]: the second row's log-probabilities are +Inf).
-func logSoftmax(x *G.Node) (*G.Node, error) { return G.ApplyOp(logSoftmaxOp{}, x) }
+func logSoftmax(x *G.Node) (*G.Node, error) {
+	return G.ApplyOp(logSoftmaxOp{buf: new(outBuf)}, x)
+}
 
-type logSoftmaxOp struct{}
+type logSoftmaxOp struct{ buf *outBuf }
 
 // logSoftmaxGradOp is (q, g) ↦ g − exp(q)·rowsum(g).
-type logSoftmaxGradOp struct{}
+type logSoftmaxGradOp struct{ buf *outBuf }
 
 func (logSoftmaxOp) Arity() int     { return 1 }
 func (logSoftmaxGradOp) Arity() int { return 2 }
@@ -54,7 +54,7 @@ func (o logSoftmaxGradOp) InferShape(ds ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (o logSoftmaxOp) Do(vs ...G.Value) (G.Value, error) {
-	return rowwise(o, vs, func(out []float64, in [][]float64) {
+	return rowwise(o, o.buf, vs, func(out []float64, in [][]float64) {
 		x := in[0]
 		m := x[0]
 		for _, v := range x[1:] {
@@ -72,7 +72,7 @@ func (o logSoftmaxOp) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (o logSoftmaxGradOp) Do(vs ...G.Value) (G.Value, error) {
-	return rowwise(o, vs, func(out []float64, in [][]float64) {
+	return rowwise(o, o.buf, vs, func(out []float64, in [][]float64) {
 		q, g := in[0], in[1]
 		sum := 0.0
 		for _, v := range g {
@@ -102,7 +102,7 @@ func (logSoftmaxGradOp) String() string     { return "losses.grad_log_softmax" }
 func (logSoftmaxOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (logSoftmaxOp) SymDiff(_ G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(logSoftmaxGradOp{}, out, grad)
+	d, err := G.ApplyOp(logSoftmaxGradOp{buf: new(outBuf)}, out, grad)
 	return G.Nodes{d}, err
 }
 
@@ -113,34 +113,47 @@ func (o logSoftmaxGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 // rowwise applies fn to each row of the (batch, classes) inputs, in float64,
-// returning the first input's dtype.
-func rowwise(op G.Op, vs []G.Value, fn func(out []float64, in [][]float64)) (G.Value, error) {
+// returning the first input's dtype in a tensor from buf.
+func rowwise(op G.Op, buf *outBuf, vs []G.Value, fn func(out []float64, in [][]float64)) (G.Value, error) {
 	if len(vs) != op.Arity() {
 		return nil, fmt.Errorf("%v: %d inputs, want %d", op, len(vs), op.Arity())
 	}
-	ts, err := tensors(op, vs)
-	if err != nil {
-		return nil, err
+	if buf == nil {
+		buf = new(outBuf)
 	}
-	shape := ts[0].Shape()
-	if len(shape) != 2 || shape[1] == 0 {
-		return nil, fmt.Errorf("%v: input %v, want (batch, classes)", op, shape)
+	if len(buf.in) != len(vs) {
+		buf.in, buf.row = make([][]float64, len(vs)), make([][]float64, len(vs))
+	}
+	var shape tensor.Shape
+	var dt tensor.Dtype
+	for i, v := range vs {
+		t, err := contiguous(op, i, v)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			if shape, dt = t.Shape(), t.Dtype(); len(shape) != 2 || shape[1] == 0 {
+				return nil, fmt.Errorf("%v: input %v, want (batch, classes)", op, shape)
+			}
+		} else if !t.Shape().Eq(shape) || t.Dtype() != dt {
+			return nil, fmt.Errorf("%v: input %d is %v %v, want %v %v", op, i, t.Dtype(), t.Shape(), dt, shape)
+		}
+		if buf.in[i], err = appendFloat64s(op, i, buf.in[i][:0], t); err != nil {
+			return nil, err
+		}
 	}
 	rows, cols := shape[0], shape[1]
-	in := make([][]float64, len(ts))
-	for i, t := range ts {
-		if !t.Shape().Eq(shape) || t.Dtype() != ts[0].Dtype() {
-			return nil, fmt.Errorf("%v: input %d is %v %v, want %v %v", op, i, t.Dtype(), t.Shape(), ts[0].Dtype(), shape)
-		}
-		in[i] = dense.Float64s(t)
+	if cap(buf.res) < rows*cols {
+		buf.res = make([]float64, rows*cols)
 	}
-	out := make([]float64, rows*cols)
-	row := make([][]float64, len(in))
+	res := buf.res[:rows*cols]
 	for r := range rows {
-		for i := range in {
-			row[i] = in[i][r*cols : (r+1)*cols]
+		for i, in := range buf.in {
+			buf.row[i] = in[r*cols : (r+1)*cols]
 		}
-		fn(out[r*cols:(r+1)*cols], row)
+		fn(res[r*cols:(r+1)*cols], buf.row)
 	}
-	return dense.FromFloat64(ts[0].Dtype(), out, rows, cols)
+	out := buf.dense(dt, shape)
+	storeFloat64s(out, res)
+	return out, nil
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gradtune/gradtune/internal/dense"
 )
 
 // pointFn is an element-wise loss f(p, y) with its derivative ∂f/∂p, written
@@ -30,14 +32,22 @@ type pointFn interface {
 
 // applyPoint returns f(pred, target) element-wise, shape of pred.
 func applyPoint(fn pointFn, pred, target *G.Node) (*G.Node, error) {
-	return G.ApplyOp(pointOp{fn}, pred, target)
+	return G.ApplyOp(pointOp{&point{fn: fn}}, pred, target)
 }
 
 // pointOp is (pred, target) ↦ f(pred, target), differentiable in pred only.
-type pointOp struct{ fn pointFn }
+type pointOp struct{ *point }
 
 // pointGradOp is (pred, target, g) ↦ g ⊙ ∂f/∂pred: pointOp's backward.
-type pointGradOp struct{ fn pointFn }
+type pointGradOp struct{ *point }
+
+// point is a pointOp's or pointGradOp's function and its node's kept
+// output. Behind one pointer, the op converts to a G.Op without an
+// allocation, as it does at every run.
+type point struct {
+	fn  pointFn
+	buf outBuf
+}
 
 func (o pointOp) Arity() int     { return 2 }
 func (o pointGradOp) Arity() int { return 3 }
@@ -76,7 +86,7 @@ func (o pointOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%v: %d inputs, want 2", o, len(vs))
 	}
 	fn := o.fn
-	return elementwise(o, vs, func(p, y, _ float64, col int) (float64, error) {
+	return elementwise(o, &o.buf, vs, func(p, y, _ float64, col int) (float64, error) {
 		if err := fn.check(p); err != nil {
 			return 0, err
 		}
@@ -89,7 +99,7 @@ func (o pointGradOp) Do(vs ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%v: %d inputs, want 3", o, len(vs))
 	}
 	fn := o.fn
-	return elementwise(o, vs, func(p, y, g float64, col int) (float64, error) {
+	return elementwise(o, &o.buf, vs, func(p, y, g float64, col int) (float64, error) {
 		return g * fn.df(p, y, col), nil
 	})
 }
@@ -118,7 +128,7 @@ func hashOf(op G.Op) uint32 {
 func (o pointOp) DiffWRT(int) []bool { return []bool{true, false} }
 
 func (o pointOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(pointGradOp(o), in[0], in[1], grad)
+	d, err := G.ApplyOp(pointGradOp{&point{fn: o.fn}}, in[0], in[1], grad)
 	return G.Nodes{d, nil}, err
 }
 
@@ -130,11 +140,19 @@ func (o pointGradOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 // elementwise applies fn to the inputs (pred, target[, grad]), all of one
-// shape and dtype, computing in float64 and returning pred's dtype.
-func elementwise(op G.Op, vs []G.Value, fn func(p, y, g float64, col int) (float64, error)) (G.Value, error) {
-	ts, err := tensors(op, vs)
-	if err != nil {
-		return nil, err
+// shape and dtype, computing in float64 and returning pred's dtype in a
+// tensor from buf.
+func elementwise(op G.Op, buf *outBuf, vs []G.Value, fn func(p, y, g float64, col int) (float64, error)) (G.Value, error) {
+	var ts [3]tensor.Tensor
+	if len(vs) > len(ts) {
+		return nil, fmt.Errorf("%v: %d inputs, want at most %d", op, len(vs), len(ts))
+	}
+	for i, v := range vs {
+		t, err := contiguous(op, i, v)
+		if err != nil {
+			return nil, err
+		}
+		ts[i] = t
 	}
 	shape := ts[0].Shape()
 	cols := 1
@@ -143,42 +161,27 @@ func elementwise(op G.Op, vs []G.Value, fn func(p, y, g float64, col int) (float
 	}
 	switch ts[0].Dtype() {
 	case tensor.Float64:
-		return run[float64](op, ts, shape, cols, fn)
+		return run[float64](op, buf, ts[:len(vs)], shape, cols, fn)
 	case tensor.Float32:
-		return run[float32](op, ts, shape, cols, fn)
+		return run[float32](op, buf, ts[:len(vs)], shape, cols, fn)
 	}
 	return nil, fmt.Errorf("%v: dtype %v, want float64 or float32", op, ts[0].Dtype())
 }
 
-// tensors returns the inputs as contiguous tensors.
-func tensors(op G.Op, vs []G.Value) ([]tensor.Tensor, error) {
-	ts := make([]tensor.Tensor, len(vs))
-	for i, v := range vs {
-		t, ok := v.(tensor.Tensor)
-		if !ok {
-			return nil, fmt.Errorf("%v: input %d is %T, want a tensor", op, i, v)
-		}
-		if vw, ok := t.(tensor.View); ok && vw.IsView() {
-			t = vw.Materialize()
-		}
-		ts[i] = t
-	}
-	return ts, nil
-}
-
-func run[T float32 | float64](op G.Op, ts []tensor.Tensor, shape tensor.Shape, cols int, fn func(p, y, g float64, col int) (float64, error)) (G.Value, error) {
-	in := make([][]T, len(ts))
+func run[T float32 | float64](op G.Op, buf *outBuf, ts []tensor.Tensor, shape tensor.Shape, cols int, fn func(p, y, g float64, col int) (float64, error)) (G.Value, error) {
+	var in [3][]T
 	for i, t := range ts {
-		d, ok := t.Data().([]T)
-		if !ok || len(d) != shape.TotalSize() {
+		d := dense.Of[T](t)
+		if d == nil || len(d) != shape.TotalSize() {
 			return nil, fmt.Errorf("%v: input %d is %v %v, want %v %v", op, i, t.Dtype(), t.Shape(), ts[0].Dtype(), shape)
 		}
 		in[i] = d
 	}
-	out := make([]T, len(in[0]))
+	res := buf.dense(ts[0].Dtype(), shape)
+	out := dense.Of[T](res)
 	for j := range out {
 		g := 1.0
-		if len(in) == 3 {
+		if len(ts) == 3 {
 			g = float64(in[2][j])
 		}
 		v, err := fn(float64(in[0][j]), float64(in[1][j]), g, j%cols)
@@ -187,5 +190,5 @@ func run[T float32 | float64](op G.Op, ts []tensor.Tensor, shape tensor.Shape, c
 		}
 		out[j] = T(v)
 	}
-	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.WithBacking(out)), nil
+	return res, nil
 }

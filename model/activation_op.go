@@ -60,9 +60,7 @@ func (op actOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) 
 	if len(in) != 1 {
 		return nil, fmt.Errorf("%s: %d inputs, want 1", op.k.name, len(in))
 	}
-	return mapValues(op.k.name, op.buf, prealloc, in,
-		func(dst []float64, xs [][]float64) { op.k.f64.fwd(dst, xs[0]) },
-		func(dst []float32, xs [][]float32) { op.k.f32.fwd(dst, xs[0]) })
+	return mapValues(op.k, false, op.buf, prealloc, in)
 }
 
 // DiffWRT implements G.SDOp.
@@ -97,9 +95,7 @@ func (op actGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	if len(in) != 2 {
 		return nil, fmt.Errorf("%s: %d inputs, want 2", op, len(in))
 	}
-	return mapValues(op.String(), op.buf, prealloc, in,
-		func(dst []float64, xs [][]float64) { op.k.f64.bwd(dst, xs[0], xs[1]) },
-		func(dst []float32, xs [][]float32) { op.k.f32.bwd(dst, xs[0], xs[1]) })
+	return mapValues(op.k, true, op.buf, prealloc, in)
 }
 
 func inferSame(in []G.DimSizer) (tensor.Shape, error) {
@@ -119,18 +115,70 @@ func hashOf(op G.Op) uint32 {
 	return h.Sum32()
 }
 
-// mapValues runs f64 or f32 (by dtype) over the inputs' values, writing
-// into a result shaped like in[0] from buf (see outBuf.dense). All inputs must share one float dtype and
-// size; that is checked here because the ops run on the tape machine's
+// mapValues runs k's forward (in: x) or, with grad, its backward (in: x,
+// g) over the inputs' values, writing into a result shaped like in[0] from
+// buf (see outBuf.dense). All inputs must share one float dtype and size;
+// that is checked here because the ops run on the tape machine's
 // goroutine, where a panic could not be recovered.
-func mapValues(name string, buf *outBuf, prealloc G.Value, in []G.Value, f64 func(dst []float64, xs [][]float64), f32 func(dst []float32, xs [][]float32)) (G.Value, error) {
+func mapValues(k *kernel, grad bool, buf *outBuf, prealloc G.Value, in []G.Value) (G.Value, error) {
+	// Dense tensors, the training steps' case, without allocating.
+	if v, ok := mapTensors(k.f64, grad, buf, prealloc, in); ok {
+		return v, nil
+	}
+	if v, ok := mapTensors(k.f32, grad, buf, prealloc, in); ok {
+		return v, nil
+	}
 	if xs, ok := collect[float64](in); ok {
-		return mapTyped(buf, prealloc, in[0], xs, f64, G.NewF64)
+		return mapTyped(buf, prealloc, in[0], xs, k.f64.each(grad), G.NewF64)
 	}
 	if xs, ok := collect[float32](in); ok {
-		return mapTyped(buf, prealloc, in[0], xs, f32, G.NewF32)
+		return mapTyped(buf, prealloc, in[0], xs, k.f32.each(grad), G.NewF32)
+	}
+	name := k.name
+	if grad {
+		name = "d" + name
 	}
 	return nil, fmt.Errorf("%s: inputs %v, want float32 or float64 values of one dtype and size", name, in)
+}
+
+// mapTensors is mapValues for dense tensors of T; ok is false when the
+// inputs are not all such tensors of one size.
+func mapTensors[T float](u unary[T], grad bool, buf *outBuf, prealloc G.Value, in []G.Value) (G.Value, bool) {
+	var xs [2][]T
+	if n := len(in); n == 0 || n > len(xs) || (grad && n != 2) {
+		return nil, false
+	}
+	var first *tensor.Dense
+	for i, v := range in {
+		t, ok := v.(*tensor.Dense)
+		if !ok {
+			return nil, false
+		}
+		if t.RequiresIterator() {
+			t = t.Materialize().(*tensor.Dense)
+		}
+		if xs[i] = dense.Of[T](t); len(xs[i]) == 0 || len(xs[i]) != len(xs[0]) {
+			return nil, false
+		}
+		if i == 0 {
+			first = t
+		}
+	}
+	out := buf.dense(prealloc, first.Dtype(), first.Shape()...)
+	if grad {
+		u.bwd(dense.Of[T](out), xs[0], xs[1])
+	} else {
+		u.fwd(dense.Of[T](out), xs[0])
+	}
+	return out, true
+}
+
+// each is u's forward (grad false) or backward over collected inputs.
+func (u unary[T]) each(grad bool) func(dst []T, xs [][]T) {
+	if grad {
+		return func(dst []T, xs [][]T) { u.bwd(dst, xs[0], xs[1]) }
+	}
+	return func(dst []T, xs [][]T) { u.fwd(dst, xs[0]) }
 }
 
 func mapTyped[T float, S any](buf *outBuf, prealloc, x G.Value, xs [][]T, f func(dst []T, xs [][]T), scalar func(T) *S) (G.Value, error) {

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"slices"
+
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -24,7 +26,7 @@ func (b *outBuf) dense(prealloc G.Value, dt tensor.Dtype, shape ...int) *tensor.
 	if b != nil && b.t != nil && fits(b.t, dt, shape) {
 		return b.t
 	}
-	t := tensor.New(tensor.WithShape(shape...), tensor.Of(dt))
+	t := tensor.New(tensor.WithShape(slices.Clone(shape)...), tensor.Of(dt))
 	if b != nil {
 		b.t = t
 	}

@@ -172,10 +172,16 @@ func (f CallbackFunc) OnEvent(ctx context.Context, t *Trainer, e *Event) (err er
 	return f(ctx, t, e)
 }
 
-// emit calls every callback with e, after filling in what every event of
+// emit calls every callback with ev, after filling in what every event of
 // the Fit shares. It returns ErrStopTraining (naming the first callback that
-// asked) or the first error.
-func (t *Trainer) emit(ctx context.Context, e *Event) error {
+// asked) or the first error. ev comes by value, so that a Fit without
+// callbacks (a tuning trial's) does not allocate an event at every step.
+func (t *Trainer) emit(ctx context.Context, ev Event) error {
+	if len(t.cfg.Callbacks) == 0 {
+		return nil
+	}
+	e := new(Event) // not &ev: that would move ev to the heap at every call
+	*e = ev
 	e.Epochs, e.Batches = t.lastEpoch, t.batches
 	for _, cb := range t.cfg.Callbacks {
 		err := callOne(ctx, t, cb, e)

@@ -99,14 +99,14 @@ func (t *Trainer) Fit(ctx context.Context, train, val *data.Dataset) (*History, 
 	resumed := t.run != nil
 	t.run, t.fitting = run, true
 	t.lastEpoch, t.batches = run.lastEpoch, (n+batch-1)/batch
-	err = t.emit(ctx, &Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Validation: vp != nil, Resumed: resumed})
+	err = t.emit(ctx, Event{Kind: FitStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Validation: vp != nil, Resumed: resumed})
 	if err == nil {
 		err = t.epochsLoop(ctx, tr, vp, batch)
 	}
 	interrupted := err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err())
 	// FitEnd runs while the training graph still holds the weights, so a
 	// callback (EarlyStopping) can restore the best ones.
-	ferr := t.emit(ctx, &Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err,
+	ferr := t.emit(ctx, Event{Kind: FitEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: t.solver.LR(), History: hist, Err: err,
 		Validation: vp != nil, Interrupted: interrupted})
 	var stop *stopped
 	if errors.As(err, &stop) { // stopped cleanly by a callback
@@ -154,7 +154,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int) e
 			t.epochs++
 			r.inEpoch, r.done, r.lossSum, r.weightSum, r.seconds = true, 0, 0, 0, 0
 			r.stats = EpochStats{Epoch: t.epochs, LR: t.solver.LR(), ValLoss: math.NaN()}
-			if err := t.emit(ctx, &Event{Kind: EpochStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: r.stats.LR, Validation: vp != nil}); err != nil {
+			if err := t.emit(ctx, Event{Kind: EpochStart, Epoch: t.epochs, Step: t.solver.Steps(), LR: r.stats.LR, Validation: vp != nil}); err != nil {
 				return err
 			}
 		}
@@ -174,7 +174,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int) e
 				return where(err)
 			}
 			lr := t.solver.LR()
-			if err := t.emit(ctx, &Event{Kind: BatchStart, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), LR: lr, Validation: vp != nil}); err != nil {
+			if err := t.emit(ctx, Event{Kind: BatchStart, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), LR: lr, Validation: vp != nil}); err != nil {
 				return err
 			}
 			stepNo := t.solver.Steps() + 1
@@ -200,7 +200,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int) e
 				res.monitor.Epoch, res.monitor.Step, res.monitor.Loss = t.epochs, t.solver.Steps(), res.loss
 				r.hist.Monitor = append(r.hist.Monitor, *res.monitor)
 			}
-			if err := t.emit(ctx, &Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, RunningLoss: r.lossSum / r.weightSum, LR: lr, Monitor: res.monitor, Validation: vp != nil}); err != nil {
+			if err := t.emit(ctx, Event{Kind: BatchEnd, Epoch: t.epochs, Batch: b + 1, Step: t.solver.Steps(), Loss: res.loss, RunningLoss: r.lossSum / r.weightSum, LR: lr, Monitor: res.monitor, Validation: vp != nil}); err != nil {
 				return err
 			}
 		}
@@ -216,7 +216,7 @@ func (t *Trainer) epochsLoop(ctx context.Context, tr, vp *prepared, batch int) e
 		r.inEpoch = false
 		r.hist.Epochs = append(r.hist.Epochs, *stats)
 		last := &r.hist.Epochs[len(r.hist.Epochs)-1]
-		if err := t.emit(ctx, &Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: r.hist, Validation: vp != nil}); err != nil {
+		if err := t.emit(ctx, Event{Kind: EpochEnd, Epoch: t.epochs, Step: t.solver.Steps(), LR: stats.LR, Stats: last, History: r.hist, Validation: vp != nil}); err != nil {
 			return err
 		}
 	}

@@ -208,6 +208,11 @@ func (lg *lossGraph) run() error {
 			n *G.Node
 			v *tensor.Dense
 		}{{lg.X, lg.in.x}, {lg.target, lg.in.y}, {lg.mask, lg.in.mask}} {
+			// Bound already (the batch tensors are reused): G.Let would
+			// only check the shape again, for an allocation a call.
+			if b.n.Value() == G.Value(b.v) {
+				continue
+			}
 			if err := G.Let(b.n, b.v); err != nil {
 				return err
 			}

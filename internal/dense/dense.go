@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/gradtune/gradtune/internal/vec"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -77,6 +78,21 @@ func ReadOnly64(t Valuer) []float64 {
 
 // Scalar returns the single value of a scalar (or one-element) tensor as float64.
 func Scalar(t Valuer) float64 {
+	// Gorgonia's scalars and dense tensors first: Data() boxes a scalar
+	// (an allocation, at every training step for the loss).
+	switch v := t.(type) {
+	case *G.F32:
+		return float64(*v)
+	case *G.F64:
+		return float64(*v)
+	case *tensor.Dense:
+		if d := Of[float32](v); len(d) > 0 {
+			return float64(d[0])
+		}
+		if d := Of[float64](v); len(d) > 0 {
+			return d[0]
+		}
+	}
 	switch d := t.Data().(type) {
 	case float64:
 		return d

@@ -35,8 +35,11 @@ func MaxThreads() int {
 	if n := maxThreads.Load(); n > 0 {
 		return int(n)
 	}
-	return runtime.GOMAXPROCS(0)
+	return gomaxprocs(0)
 }
+
+// gomaxprocs is runtime.GOMAXPROCS; a test counts the calls.
+var gomaxprocs = runtime.GOMAXPROCS
 
 // acquireHelpers reserves up to want helpers out of limit shared ones and
 // returns how many it got; releaseHelpers gives them back.
@@ -59,6 +62,13 @@ func releaseHelpers(n int) { helpersBusy.Add(-int64(n)) }
 // MaxThreads and the free helpers allow.
 func (ks *kernelSet[T]) parallel(p problem[T]) {
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
+	// Too small to split, whatever MaxThreads says: decided before asking
+	// it, because runtime.GOMAXPROCS takes the scheduler's global lock, and
+	// small models make many small calls from parallel trials.
+	if flops < 2*minPartFlops {
+		ks.serial(p)
+		return
+	}
 	workers := int(min(flops/minPartFlops, float64(MaxThreads())))
 	if workers < 2 {
 		ks.serial(p)

@@ -7,7 +7,10 @@
 // most of a small model's step), walks its instructions through maps and
 // log calls, and Reset drops every register, so ops allocate their outputs
 // again. Here a run is a loop over the nodes in topological order calling
-// each op's UsePreallocDo into the buffer its previous run returned.
+// each op's UsePreallocDo into the buffer its previous run returned, and
+// running Gorgonia's elementwise, reduction and shape ops as kernels of our
+// own that keep their results (native.go): a run of gradtune's training
+// graphs allocates nothing.
 //
 // Values are kept in the Program, not bound to the nodes: read an op
 // node's value with Program.Value, or with G.Read as on the tape machine.
@@ -42,6 +45,11 @@ type step struct {
 	in    []G.Value // reused argument slice
 	reuse bool      // the op's last output may be handed back as UsePreallocDo's buffer
 	into  *G.Value  // a G.Read statement's target: set to its input's value
+
+	// kernel computes a Gorgonia built-in op without allocating (see
+	// native.go); checked once it has matched the op on a run.
+	kernel  kernel
+	checked bool
 }
 
 // Compile orders g's nodes for Run. It returns an error if g has a cycle.
@@ -50,7 +58,7 @@ func Compile(g *G.ExprGraph) (*Program, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graphexec: %w", err)
 	}
-	p := &Program{slot: make(map[*G.Node]int, len(sorted)), vals: make([]G.Value, len(sorted))}
+	p := &Program{slot: make(map[*G.Node]int, len(sorted)), vals: make([]G.Value, len(sorted)), steps: make([]step, 0, len(sorted))}
 	// G.Sort puts the root first: run from the leaves.
 	for i := len(sorted) - 1; i >= 0; i-- {
 		n := sorted[i]
@@ -84,6 +92,7 @@ func Compile(g *G.ExprGraph) (*Program, error) {
 			// whether the output shares an input's memory, which apply
 			// checks on the first run.
 			_, s.reuse = s.op.(G.UsePreallocDoer)
+			s.kernel = nativeKernel(n)
 		}
 		p.steps = append(p.steps, s)
 	}
@@ -123,6 +132,11 @@ func (p *Program) Run() error {
 // can take a buffer; a value that shares memory with an input is never
 // handed back (an op that returned its input would then write into it).
 func (p *Program) apply(s *step, prev G.Value) (G.Value, error) {
+	if s.kernel != nil {
+		if v, ok, err := s.native(); ok || err != nil {
+			return v, err
+		}
+	}
 	if s.reuse && prev != nil {
 		if v, err := s.op.(G.UsePreallocDoer).UsePreallocDo(prev, s.in...); err == nil {
 			return v, nil
@@ -136,6 +150,28 @@ func (p *Program) apply(s *step, prev G.Value) (G.Value, error) {
 		s.reuse = false
 	}
 	return v, nil
+}
+
+// native runs s's kernel; ok is false when the kernel is dropped — it
+// met operands it does not handle, or its first result differs from the
+// op's — and the op is to run instead.
+func (s *step) native() (v G.Value, ok bool, err error) {
+	v, err = s.kernel.run(s.in)
+	if err == nil && s.checked {
+		return v, true, nil
+	}
+	if err == nil {
+		want, err := s.op.Do(s.in...)
+		if err != nil {
+			return nil, false, err
+		}
+		if sameValue(v, want) {
+			s.checked = true
+			return v, true, nil
+		}
+	}
+	s.kernel = nil
+	return nil, false, nil
 }
 
 // Value returns n's value from the last Run, or nil if n is not in the
@@ -164,13 +200,13 @@ func (p *Program) Grad(n *G.Node) (G.Value, error) {
 }
 
 // OwnsValue reports whether n's value is a buffer only n's op writes: an op
-// node whose op takes a buffer (UsePreallocDo) and whose output has not
-// been seen sharing an input's memory. A caller may then modify the
-// value between runs (a solver zeroing a gradient) without changing
-// anything else.
+// node run by a native kernel, or whose op takes a buffer (UsePreallocDo)
+// and whose output has not been seen sharing an input's memory. A caller
+// may then modify the value between runs (a solver zeroing a gradient)
+// without changing anything else.
 func (p *Program) OwnsValue(n *G.Node) bool {
 	i, ok := p.slot[n]
-	return ok && p.steps[i].op != nil && p.steps[i].reuse
+	return ok && p.steps[i].op != nil && (p.steps[i].kernel != nil || p.steps[i].reuse)
 }
 
 // readTarget is the *G.Value a G.Read node writes into: the one field of
