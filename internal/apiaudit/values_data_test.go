@@ -89,7 +89,7 @@ func seededStore(open func(path string) (auditStore, error)) auditStore {
 		}()
 	}
 	openStores = nil
-	dir, err := os.MkdirTemp(".", "store-")
+	dir, err := os.MkdirTemp("", "apiaudit-store-") // not the package folder: the last one outlives the process
 	must(err)
 	st, err := open(filepath.Join(dir, "study.db"))
 	must(err)
