@@ -74,9 +74,13 @@ import (
 //     (most common choice) among the best trials — but only when another
 //     parameter is clearly important, its mean at least 4 times the
 //     dummy's largest: on a study where nothing stands out, fixing
-//     parameters would rest on noise. With several objectives, fANOVA
-//     explains the non-domination rank. A parameter with another finding
-//     gets no Unimportant one: the other says more.
+//     parameters would rest on noise. A parameter with a UseLog finding
+//     does not count as that one: most of its trials lie in its top
+//     decade, away from its best, where the others may not show (at a
+//     learning rate far too high, nothing else matters), and their spread
+//     there shrinks every other parameter's share. With several
+//     objectives, fANOVA explains the non-domination rank. A parameter
+//     with another finding gets no Unimportant one: the other says more.
 //
 // Under an objective that does not depend on the parameters, the trials'
 // ranks and outcomes are exchangeable whatever the sampler chose, so the
@@ -112,10 +116,14 @@ func Review(trials []tuner.FrozenTrial, dirs []tuner.Direction, opts Options) ([
 	out = append(out, s.bounds()...)
 	out = append(out, s.neverWins()...)
 	judged := map[string]bool{}
+	misScaled := map[string]bool{} // no yardstick for Unimportant
 	for _, f := range out {
 		judged[f.Param] = true
+		if f.Kind == UseLog {
+			misScaled[f.Param] = true
+		}
 	}
-	for _, f := range s.unimportant() {
+	for _, f := range s.unimportant(misScaled) {
 		if !judged[f.Param] { // a finding that says more stands
 			out = append(out, f)
 		}

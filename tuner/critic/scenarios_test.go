@@ -135,3 +135,18 @@ func oneMatters(tr *tuner.Trial, rng *rand.Rand) (float64, error) {
 	}
 	return 4*sq(x-0.3) + 0.05*rng.NormFloat64(), nil
 }
+
+// maskedChoice: lr as in linearLR, and an initializer whose choice "bad"
+// costs 1, but only at a good learning rate (lr < 0.01): where a linear
+// scale puts 90% of the trials, the loss is too high for anything else to
+// show, as a network trained at too high a rate learns nothing whatever
+// its initialization.
+func maskedChoice(tr *tuner.Trial, rng *rand.Rand) (float64, error) {
+	lr := tr.Float("lr", 1e-4, 1e-1)
+	init := tr.String("init", "a", "b", "bad")
+	v := sq(math.Log10(lr/1e-3)) + 0.1*rng.NormFloat64()
+	if init == "bad" && lr < 0.01 {
+		v++
+	}
+	return v, nil
+}

@@ -18,8 +18,12 @@ import (
 // above 4 in about 1%.
 const gateRatio = 4
 
-// unimportant runs the Unimportant check.
-func (s *study) unimportant() []Finding {
+// unimportant runs the Unimportant check. A parameter of misScaled (with a
+// UseLog finding) cannot be the clearly important one: most of its trials
+// lie in its top decade, away from its best, so its importance is that of
+// a region the log scale will leave, where the others may not show their
+// effect (at a learning rate far too high, nothing else matters).
+func (s *study) unimportant(misScaled map[string]bool) []Finding {
 	var complete []tuner.FrozenTrial
 	for i, t := range s.finished {
 		if s.front[i] < 0 {
@@ -77,7 +81,7 @@ func (s *study) unimportant() []Finding {
 	// The most important parameter, if it is clearly important.
 	lead, leadImp := "", 0.0
 	for _, name := range names {
-		if m := meanOf(name); m > leadImp {
+		if m := meanOf(name); m > leadImp && !misScaled[name] {
 			lead, leadImp = name, m
 		}
 	}
