@@ -892,6 +892,9 @@ func (s *Study) sampleContext(t *Trial, trials []FrozenTrial, name string) *Samp
 
 // shouldPrune asks the pruner about t.
 func (s *Study) shouldPrune(t *Trial) bool {
+	if _, never := s.cfg.Pruner.(NopPruner); never {
+		return false // no need to copy every trial out of the storage
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	trials, err := s.load(t.ctx)
