@@ -80,6 +80,7 @@ type Model struct {
 	net     Network
 	cfg     Config
 	params  []*Param
+	specs   []ParamSpec // aligned with params: how Reinit draws them again
 	outputs int
 }
 
@@ -356,6 +357,7 @@ func (s *Scope) Param(spec ParamSpec) (*G.Node, error) {
 		}
 		p = &Param{Name: spec.Name, Value: v, Decay: spec.Decay, Regularizers: slices.Clone(spec.Regularizers)}
 		s.m.params = append(s.m.params, p)
+		s.m.specs = append(s.m.specs, ParamSpec{Name: spec.Name, Shape: slices.Clone(spec.Shape), Init: spec.Init, FanIn: spec.FanIn, FanOut: spec.FanOut})
 	} else {
 		if i >= len(s.m.params) || s.m.params[i].Name != spec.Name {
 			return nil, fmt.Errorf("%w: parameter %q declared out of order (Build must be deterministic)", ErrConfig, spec.Name)
