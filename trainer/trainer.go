@@ -53,6 +53,10 @@ type Trainer struct {
 	// prev holds the weights from before the current step, to restore them
 	// if the step makes one non-finite.
 	prev []*tensor.Dense
+	// initial holds each StatefulCallback's state at New, for Reset (nil
+	// where State failed, with the reason in initialErr).
+	initial    [][]byte
+	initialErr []error
 }
 
 // New validates cfg against m and creates the solver. Graphs are built on the
@@ -66,13 +70,9 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	inner, err := c.Optimizer.Solver(c.Schedule.At(0))
+	s, err := newSolver(&c)
 	if err != nil {
-		return nil, fmt.Errorf("%w: Optimizer: %w", ErrConfig, err)
-	}
-	s, err := schedulers.NewSolver(inner, c.Schedule, c.ScheduleEvery)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, err
 	}
 	arrangeCallbacks(&c)
 	// Build a one-row training graph once, so that a loss, regularizer or
@@ -82,13 +82,28 @@ func New(m *model.Model, cfg Config) (*Trainer, error) {
 		return nil, err
 	}
 	probe.close()
-	return &Trainer{
+	t := &Trainer{
 		m:       m,
 		cfg:     c,
 		solver:  s,
 		dropout: new(rand.PCG),
 		evals:   map[int]*lossGraph{},
-	}, nil
+	}
+	t.keepInitialCallbackStates()
+	return t, nil
+}
+
+// newSolver makes c's optimizer, fresh, under its schedule.
+func newSolver(c *Config) (*schedulers.Solver, error) {
+	inner, err := c.Optimizer.Solver(c.Schedule.At(0))
+	if err != nil {
+		return nil, fmt.Errorf("%w: Optimizer: %w", ErrConfig, err)
+	}
+	s, err := schedulers.NewSolver(inner, c.Schedule, c.ScheduleEvery)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return s, nil
 }
 
 // Model returns the model being trained. Its parameters hold the trained
