@@ -132,26 +132,43 @@ func (p *Problem) Objective() tuner.Objective {
 		if err := t.Err(); err != nil {
 			return 0, err
 		}
+		// One model and one trainer serve every fold: each fold draws fresh
+		// weights (Reinit) and forgets the last one's training (Reset), which
+		// gives what a new model and trainer would, bit for bit, without
+		// building and compiling the graphs again (most of a trial's garbage).
+		var (
+			m  *model.Model
+			tr *trainer.Trainer
+		)
+		defer func() { tr.Close() }()
 		var accs []float64
 		score, err := validation.CrossValidate(ctx, p.Full, p.Folds, func(ctx context.Context, fold int, train, val *data.Dataset) (float64, error) {
-			m, err := model.New(model.MLP{Hidden: hidden, Out: p.Classes, Activation: act, Init: init}, model.Config{Inputs: p.Full.Features(), Seed: p.Seed + uint64(fold)})
-			if err != nil {
-				return 0, err
+			seed := p.Seed + uint64(fold)
+			if tr != nil {
+				if err := m.Reinit(seed); err != nil {
+					return 0, err
+				}
+				if err := tr.Reset(); err != nil {
+					return 0, err
+				}
+			} else {
+				var err error
+				if m, err = model.New(model.MLP{Hidden: hidden, Out: p.Classes, Activation: act, Init: init}, model.Config{Inputs: p.Full.Features(), Seed: seed}); err != nil {
+					return 0, err
+				}
+				cfg := trainer.Config{
+					Loss: losses.CrossEntropy{}, Optimizer: opt, Schedule: schedulers.Constant{LR: lr},
+					Regularizers: []regularizers.Regularizer{regularizers.L2{Lambda: l2}},
+					Epochs:       epochs, BatchSize: batch, Seed: p.Seed, Quiet: true, MonitorEvery: -1,
+					Metrics: []metrics.Metric{metrics.Accuracy{}},
+				}
+				if p.PruneOnDiagnosis { // it starts afresh at every FitStart
+					cfg.Callbacks = []trainer.Callback{tunertrainer.PruneOnDiagnosis(t, diagnose.Options{Classes: p.Classes})}
+				}
+				if tr, err = trainer.New(m, cfg); err != nil {
+					return 0, err
+				}
 			}
-			cfg := trainer.Config{
-				Loss: losses.CrossEntropy{}, Optimizer: opt, Schedule: schedulers.Constant{LR: lr},
-				Regularizers: []regularizers.Regularizer{regularizers.L2{Lambda: l2}},
-				Epochs:       epochs, BatchSize: batch, Seed: p.Seed, Quiet: true, MonitorEvery: -1,
-				Metrics: []metrics.Metric{metrics.Accuracy{}},
-			}
-			if p.PruneOnDiagnosis {
-				cfg.Callbacks = []trainer.Callback{tunertrainer.PruneOnDiagnosis(t, diagnose.Options{Classes: p.Classes})}
-			}
-			tr, err := trainer.New(m, cfg)
-			if err != nil {
-				return 0, err
-			}
-			defer tr.Close()
 			if _, err := tr.Fit(ctx, train, nil); err != nil {
 				return 0, err
 			}
