@@ -22,7 +22,9 @@ import (
 // MLP on 120 Iris-sized rows, batch 16 (8 steps an epoch, the last short),
 // Adam, L2, cross-entropy, float32. The step benchmark times Fit's steps on
 // a built trainer; the fold benchmark a whole fold as a trial runs it:
-// model, trainer, 40 epochs, an evaluation.
+// model, trainer, 40 epochs, an evaluation; BenchmarkIrisFoldReset the
+// same on a model and trainer reused (Reinit, Reset), as a trial's later
+// folds run it.
 //
 //	go test ./trainer -run '^$' -bench Iris -benchmem
 const irisRows, irisBatch, irisEpochs = 120, 16, 40
@@ -100,5 +102,29 @@ func BenchmarkIrisFold(b *testing.B) {
 			b.Fatal(err)
 		}
 		tr.Close()
+	}
+}
+
+// BenchmarkIrisFoldReset is BenchmarkIrisFold as a trial's later folds run
+// it: the model reinitialized and the trainer reset, their graphs kept.
+func BenchmarkIrisFoldReset(b *testing.B) {
+	train, val := irisLike(b)
+	ctx := context.Background()
+	tr := irisTrainer(b, irisEpochs)
+	defer tr.Close()
+	b.ReportAllocs()
+	for i := range b.N {
+		if err := tr.Model().Reinit(uint64(i)); err != nil {
+			b.Fatal(err)
+		}
+		if err := tr.Reset(); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := tr.Fit(ctx, train, nil); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := tr.Evaluate(ctx, val); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
