@@ -25,7 +25,11 @@ type CVOptions struct {
 // fit; fold is the 0-based fold number.
 //
 // fit gets fresh datasets it may keep or modify. Build the model inside fit,
-// sized from the full data (see [Classes]), so no state crosses folds.
+// sized from the full data (see [Classes]), so no state crosses folds; or,
+// to build its graphs once rather than once a fold, make the model and
+// trainer on the first fold and start each later one with
+// model.Model.Reinit(seed) and trainer.Trainer.Reset(), which leave them
+// as New would (internal/iristune, the demo's objective, does).
 //
 // It stops at the first failure: an error returned by fit, or a panic inside
 // it (recovered as a *panics.Error with its stack, of kind panics.ErrUser,
