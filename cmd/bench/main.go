@@ -45,7 +45,7 @@ import (
 func main() {
 	rounds := flag.Int("rounds", 7, "interleaved rounds of each job")
 	jobs := flag.String("jobs", "mnist-float32,mnist-float64,linreg,tune", "comma-separated jobs")
-	tuneTrials := flag.Int("tune-trials", 32, "tune: trials per run (32: about 15 s with 1 worker on a quiet core)")
+	tuneTrials := flag.Int("tune-trials", 100, "tune: trials per run: 100, as many as the demo's study (fewer, and the last trial's tail, one worker idle, bounds the 2-worker ratio lower); about 5 s with 1 worker on a quiet core")
 	var mem memoryRuns
 	flag.IntVar(&mem.steps, "mem-steps", 50000, "memory: training steps of the long Fit (0 skips it; 50,000: about 5 s)")
 	flag.IntVar(&mem.trials, "mem-trials", 500, "memory: trials of the long study (0 skips it; 500: about 8 s)")
