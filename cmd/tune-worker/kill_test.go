@@ -48,7 +48,7 @@ func killOneOfFour(t *testing.T, shared string) {
 	workers := make([]*exec.Cmd, 4)
 	for i := range workers {
 		cmd := exec.Command(os.Args[0], flags...)
-		cmd.Env = append(os.Environ(), childEnv+"=1")
+		cmd.Env = append(os.Environ(), childEnv+"=1", holdEnv+"=150ms")
 		var errb bytes.Buffer
 		cmd.Stderr = &errb
 		workers[i] = cmd
@@ -73,7 +73,8 @@ func killOneOfFour(t *testing.T, shared string) {
 		}
 	}
 	// Kill worker 0 mid-trial: once a trial it runs has its parameters
-	// (the objective suggests them first, then trains for ~0.2 s).
+	// (the objective suggests them first, then trains for a few ms; the
+	// worker then holds the trial 150 ms, holdEnv).
 	go func() { // drain its progress lines
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {

@@ -89,6 +89,11 @@ func (o options) check() error {
 	return nil
 }
 
+// holdTrial keeps each trial Running this long after its objective
+// returns; the kill test sets it in its worker processes, so that killing
+// one mid-trial does not race a training that takes a few milliseconds.
+var holdTrial time.Duration
+
 // GridSpace is the grid of -sampler grid: 40 small configurations of the
 // Iris MLP (one hidden layer, 10 epochs, Adam), 5 × 2 × 2 × 2.
 var GridSpace = map[string][]any{
@@ -129,6 +134,12 @@ func work(ctx context.Context, o options, stdout io.Writer) error {
 	err = study.Optimize(ctx, func(ctx context.Context, t *tuner.Trial) (float64, error) {
 		say("trial %d started", t.Number())
 		v, err := objective(ctx, t)
+		if holdTrial > 0 && err == nil {
+			select { // a test's worker stays mid-trial, its parameters set
+			case <-time.After(holdTrial):
+			case <-ctx.Done():
+			}
+		}
 		switch {
 		case ctx.Err() != nil:
 			say("trial %d stopped: %v", t.Number(), context.Cause(ctx))

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gradtune/gradtune/tuner"
 	"github.com/gradtune/gradtune/tuner/rdb"
@@ -17,13 +18,18 @@ var ctx = context.Background()
 // TestMain lets the kill test re-run this binary as worker processes.
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
+		holdTrial, _ = time.ParseDuration(os.Getenv(holdEnv))
 		os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
 
-// childEnv makes the test binary a tune-worker.
-const childEnv = "GRADTUNE_TUNE_WORKER_CHILD"
+// childEnv makes the test binary a tune-worker; holdEnv sets its
+// holdTrial.
+const (
+	childEnv = "GRADTUNE_TUNE_WORKER_CHILD"
+	holdEnv  = "GRADTUNE_TUNE_WORKER_HOLD"
+)
 
 // Bad flags, URLs and a study of the other direction are refused with a
 // message naming what was expected, and write nothing.
