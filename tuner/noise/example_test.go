@@ -86,3 +86,33 @@ func ExamplePlateauStopper_Callback() {
 	// trial 13: 0.3001
 	// stopped after 15 of 200 trials: the last 10 trials improved the best value by 0.04053 (0.340597 → 0.300063), not more than the noise σ = 0.05
 }
+
+// Re-evaluating with the study's own objective: objective(seed) is the
+// objective as it would run with that seed (here a toy training whose
+// result varies with its seed), and each re-run is a trial with the
+// configuration's parameters enqueued, so nothing is written twice.
+func ExampleReevaluateObjective() {
+	ctx := context.Background()
+	objective := func(seed int64) tuner.Objective {
+		return func(_ context.Context, t *tuner.Trial) (float64, error) {
+			lr := t.Float("lr", 1e-3, 1, tuner.Log())
+			r := rand.New(rand.NewPCG(uint64(seed), math.Float64bits(lr))) // ... train with this seed ...
+			return math.Abs(math.Log10(lr)+2) + 0.05*r.NormFloat64(), nil
+		}
+	}
+	study, err := tuner.Open(ctx, tuner.Config{Sampler: tuner.RandomSampler{}, Seed: 3, Parallelism: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := study.Optimize(ctx, objective(0), tuner.Budget{Trials: 20}); err != nil {
+		log.Fatal(err)
+	}
+	r, err := noise.ReevaluateObjective(ctx, study, objective, noise.Options{TopK: 2, Repeats: 6})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("trial %d: %.3f ± %.3f, trial %d: %.3f ± %.3f, distinguishable: %v\n",
+		r.Configs[0].Number, r.Configs[0].Mean, r.Configs[0].Std, r.Configs[1].Number, r.Configs[1].Mean, r.Configs[1].Std, r.Distinguishable)
+	// Output:
+	// trial 8: 0.026 ± 0.043, trial 2: 0.035 ± 0.038, distinguishable: false
+}
